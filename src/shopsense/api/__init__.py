@@ -1,0 +1,1 @@
+"""HTTP API shell over shopsense.app."""

@@ -1,0 +1,1 @@
+"""Composition root: Settings in, wired services out (no HTTP here)."""

@@ -1,0 +1,18 @@
+"""The demo: a store built from the sample catalogue shipped with shopsense."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from shopsense.app.services import Services
+from shopsense.catalog.ingest import IngestOptions, IngestSummary
+
+DEMO_DIR = Path(__file__).parent / "demo_data"
+DEMO_CATALOG = DEMO_DIR / "catalog.csv"
+DEMO_EVENTS = DEMO_DIR / "events.csv"
+DEMO_QUERIES = ("running shoes", "红色 连衣裙", "sony headphones", "小米手机", "backpack under 50")
+
+
+def ingest_demo_catalog(services: Services) -> IngestSummary:
+    """Ingest the shipped sample catalogue (idempotent: a second run changes nothing)."""
+    return services.ingest(DEMO_CATALOG, IngestOptions(source="demo"))

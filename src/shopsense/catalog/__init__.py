@@ -1,0 +1,1 @@
+"""Catalogue: product schema, ingestion with quarantine, product store."""

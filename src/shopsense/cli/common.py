@@ -1,0 +1,60 @@
+"""Options and output helpers shared by the CLI commands."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, is_dataclass
+from datetime import datetime
+from typing import Annotated, Any
+
+import typer
+from pydantic import BaseModel
+
+from shopsense.app.services import Services
+from shopsense.app.settings import Settings
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        envvar="SHOPSENSE_DB",
+        help="Store: a SQLite file path or a postgresql:// URL (default: ./shopsense.db).",
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for programs.")]
+
+
+def settings_for(db: str | None) -> Settings:
+    return Settings(db=db) if db else Settings()
+
+
+@contextmanager
+def services(db: str | None) -> Iterator[Services]:
+    svc = Services.from_settings(settings_for(db))
+    try:
+        yield svc
+    finally:
+        svc.close()
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    return str(value)
+
+
+def emit_json(payload: Any) -> None:
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=_default) + "\n")
+
+
+def echo(text: str = "") -> None:
+    typer.echo(text)

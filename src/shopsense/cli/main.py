@@ -1,0 +1,35 @@
+"""The ``shopsense`` command: a thin shell that parses input, calls the app, translates errors."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from shopsense.cli import catalog, demo
+from shopsense.core.errors import InputError, NotFoundError, ShopsenseError
+
+app = typer.Typer(
+    name="shopsense",
+    help="E-commerce search and recommendation engine with a data-quality gate.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.command("ingest")(catalog.ingest)
+app.add_typer(catalog.products_app, name="products")
+app.add_typer(catalog.quarantine_app, name="quarantine")
+app.command("demo")(demo.demo)
+
+
+def main() -> None:
+    """Entry point: run the CLI, turning shopsense errors into a message and an exit code."""
+    try:
+        app()
+    except ShopsenseError as exc:
+        typer.echo(f"error ({exc.code}): {exc}", err=True)
+        code = 2 if isinstance(exc, InputError) else 3 if isinstance(exc, NotFoundError) else 1
+        sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

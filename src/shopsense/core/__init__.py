@@ -1,0 +1,1 @@
+"""Types, ids, errors and top-k shared by every layer (stdlib + numpy only)."""

@@ -1,0 +1,1 @@
+"""Evaluation: metrics, splits, judgments and benchmark runners."""

@@ -1,0 +1,1 @@
+"""Events: the durable event log and user-item interactions."""

@@ -1,0 +1,1 @@
+"""Labeling: annotation and label quality."""

@@ -1,0 +1,1 @@
+"""Adapters: the only importers of torch, transformers and packaged model weights."""

@@ -1,0 +1,1 @@
+"""Query understanding: intent, attribute parsing, spelling."""

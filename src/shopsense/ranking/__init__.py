@@ -1,0 +1,1 @@
+"""Ranking: features, learning-to-rank, explanations."""

@@ -1,0 +1,1 @@
+"""Recommendation: collaborative, content, session and hybrid models."""

@@ -1,0 +1,1 @@
+"""Retrieval: lexical, vector and hybrid candidate generation."""

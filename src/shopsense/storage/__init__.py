@@ -1,0 +1,1 @@
+"""Relational storage: engine, tables and migrations (SQLite by default, PostgreSQL by URL)."""

@@ -1,0 +1,1 @@
+"""Text normalisation and tokenisation (jieba for Chinese), shared by index and query."""

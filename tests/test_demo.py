@@ -1,0 +1,24 @@
+"""The demo runs end to end on the shipped sample catalogue."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def test_demo_ingests_the_sample_and_reports_the_bad_rows(tmp_path: Path) -> None:
+    env = dict(os.environ, SHOPSENSE_DB=str(tmp_path / "demo.db"))
+    result = subprocess.run(
+        [sys.executable, "-m", "shopsense.cli.main", "demo"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+    )
+    out = result.stdout
+    assert "rows read 328 = accepted 324 + quarantined 4" in out
+    assert "quarantined line 324: negative_price" in out
+    assert "flagged duplicate_id_in_file: 1" in out
