@@ -1,9 +1,10 @@
-"""The demo: a store built from the sample catalogue shipped with shopsense."""
+"""The demo: a store built from the sample catalogue shipped with shopsense, then searched."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from shopsense.app.search import SearchRequest, SearchResult
 from shopsense.app.services import Services
 from shopsense.catalog.ingest import IngestOptions, IngestSummary
 
@@ -16,3 +17,12 @@ DEMO_QUERIES = ("running shoes", "红色 连衣裙", "sony headphones", "小米�
 def ingest_demo_catalog(services: Services) -> IngestSummary:
     """Ingest the shipped sample catalogue (idempotent: a second run changes nothing)."""
     return services.ingest(DEMO_CATALOG, IngestOptions(source="demo"))
+
+
+def search_demo_queries(services: Services, size: int = 3) -> list[SearchResult]:
+    """Build (or update) the search index, then run every demo query with explanations."""
+    search = services.search()
+    return [
+        search.search(SearchRequest(query=q, size=size, explain=True, mode="hybrid"))
+        for q in DEMO_QUERIES
+    ]
