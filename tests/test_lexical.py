@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from shopsense.retrieval.documents import TEXT_FIELDS, FieldWeights, IndexDoc
-from shopsense.retrieval.expansion import QueryTerm, Synonyms, SynonymConfig, query_terms
+from shopsense.retrieval.expansion import QueryTerm, SynonymConfig, Synonyms, query_terms
 from shopsense.retrieval.filters import SearchFilters
 from shopsense.retrieval.lexical import LexicalIndex
 from shopsense.text.tokenize import tokenize
@@ -48,7 +48,9 @@ def title_index() -> LexicalIndex:
 @pytest.mark.parametrize(
     "query", ["sony ps lx350h", "小米 手机", "running shoes", "sony headphones", "red 连衣裙"]
 )
-def test_bm25_matches_bm25s_lucene_scores_and_ranking(title_index: LexicalIndex, query: str) -> None:
+def test_bm25_matches_bm25s_lucene_scores_and_ranking(
+    title_index: LexicalIndex, query: str
+) -> None:
     ref = bm25s.BM25(method="lucene", k1=1.2, b=0.75)
     ref.index([tokenize(t) for t in TITLES], show_progress=False)
     expected = ref.get_scores(tokenize(query))
@@ -57,7 +59,9 @@ def test_bm25_matches_bm25s_lucene_scores_and_ranking(title_index: LexicalIndex,
     got[hits.keys] = hits.scores
     # tantivy keeps the (k1 + 1) numerator factor that bm25s' lucene variant drops
     assert np.allclose(got, 2.2 * expected, rtol=1e-4)
-    assert list(hits.keys) == [int(i) for i in np.argsort(-expected, kind="stable") if expected[i] > 0]
+    assert list(hits.keys) == [
+        int(i) for i in np.argsort(-expected, kind="stable") if expected[i] > 0
+    ]
 
 
 def test_model_number_spellings_meet(title_index: LexicalIndex) -> None:
@@ -84,7 +88,9 @@ def test_typo_within_edit_distance_finds_the_word(title_index: LexicalIndex) -> 
 
 
 def test_synonyms_expand_the_query(title_index: LexicalIndex) -> None:
-    syn = Synonyms(SynonymConfig(groups=[["tv", "television"]], one_way={"trainers": ["running shoes"]}))
+    syn = Synonyms(
+        SynonymConfig(groups=[["tv", "television"]], one_way={"trainers": ["running shoes"]})
+    )
     assert list(title_index.search(query_terms("tv", synonyms=syn), 3).keys) == [6]
     assert list(title_index.search(query_terms("trainers", synonyms=syn), 3).keys) == [5]
     assert syn.expand(["running", "shoes"]) == []  # one way only
@@ -94,9 +100,23 @@ def test_filters_run_inside_the_index() -> None:
     idx = LexicalIndex(None)
     idx.upsert(
         [
-            _doc(0, "sony headphones", brand="sony", cats=("audio", "audio > headphones"), price=99.0),
-            _doc(1, "bose headphones", brand="bose", cats=("audio", "audio > headphones"), price=299.0),
-            _doc(2, "sony speaker", brand="sony", cats=("audio", "audio > speakers"), avail="out_of_stock"),
+            _doc(
+                0, "sony headphones", brand="sony", cats=("audio", "audio > headphones"), price=99.0
+            ),
+            _doc(
+                1,
+                "bose headphones",
+                brand="bose",
+                cats=("audio", "audio > headphones"),
+                price=299.0,
+            ),
+            _doc(
+                2,
+                "sony speaker",
+                brand="sony",
+                cats=("audio", "audio > speakers"),
+                avail="out_of_stock",
+            ),
         ],
         replace=False,
     )

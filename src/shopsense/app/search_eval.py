@@ -49,7 +49,9 @@ def score_mode(
     return row
 
 
-def cross_validated_ltr(pipeline: SearchPipeline, data: SearchSet, folds: int = 2) -> dict[str, Any]:
+def cross_validated_ltr(
+    pipeline: SearchPipeline, data: SearchSet, folds: int = 2
+) -> dict[str, Any]:
     """LTR scored on each fold by a model trained on the other folds (by query)."""
     qids = sorted(data.queries)
     runs: dict[str, list[str]] = {}
@@ -67,7 +69,9 @@ def cross_validated_ltr(pipeline: SearchPipeline, data: SearchSet, folds: int = 
     return row
 
 
-def open_pipeline(catalog: Path, options: IngestOptions, semantic: bool, workdir: Path) -> SearchPipeline:
+def open_pipeline(
+    catalog: Path, options: IngestOptions, semantic: bool, workdir: Path
+) -> SearchPipeline:
     engine = open_store(str(workdir / "eval.db"))
     ingest_file(engine, catalog, options)
     encoder = MultilingualUSE() if semantic else None

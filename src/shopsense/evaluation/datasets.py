@@ -76,7 +76,9 @@ def read_qrels(path: Path) -> dict[str, dict[str, float]]:
     return out
 
 
-def _examples(rows: Iterable[dict[str, object]], locale: str | None, split: str | None) -> SearchSet:
+def _examples(
+    rows: Iterable[dict[str, object]], locale: str | None, split: str | None
+) -> SearchSet:
     queries: dict[str, str] = {}
     qrels: dict[str, dict[str, float]] = {}
     for row in rows:
