@@ -11,25 +11,23 @@ so a re-run encodes nothing.
 from __future__ import annotations
 
 import csv
-import sys
 import time
 from pathlib import Path
 
 import bm25s
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).parent))
-from _common import report, shared_data  # noqa: E402
-from shopsense.app.search_eval import score_mode  # noqa: E402
-from shopsense.catalog.ingest import IngestOptions, ingest_file  # noqa: E402
-from shopsense.evaluation.datasets import SearchSet  # noqa: E402
-from shopsense.evaluation.metrics import summarise  # noqa: E402
-from shopsense.models.sentence_encoder import MultilingualUSE  # noqa: E402
-from shopsense.ranking.pipeline import SearchPipeline  # noqa: E402
-from shopsense.ranking.training import train_ranker  # noqa: E402
-from shopsense.retrieval.fusion import rrf  # noqa: E402
-from shopsense.retrieval.index_sync import SearchIndex  # noqa: E402
-from shopsense.storage.engine import open_store  # noqa: E402
+from _common import report, shared_data
+from shopsense.app.search_eval import score_mode
+from shopsense.catalog.ingest import IngestOptions, ingest_file
+from shopsense.evaluation.datasets import SearchSet
+from shopsense.evaluation.metrics import summarise
+from shopsense.models.sentence_encoder import MultilingualUSE
+from shopsense.ranking.pipeline import SearchPipeline
+from shopsense.ranking.training import train_ranker
+from shopsense.retrieval.fusion import rrf
+from shopsense.retrieval.index_sync import SearchIndex
+from shopsense.storage.engine import open_store
 
 CACHE = Path("/tmp/shopsense-bench-search")
 SETS = {

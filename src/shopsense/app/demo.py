@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from shopsense.app.search import SearchRequest, SearchResult
 from shopsense.app.services import Services
 from shopsense.catalog.ingest import IngestOptions, IngestSummary
+
+if TYPE_CHECKING:
+    from shopsense.app.search import SearchResult
 
 DEMO_DIR = Path(__file__).parent / "demo_data"
 DEMO_CATALOG = DEMO_DIR / "catalog.csv"
@@ -21,6 +24,8 @@ def ingest_demo_catalog(services: Services) -> IngestSummary:
 
 def search_demo_queries(services: Services, size: int = 3) -> list[SearchResult]:
     """Build (or update) the search index, then run every demo query with explanations."""
+    from shopsense.app.search import SearchRequest
+
     search = services.search()
     return [
         search.search(SearchRequest(query=q, size=size, explain=True, mode="hybrid"))

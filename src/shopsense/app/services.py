@@ -54,6 +54,22 @@ class Services:
             self._search = open_search(self.settings, self.engine, self.index_dir, progress)
         return self._search
 
+    def train_search_ranker(
+        self,
+        queries: dict[str, str] | None = None,
+        qrels: dict[str, dict[str, float]] | None = None,
+    ) -> int:
+        """Train and store a new LTR version from qrels, or from click logs when none are given."""
+        from shopsense.app.search_wiring import train_and_store
+        from shopsense.events.log import EventLog
+        from shopsense.ranking.training import click_judgments
+
+        source = "qrels"
+        if queries is None or qrels is None:
+            queries, qrels = click_judgments(EventLog(self.engine))
+            source = "click-log"
+        return train_and_store(self.search(), self.engine, queries, qrels, source)
+
     def index_report(self) -> SyncReport:
         return self.search().pipeline.index.report
 

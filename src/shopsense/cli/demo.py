@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from shopsense.app.demo import ingest_demo_catalog, search_demo_queries
-from shopsense.app.search import Explanation
 from shopsense.cli.catalog import print_summary
 from shopsense.cli.common import DbOption, echo, services
+
+if TYPE_CHECKING:
+    from shopsense.app.search import Explanation
 
 
 def short_why(why: Explanation) -> str:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from shopsense.app.search import MAX_PAGE_SIZE, SearchRequest, SearchResult
 from shopsense.cli.common import DbOption, JsonOption, echo, emit_json, services
-from shopsense.retrieval.filters import SearchFilters, parse_attribute_filters
+
+if TYPE_CHECKING:  # the search stack is imported when a search command runs
+    from shopsense.app.search import SearchResult
+
+MAX_PAGE_SIZE = 100  # shopsense.app.search.MAX_PAGE_SIZE
 
 index_app = typer.Typer(help="Build and inspect the search indexes.", no_args_is_help=True)
 
@@ -32,6 +36,32 @@ def index_build(db: DbOption = None, as_json: JsonOption = False) -> None:
         f"{report.deleted} deleted; embeddings {report.encoded} encoded, "
         f"{report.reused} reused; {report.seconds:.1f} s"
     )
+
+
+@index_app.command("train-ranker")
+def index_train_ranker(
+    queries: Annotated[
+        Path | None, typer.Option(help="query_id<TAB>text per line (default: click logs).")
+    ] = None,
+    qrels: Annotated[Path | None, typer.Option(help="TREC qrels: query_id 0 product_id grade.")] = (
+        None
+    ),
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Train the learning-to-rank model (from qrels or click logs) and store a new version."""
+    from shopsense.evaluation.datasets import read_qrels, read_queries
+
+    if (queries is None) != (qrels is None):
+        raise typer.BadParameter("give both --queries and --qrels, or neither (click logs)")
+    with services(db) as svc:
+        version = svc.train_search_ranker(
+            read_queries(queries) if queries else None, read_qrels(qrels) if qrels else None
+        )
+    if as_json:
+        emit_json({"model": "search-ltr", "version": version})
+    else:
+        echo(f"stored search-ltr version {version}; `--mode ltr` uses it")
 
 
 def print_result(result: SearchResult, *, explain: bool) -> None:
@@ -83,6 +113,9 @@ def search(
     as_json: JsonOption = False,
 ) -> None:
     """Search the catalogue: ranked hits, facets and, with --explain, why each hit ranks."""
+    from shopsense.app.search import SearchRequest
+    from shopsense.retrieval.filters import SearchFilters, parse_attribute_filters
+
     filters = SearchFilters(
         brands=tuple(brand or ()),
         category=category,

@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from shopsense.app.search_eval import evaluate_search
 from shopsense.catalog.ingest import IngestOptions
 from shopsense.cli.catalog import _unescape
 from shopsense.cli.common import JsonOption, echo, emit_json
@@ -34,6 +33,8 @@ def eval_search(
     as_json: JsonOption = False,
 ) -> None:
     """Score search modes on judged queries: NDCG@10, MRR@10, Recall@10/@100, latency."""
+    from shopsense.app.search_eval import evaluate_search
+
     data = SearchSet(read_queries(queries), read_qrels(qrels))
     train = None
     if train_qrels is not None:

@@ -4,6 +4,9 @@
 2. label each candidate with its judged grade (0 when not judged);
 3. keep queries with at least one positive candidate (others teach nothing);
 4. fit LightGBM lambdarank, one group per query.
+
+Judgments come from graded qrels, or from click logs: events that carry the
+query they followed, graded click 1, fav/cart 2, buy 3 (the best per query and item).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from shopsense.events.log import EventLog
 from shopsense.ranking.lgbm import LambdaMartRanker
 from shopsense.ranking.pipeline import DEFAULT_POOL, SearchPipeline
 
@@ -39,3 +43,22 @@ def train_ranker(
     if not blocks:
         return None
     return LambdaMartRanker.train(np.vstack(blocks), np.concatenate(labels), groups)
+
+
+CLICK_GRADES = {"click": 1.0, "fav": 2.0, "cart": 2.0, "buy": 3.0, "purchase": 3.0}
+
+
+def click_judgments(log: EventLog) -> tuple[dict[str, str], dict[str, dict[str, float]]]:
+    """Queries (id = the normalised text) and graded qrels from events with a query."""
+    queries: dict[str, str] = {}
+    qrels: dict[str, dict[str, float]] = {}
+    for logged in log.iter():
+        e = logged.event
+        grade = CLICK_GRADES.get(e.type, 0.0)
+        if not e.query or grade <= 0:
+            continue
+        qid = " ".join(e.query.casefold().split())
+        queries[qid] = e.query
+        judged = qrels.setdefault(qid, {})
+        judged[e.item_id] = max(judged.get(e.item_id, 0.0), grade)
+    return queries, qrels

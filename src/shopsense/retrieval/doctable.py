@@ -2,7 +2,7 @@
 
 Read straight from the store (no per-row validation) so opening a 44k catalogue
 takes well under a second. Popularity comes from the ``events`` table when it
-holds events (weighted counts: view 1, click 2, cart 4, purchase 8).
+holds events (weighted counts: view 1, click 2, fav 3, cart 4, buy 8).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from shopsense.storage.schema import events as EV
 from shopsense.storage.schema import products as P
 from shopsense.text.normalize import normalize
 
-EVENT_WEIGHTS = {"view": 1.0, "click": 2.0, "cart": 4.0, "add_to_cart": 4.0, "purchase": 8.0}
+EVENT_WEIGHTS = {"view": 1.0, "click": 2.0, "fav": 3.0, "cart": 4.0, "buy": 8.0, "purchase": 8.0}
 Floats = npt.NDArray[np.float64]
 
 
