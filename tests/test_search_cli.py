@@ -1,4 +1,4 @@
-"""Search from the command line: index build, search with filters, the learned ranker, eval search."""
+"""Search from the command line: index build, filtered search, the learned ranker, eval."""
 
 from __future__ import annotations
 
