@@ -107,6 +107,8 @@ class Interactions:
     ev_weight: FloatArray
     ev_time: FloatArray
     ev_session: IntArray
+    ev_kind: IntArray  # index into ``kinds``
+    kinds: list[str]
     user_ptr: IntArray
     item_category: list[str | None]
     config: InteractionConfig
@@ -131,6 +133,11 @@ class Interactions:
         h = history_of(self.ev_item[s], self.ev_weight[s], self.config.history_half_life)
         cap = self.config.history_max_items
         return History(h.items[-cap:], h.weights[-cap:]) if cap else h
+
+    def kind_mask(self, kinds: Sequence[str]) -> npt.NDArray[np.bool_]:
+        """Which events (in (user, time) order) are of one of ``kinds``."""
+        codes = [j for j, k in enumerate(self.kinds) if k in kinds]
+        return np.isin(self.ev_kind, codes)
 
     def seen(self, user: int) -> IntArray:
         return np.asarray(
@@ -176,8 +183,11 @@ def build_interactions(
     i = np.fromiter((item_index[e.item_id] for e in events), np.int64, len(events))
     t = np.fromiter((e.timestamp.timestamp() for e in events), np.float64, len(events))
     w = np.fromiter((config.weight_of(e.type) for e in events), np.float64, len(events))
+    kinds = sorted({e.type for e in events})
+    kind_code = {k: j for j, k in enumerate(kinds)}
+    kc = np.fromiter((kind_code[e.type] for e in events), np.int64, len(events))
     order = np.lexsort((np.arange(len(events)), t, u))
-    u, i, t, w = u[order], i[order], t[order], w[order]
+    u, i, t, w, kc = u[order], i[order], t[order], w[order], kc[order]
     sessions = _sessions(events, order, u, t, config.session_gap_minutes * 60.0)
     if config.half_life_days is not None and t.size:
         w = w * 0.5 ** ((t.max() - t) / (config.half_life_days * DAY))
@@ -195,6 +205,8 @@ def build_interactions(
         w,
         t,
         sessions,
+        kc,
+        kinds,
         ptr,
         [cats.get(x) for x in items_all],
         config,
