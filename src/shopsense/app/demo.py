@@ -6,13 +6,22 @@ from pathlib import Path
 
 from shopsense.app.services import Services
 from shopsense.catalog.ingest import IngestOptions, IngestSummary
+from shopsense.events.ingest import EventIngestSummary
+from shopsense.events.loaders import LoadOptions
 
 DEMO_DIR = Path(__file__).parent / "demo_data"
 DEMO_CATALOG = DEMO_DIR / "catalog.csv"
 DEMO_EVENTS = DEMO_DIR / "events.csv"
+DEMO_USERS = ("U001", "U031")  # a runner and a work-and-tech shopper
+DEMO_ITEM = "P0001"  # running shoes: bought with sports socks
 DEMO_QUERIES = ("running shoes", "红色 连衣裙", "sony headphones", "小米手机", "backpack under 50")
 
 
 def ingest_demo_catalog(services: Services) -> IngestSummary:
     """Ingest the shipped sample catalogue (idempotent: a second run changes nothing)."""
     return services.ingest(DEMO_CATALOG, IngestOptions(source="demo"))
+
+
+def ingest_demo_events(services: Services) -> EventIngestSummary:
+    """Append the shipped demo events to the log (idempotent: a second run stores nothing)."""
+    return services.recommendations.ingest_events(DEMO_EVENTS, LoadOptions())

@@ -7,11 +7,13 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from shopsense.app.recommendations import RecommendService
 from shopsense.app.settings import Settings
 from shopsense.catalog.ingest import IngestOptions, IngestSummary, ingest_file
 from shopsense.catalog.quarantine import QuarantineStore
 from shopsense.catalog.sources import Progress
 from shopsense.catalog.store import ProductStore
+from shopsense.models.sentence_encoder import MultilingualUSE
 from shopsense.storage.engine import open_store
 
 
@@ -21,11 +23,19 @@ class Services:
     engine: Engine
     products: ProductStore
     quarantine: QuarantineStore
+    recommendations: RecommendService
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
         engine = open_store(settings.db)
-        return cls(settings, engine, ProductStore(engine), QuarantineStore(engine))
+        products = ProductStore(engine)
+        recommendations = RecommendService(
+            engine,
+            products,
+            encoder=MultilingualUSE() if settings.recommend_content else None,
+            refit_after=settings.recommend_refit_after,
+        )
+        return cls(settings, engine, products, QuarantineStore(engine), recommendations)
 
     def ingest(
         self, path: Path, options: IngestOptions, progress: Progress | None = None

@@ -21,3 +21,12 @@ class Settings(BaseSettings):
         default=Path(".shopsense"),
         description="Folder for indexes, exported models and caches",
     )
+    recommend_refit_after: int = Field(
+        default=1000,
+        ge=1,
+        description="refit the recommendation model after this many new events",
+    )
+    recommend_content: bool = Field(
+        default=False,
+        description="blend content-based (product text embeddings) into recommendations",
+    )

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 import typer
 
-from shopsense.app.demo import ingest_demo_catalog
+from shopsense.app.demo import DEMO_ITEM, DEMO_USERS, ingest_demo_catalog, ingest_demo_events
+from shopsense.app.services import Services
 from shopsense.cli.catalog import print_summary
 from shopsense.cli.common import DbOption, echo, services
+from shopsense.cli.events import print_event_summary
+from shopsense.cli.recommend import print_suggestions
+from shopsense.recommend.engine import Suggestion
 
 
 def demo(
@@ -25,3 +30,30 @@ def demo(
         echo(f"== 2. the store holds {svc.products.count()} products, e.g.:")
         for p in svc.products.page(limit=limit):
             echo(f"  {p.id}  {p.title}  [{p.category_path}]")
+        echo()
+        echo("== 3. ingest the demo events (views, carts, purchases of 60 shoppers)")
+        print_event_summary(ingest_demo_events(svc))
+        echo()
+        show_recommendations(svc, limit)
+
+
+def show_recommendations(svc: Services, limit: int) -> None:
+    rec = svc.recommendations
+    info = rec.info
+    weights = ", ".join(f"{name} {w:g}" for name, w in info.weights.items())
+    echo(
+        f"== 4. recommendations: {info.model} fitted on {info.events} events, {info.users} users, "
+        f"{info.items} items in {info.seconds:.1f} s (blend: {weights})"
+    )
+    titles = {p.id: p.title for p in svc.products.iter_all()}
+    for user in DEMO_USERS:
+        print_suggestions(f"for you: {user}", _titled(rec.for_you(user, limit), titles))
+    print_suggestions("for you: a new visitor", _titled(rec.for_you("new-visitor", 3), titles))
+    print_suggestions(
+        f"bought together with {DEMO_ITEM} {titles.get(DEMO_ITEM, '')}",
+        _titled(rec.bought_together(DEMO_ITEM, 3), titles),
+    )
+
+
+def _titled(items: list[Suggestion], titles: dict[str, str]) -> list[Suggestion]:
+    return [replace(s, item_id=f"{s.item_id} {titles.get(s.item_id, '')[:48]}") for s in items]

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from shopsense.cli import catalog, demo
+from shopsense.cli import catalog, demo, evaluate, events, recommend
 from shopsense.core.errors import InputError, NotFoundError, ShopsenseError
 
 app = typer.Typer(
@@ -19,6 +19,10 @@ app.command("ingest")(catalog.ingest)
 app.add_typer(catalog.products_app, name="products")
 app.add_typer(catalog.quarantine_app, name="quarantine")
 app.command("demo")(demo.demo)
+app.add_typer(events.events_app, name="events")
+app.command("recommend")(recommend.recommend)
+app.add_typer(evaluate.eval_app, name="eval")
+evaluate.eval_app.command("recs")(recommend.eval_recs)
 
 
 def main() -> None:

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from shopsense.core.errors import InputError
 from shopsense.evaluation import rec_metrics as m
-from shopsense.evaluation.splits import Split
+from shopsense.evaluation.splits import Protocol, Split, split_events
 from shopsense.events.interactions import InteractionConfig, Interactions, build_interactions
+from shopsense.events.loaders import LoadOptions, load_events
 from shopsense.recommend.base import Recommender
+from shopsense.recommend.lineup import lineup
 
 SHORT_HISTORY = 2  # "users with ≤ 2 events"
 
@@ -105,3 +109,60 @@ def evaluate_recommenders(
     """One row per model, all fitted and scored on the same split."""
     data = train_interactions(split, config, item_category)
     return [evaluate_model(name, make(), data, split, k) for name, make in models.items()]
+
+
+@dataclass(frozen=True)
+class RecEvaluation:
+    file: str
+    format: str
+    protocol: str
+    k: int
+    rows_read: int
+    rejected: int
+    users: int
+    items: int
+    test_users: int
+    rows: list[RecRow]
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["rows"] = [r.to_dict() for r in self.rows]
+        return out
+
+
+def evaluate_file(
+    path: Path,
+    options: LoadOptions,
+    protocol: Protocol,
+    *,
+    k: int = 10,
+    models: Sequence[str] = (),
+    ease_items: int = 4000,
+    config: InteractionConfig | None = None,
+) -> RecEvaluation:
+    """Load an event file, split it once, and evaluate the line-up (or ``models``) on it."""
+    loaded = load_events(path, options)
+    if not loaded.events:
+        raise InputError(f"{path.name}: no valid events ({loaded.reasons()})")
+    split = split_events(loaded.events, protocol)
+    available = lineup(ease_items=ease_items)
+    unknown = [m for m in models if m not in available]
+    if unknown:
+        raise InputError(f"unknown model(s) {unknown}: choose from {', '.join(available)}")
+    chosen = {name: available[name] for name in (models or available)}
+    categories = {item: meta.category for item, meta in loaded.item_meta.items()}
+    rows = evaluate_recommenders(
+        chosen, split, config or InteractionConfig(), k=k, item_category=categories
+    )
+    return RecEvaluation(
+        str(path),
+        options.format,
+        protocol,
+        k,
+        loaded.rows_read,
+        len(loaded.rejected),
+        len({e.user_id for e in loaded.events}),
+        len(split.items),
+        len(split.test),
+        rows,
+    )

@@ -102,7 +102,7 @@ class BoughtTogether:
                 break
             members = np.flatnonzero(self.category == c)
             best = members[np.argsort(-self.items.per_item[members], kind="stable")]
-            for j in best[: max(1, (k - len(out)) // 2)]:
+            for j in best[: k - len(out)]:
                 if int(j) not in taken:
                     taken.add(int(j))
                     support = int(self.cats.co[cat, c])

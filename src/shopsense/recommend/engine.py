@@ -52,6 +52,9 @@ class Controls:
     popularity_penalty: float = 0.0
 
 
+NO_CONTROLS = Controls()
+
+
 @dataclass(frozen=True)
 class Promotion:
     """A promotion or coupon covering some items and/or a category prefix."""
@@ -129,7 +132,7 @@ class RecommendationEngine:
         self,
         user_id: str,
         k: int = 10,
-        controls: Controls = Controls(),
+        controls: Controls = NO_CONTROLS,
         recent: Sequence[Event] = (),
     ) -> list[Suggestion]:
         state = self.user_state(user_id, recent)
@@ -153,7 +156,7 @@ class RecommendationEngine:
         ]
 
     def similar(
-        self, item_id: str, k: int = 10, controls: Controls = Controls()
+        self, item_id: str, k: int = 10, controls: Controls = NO_CONTROLS
     ) -> list[Suggestion]:
         j = self.item(item_id)
         scores = np.array(self.model.similar(j), np.float64)
@@ -171,7 +174,7 @@ class RecommendationEngine:
         ]
 
     def continue_session(
-        self, item_ids: Sequence[str], k: int = 10, controls: Controls = Controls()
+        self, item_ids: Sequence[str], k: int = 10, controls: Controls = NO_CONTROLS
     ) -> list[Suggestion]:
         items = [self.item(i) for i in item_ids if i in self.data.item_index]
         if not items:

@@ -44,7 +44,7 @@ class Explainer:
         categories: Sequence[str | None],
         knn: ItemKNN,
         bought: BoughtTogether,
-        min_similarity: float = 0.05,
+        min_similarity: float = 0.2,
     ) -> None:
         self.item_ids = item_ids
         self.titles = titles
