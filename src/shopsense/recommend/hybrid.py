@@ -68,7 +68,9 @@ class Hybrid(Recommender):
         return np.asarray(total, np.float64)
 
     def score(self, history: History) -> FloatArray:
-        parts = [(m.score(history), w) for m, w in self.components] if history.items.size else []
+        parts = (
+            [(m.score(history), w) for m, w in self.components if w] if history.items.size else []
+        )
         return self._blend(parts, history.items.size)
 
     def score_user(self, user: int) -> FloatArray:
@@ -77,6 +79,7 @@ class Hybrid(Recommender):
         parts = [
             (m.score_user(user) if m.user_specific else m.score(history), w)
             for m, w in self.components
+            if w
         ]
         return self._blend(parts if n else [], n)
 
@@ -87,5 +90,6 @@ class Hybrid(Recommender):
             return self.popularity.similar(item)
         total = np.zeros(self.data.n_items)
         for model, weight in self.components:
-            total += weight * np.nan_to_num(minmax(model.similar(item)), neginf=0.0)
+            if weight:
+                total += weight * np.nan_to_num(minmax(model.similar(item)), neginf=0.0)
         return total + 1e-3 * minmax(self.popularity.popularity)
