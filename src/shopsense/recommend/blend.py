@@ -1,23 +1,34 @@
 """Choose a hybrid's blend weights on the training data itself (an inner leave-last-out).
 
 Each user's newest item is held out of the training events, every component is
-fitted on the rest, and the weight vector from a small grid with the best NDCG@k
-on up to ``max_users`` users wins. Scores are min-max scaled per user, exactly as
-the hybrid blends them, so the chosen weights carry over.
+fitted on the rest, and the weights (and popularity prior) from a small grid with
+the best NDCG@k on up to ``max_users`` users win — each user counted twice, with
+the full history and seen through only the newest ``short`` events, so the blend
+also serves near-cold shoppers. Scores are min-max scaled per
+user exactly as the hybrid blends them. To keep this cheap on large catalogues,
+each user is ranked over a candidate pool — the union of every component's and
+popularity's top ``pool`` items — and a target outside the pool counts as a miss.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
-from shopsense.events.interactions import Interactions, subset
-from shopsense.recommend.base import FloatArray, IntArray, Recommender, minmax
+from shopsense.events.interactions import History, Interactions, history_of, subset
+from shopsense.recommend.base import FloatArray, Recommender, minmax
 
-Prior = Callable[[int], float]
+F32 = npt.NDArray[np.float32]
+
+
+class Blend(NamedTuple):
+    weights: tuple[float, ...]
+    prior: float
+    ndcg: float
 
 
 def hold_out_newest(data: Interactions) -> tuple[Interactions, dict[int, int]]:
@@ -35,54 +46,78 @@ def hold_out_newest(data: Interactions) -> tuple[Interactions, dict[int, int]]:
     return subset(data, keep), targets
 
 
-def _ndcg_single(scores: npt.NDArray[np.float32], targets: IntArray, k: int) -> float:
-    part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-    rows = np.arange(scores.shape[0])
-    target_scores = scores[rows, targets]
-    better = (scores[rows[:, None], part] > target_scores[:, None]).sum(axis=1)
-    hit = (part == targets[:, None]).any(axis=1)
+def _short(data: Interactions, user: int, n: int) -> History:
+    """The user seen through only their newest ``n`` events (a near-cold shopper)."""
+    s = data.events_of(user)
+    return history_of(data.ev_item[s][-n:], data.ev_weight[s][-n:], data.config.history_half_life)
+
+
+def _pool(rows: list[FloatArray], seen: npt.NDArray[np.int64], size: int) -> npt.NDArray[np.int64]:
+    picks = []
+    for r in rows:
+        r = r.copy()
+        r[seen] = -np.inf
+        n = min(size, r.size - 1)
+        picks.append(np.argpartition(-r, n)[:n])
+    pool = np.unique(np.concatenate(picks))
+    return pool[~np.isin(pool, seen)]
+
+
+def _ndcg(blended: F32, target_col: npt.NDArray[np.int64], k: int) -> float:
+    rows = np.arange(blended.shape[0])
+    has = target_col >= 0
+    target_scores = np.where(has, blended[rows, np.maximum(target_col, 0)], np.inf)
+    better = (blended > target_scores[:, None]).sum(axis=1)
+    hit = has & (better < k)
     return float(np.where(hit, 1.0 / np.log2(better + 2.0), 0.0).mean())
 
 
 def tune_weights(
     components: Sequence[Recommender],
     popularity: FloatArray,
-    prior: Prior,
+    prior_events: float,
     data: Interactions,
     *,
     grid: Sequence[float] = (0.0, 0.25, 1.0),
-    max_users: int = 200,
+    priors: Sequence[float] = (0.1, 0.5, 1.0),
+    max_users: int = 1000,
+    pool: int = 200,
+    short: int = 2,
     k: int = 10,
-) -> tuple[float, ...]:
-    """Fit ``components`` on an inner split of ``data`` and return the best weights."""
+) -> Blend:
+    """Fit ``components`` on an inner split of ``data`` and return the best blend."""
     inner, targets = hold_out_newest(data)
     users = sorted(targets)
     if len(users) > max_users:
         users = [users[int(j)] for j in np.linspace(0, len(users) - 1, max_users)]
     for model in components:
         model.fit(inner)
-    histories = [inner.history(u) for u in users]
-    stacked = [
-        np.stack(
-            [np.nan_to_num(minmax(m.score(h)), neginf=0.0).astype(np.float32) for h in histories]
-        )
-        for m in components
-    ]
-    base = np.stack([prior(h.items.size) * popularity for h in histories]).astype(np.float32)
-    seen = np.zeros_like(base, dtype=bool)
-    for row, h in enumerate(histories):
-        seen[row, h.items] = True
-    target_idx = np.array([targets[u] for u in users], np.int64)
-    best, best_w = -1.0, tuple(1.0 for _ in components)
+    cases = [(u, h) for u in users for h in (inner.history(u), _short(inner, u, short))]
+    width = pool * (len(components) + 1)
+    blocks = np.full((len(components), len(cases), width), -np.inf, np.float32)
+    pop_block = np.full((len(cases), width), -np.inf, np.float32)
+    fade = np.zeros(len(cases), np.float32)
+    target_col = np.full(len(cases), -1, np.int64)
+    for row, (user, h) in enumerate(cases):
+        rows = [np.nan_to_num(minmax(m.score(h)), neginf=0.0) for m in components]
+        cand = _pool([*rows, popularity], h.items, pool)
+        for c, r in enumerate(rows):
+            blocks[c, row, : cand.size] = r[cand]
+        pop_block[row, : cand.size] = popularity[cand]
+        fade[row] = prior_events / (prior_events + h.items.size)
+        where = np.flatnonzero(cand == targets[user])
+        target_col[row] = int(where[0]) if where.size else -1
+    best = Blend(tuple(1.0 for _ in components), priors[-1], -1.0)
     for weights in itertools.product(grid, repeat=len(components)):
         if not any(weights):
             continue
-        blended = base.copy()
-        for w, block in zip(weights, stacked, strict=True):
-            if w:
-                blended += np.float32(w) * block
-        blended[seen] = -np.inf
-        score = _ndcg_single(blended, target_idx, k)
-        if score > best:
-            best, best_w = score, tuple(weights)
-    return best_w
+        mixed = sum(
+            (np.float32(w) * b for w, b in zip(weights, blocks, strict=True) if w),
+            np.zeros_like(pop_block),
+        )
+        for prior in priors:
+            blended = mixed + np.float32(prior) * fade[:, None] * pop_block
+            score = _ndcg(np.nan_to_num(blended, nan=-np.inf), target_col, k)
+            if score > best.ndcg:
+                best = Blend(tuple(weights), prior, score)
+    return best

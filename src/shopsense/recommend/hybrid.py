@@ -4,7 +4,8 @@ score(h) = Σ_c w_c · minmax(score_c(h)) + prior · n₀ / (n₀ + |h|) · minm
 
 With no history the blend is popularity alone; with a short history the prior
 dominates, so cold users are never served worse than popularity. The weights w_c
-are chosen on the training data by an inner leave-last-out (``tune=True``). For similar
+and the prior are chosen on the training data by an inner leave-last-out
+(``tune=True``, see :mod:`shopsense.recommend.blend`). For similar
 items a cold item (no events) falls back to content, then to popularity.
 """
 
@@ -47,8 +48,9 @@ class Hybrid(Recommender):
         if self.tune and len(self.components) > 1:
             models = [m for m, _ in self.components]
             pop = minmax(self.popularity.popularity)
-            weights = tune_weights(models, pop, self.prior_weight, data)
-            self.components = list(zip(models, weights, strict=True))
+            blend = tune_weights(models, pop, self.prior_events, data)
+            self.components = list(zip(models, blend.weights, strict=True))
+            self.prior = blend.prior
         for model, _ in self.components:
             model.fit(data)
         if self.content is not None and all(m is not self.content for m, _ in self.components):

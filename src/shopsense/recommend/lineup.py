@@ -23,7 +23,7 @@ def default_model(content: ContentBased | None = None, ease_items: int = 4000) -
     return Hybrid(
         [
             (EASE(l2=200.0, max_items=ease_items), 1.0),
-            (SessionTransitions(window=5, context=5, within_sessions=False), 1.0),
+            (SessionTransitions(window=5, context=5, within_sessions=False, backward=0.5), 1.0),
             (CategoryPopularity(epsilon=0.1), 1.0),
         ],
         content=content,
@@ -38,7 +38,9 @@ def lineup(content: ContentBased | None = None, ease_items: int = 4000) -> dict[
         f"ease-{ease_items}": lambda: EASE(l2=200.0, max_items=ease_items),
         "als": lambda: ImplicitMF("als", factors=64),
         "bpr": lambda: ImplicitMF("bpr", factors=64, iterations=100),
-        "session-transitions": lambda: SessionTransitions(5, 5, within_sessions=False),
+        "session-transitions": lambda: SessionTransitions(
+            5, 5, within_sessions=False, backward=0.5
+        ),
         "category-popularity": lambda: CategoryPopularity(epsilon=0.1),
     }
     if content is not None:

@@ -3,6 +3,7 @@
 For consecutive distinct items a → b within ``window`` steps of a session, count
 1/step; rows are normalised so each item's next-item distribution sums to 1.
 A history scores Σ over its most recent ``context`` items of recency weight × T[item].
+``backward`` > 0 also counts b → a at that fraction (useful on sparse session data).
 (Cf. the SR / "sequential rules" baseline of Ludewig & Jannach, UMUAI 2018.)
 """
 
@@ -36,8 +37,15 @@ def transition_pairs(
 class SessionTransitions(Recommender):
     name = "session-transitions"
 
-    def __init__(self, window: int = 3, context: int = 3, within_sessions: bool = True) -> None:
+    def __init__(
+        self,
+        window: int = 3,
+        context: int = 3,
+        within_sessions: bool = True,
+        backward: float = 0.0,
+    ) -> None:
         self.window = window
+        self.backward = backward
         self.context = context
         self.within_sessions = within_sessions
         self.T = sp.csr_matrix((0, 0))
@@ -46,6 +54,12 @@ class SessionTransitions(Recommender):
     def _fit(self, data: Interactions) -> None:
         groups = data.ev_session if self.within_sessions else data.ev_user
         src, dst, w = transition_pairs(data.ev_item, groups, self.window)
+        if self.backward > 0:  # b after a also hints a after b, less strongly
+            src, dst, w = (
+                np.concatenate([src, dst]),
+                np.concatenate([dst, src]),
+                np.concatenate([w, self.backward * w]),
+            )
         n = data.n_items
         counts = sp.csr_matrix((w, (src, dst)), shape=(n, n), dtype=np.float64)
         counts.sum_duplicates()
