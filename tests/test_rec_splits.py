@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from shopsense.events.schema import Event
 from shopsense.evaluation.splits import leave_last_out, temporal
+from shopsense.events.schema import Event
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -15,9 +15,14 @@ def ev(user: str, item: str, day: int) -> Event:
 
 
 EVENTS = [
-    ev("u1", "a", 0), ev("u1", "b", 1), ev("u1", "a", 2), ev("u1", "c", 3),
-    ev("u2", "x", 0), ev("u2", "x", 5),  # one distinct item: train only
-    ev("u3", "b", 4), ev("u3", "a", 4),  # a tie in time: file order decides
+    ev("u1", "a", 0),
+    ev("u1", "b", 1),
+    ev("u1", "a", 2),
+    ev("u1", "c", 3),
+    ev("u2", "x", 0),
+    ev("u2", "x", 5),  # one distinct item: train only
+    ev("u3", "b", 4),
+    ev("u3", "a", 4),  # a tie in time: file order decides
 ]
 
 
