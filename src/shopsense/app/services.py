@@ -9,11 +9,13 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
+from shopsense.app.recommendations import RecommendService
 from shopsense.app.settings import Settings
 from shopsense.catalog.ingest import IngestOptions, IngestSummary, ingest_file
 from shopsense.catalog.quarantine import QuarantineStore
 from shopsense.catalog.sources import Progress
 from shopsense.catalog.store import ProductStore
+from shopsense.models.sentence_encoder import MultilingualUSE
 from shopsense.storage.engine import open_store
 
 if TYPE_CHECKING:
@@ -28,12 +30,20 @@ class Services:
     engine: Engine
     products: ProductStore
     quarantine: QuarantineStore
+    recommendations: RecommendService
     _search: SearchService | None = field(default=None, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
         engine = open_store(settings.db)
-        return cls(settings, engine, ProductStore(engine), QuarantineStore(engine))
+        products = ProductStore(engine)
+        recommendations = RecommendService(
+            engine,
+            products,
+            encoder=MultilingualUSE() if settings.recommend_content else None,
+            refit_after=settings.recommend_refit_after,
+        )
+        return cls(settings, engine, products, QuarantineStore(engine), recommendations)
 
     def ingest(
         self, path: Path, options: IngestOptions, progress: Progress | None = None

@@ -15,7 +15,6 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,7 @@ from shopsense.catalog.records import RecordContext, to_product
 from shopsense.catalog.schema import Product
 from shopsense.catalog.sources import Progress, RawRecord, describe, read_records
 from shopsense.catalog.store import UpsertCounts, upsert_products
+from shopsense.storage.runs import finish_run, start_run
 from shopsense.storage.schema import ingest_runs
 
 ProductHook = Callable[[Product], Product]
@@ -88,6 +88,7 @@ class IngestSummary:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    superseded: int = 0
     quarantined: int = 0
     repaired: int = 0
     duplicate_ids: int = 0
@@ -114,40 +115,6 @@ class _Batch:
 
     def __len__(self) -> int:
         return len(self.products) + len(self.quarantined)
-
-
-def _start_run(engine: Engine, file: str) -> int:
-    with engine.begin() as conn:
-        result = conn.execute(
-            ingest_runs.insert().values(
-                source=file,
-                status="running",
-                started_at=datetime.now(UTC),
-                rows_read=0,
-                accepted=0,
-                inserted=0,
-                updated=0,
-                unchanged=0,
-                quarantined=0,
-                repaired=0,
-            )
-        )
-        key = result.inserted_primary_key
-        assert key is not None
-        return int(key[0])
-
-
-def _finish_run(engine: Engine, summary: IngestSummary) -> None:
-    with engine.begin() as conn:
-        conn.execute(
-            update(ingest_runs)
-            .where(ingest_runs.c.id == summary.run_id)
-            .values(
-                status=summary.status,
-                finished_at=datetime.now(UTC),
-                summary=summary.to_dict(),
-            )
-        )
 
 
 class _Ingestor:
@@ -244,6 +211,7 @@ class _Ingestor:
             summary.inserted += counts.inserted
             summary.updated += counts.updated
             summary.unchanged += counts.unchanged
+            summary.superseded += counts.superseded
             summary.quarantined += len(batch.quarantined)
             summary.repaired += repaired_rows
             conn.execute(
@@ -281,7 +249,7 @@ def ingest_file(
     started = time.perf_counter()
     info = describe(path, opts.format)
     worker = _Ingestor(engine, path, opts, hook, info.format)
-    summary = IngestSummary(run_id=_start_run(engine, worker.file), file=worker.file)
+    summary = IngestSummary(run_id=start_run(engine, worker.file), file=worker.file)
     batch = _Batch()
     try:
         for record in read_records(
@@ -303,5 +271,5 @@ def ingest_file(
         summary.reasons = dict(worker.reasons)
         summary.repair_codes = dict(worker.repair_codes)
         summary.seconds = round(time.perf_counter() - started, 3)
-        _finish_run(engine, summary)
+        finish_run(engine, summary.run_id, summary.status, summary.to_dict())
     return summary

@@ -26,7 +26,9 @@ def print_summary(summary: IngestSummary) -> None:
     )
     echo(
         f"  accepted: {summary.inserted} new, {summary.updated} updated, "
-        f"{summary.unchanged} unchanged; {summary.repaired} repaired"
+        f"{summary.unchanged} unchanged"
+        + (f", {summary.superseded} superseded by a later row" if summary.superseded else "")
+        + f"; {summary.repaired} repaired"
     )
     for reason, n in sorted(summary.reasons.items()):
         echo(f"  quarantined {reason}: {n}")

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from shopsense.cli import catalog, demo, search, search_eval
+from shopsense.cli import catalog, demo, events, recommend, search, search_eval
 from shopsense.cli.evaluate import eval_app
 from shopsense.core.errors import InputError, NotFoundError, ShopsenseError
 
@@ -22,8 +22,11 @@ app.add_typer(catalog.quarantine_app, name="quarantine")
 app.command("demo")(demo.demo)
 app.add_typer(search.index_app, name="index")
 app.command("search")(search.search)
+app.add_typer(events.events_app, name="events")
+app.command("recommend")(recommend.recommend)
 app.add_typer(eval_app, name="eval")
 eval_app.command("search")(search_eval.eval_search)
+eval_app.command("recs")(recommend.eval_recs)
 
 
 def main() -> None:
