@@ -21,3 +21,7 @@ class Settings(BaseSettings):
         default=Path(".shopsense"),
         description="Folder for indexes, exported models and caches",
     )
+    quality_config: Path | None = Field(
+        default=None,
+        description="TOML/JSON file configuring the quality gate (default rules when unset)",
+    )

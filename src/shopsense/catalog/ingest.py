@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, update
+from sqlalchemy import Connection, Engine, update
 
 from shopsense.catalog.mapping import ColumnMapping
 from shopsense.catalog.quarantine import (
@@ -128,25 +128,30 @@ class _Batch:
         return len(self.products) + len(self.quarantined)
 
 
+def start_run(conn: Connection, source: str) -> int:
+    """Record a new run (``running``, zero counts) of ``source``; its id."""
+    result = conn.execute(
+        ingest_runs.insert().values(
+            source=source,
+            status="running",
+            started_at=datetime.now(UTC),
+            rows_read=0,
+            accepted=0,
+            inserted=0,
+            updated=0,
+            unchanged=0,
+            quarantined=0,
+            repaired=0,
+        )
+    )
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
 def _start_run(engine: Engine, file: str) -> int:
     with engine.begin() as conn:
-        result = conn.execute(
-            ingest_runs.insert().values(
-                source=file,
-                status="running",
-                started_at=datetime.now(UTC),
-                rows_read=0,
-                accepted=0,
-                inserted=0,
-                updated=0,
-                unchanged=0,
-                quarantined=0,
-                repaired=0,
-            )
-        )
-        key = result.inserted_primary_key
-        assert key is not None
-        return int(key[0])
+        return start_run(conn, file)
 
 
 def _finish_run(engine: Engine, summary: IngestSummary) -> None:

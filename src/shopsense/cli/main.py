@@ -6,7 +6,8 @@ import sys
 
 import typer
 
-from shopsense.cli import catalog, demo
+from shopsense.cli import catalog, demo, quality
+from shopsense.cli.evaluate import eval_app
 from shopsense.core.errors import InputError, NotFoundError, ShopsenseError
 
 app = typer.Typer(
@@ -19,6 +20,9 @@ app.command("ingest")(catalog.ingest)
 app.add_typer(catalog.products_app, name="products")
 app.add_typer(catalog.quarantine_app, name="quarantine")
 app.command("demo")(demo.demo)
+app.add_typer(quality.quality_app, name="quality")
+app.add_typer(eval_app, name="eval")
+eval_app.command("dedup")(quality.eval_dedup)
 
 
 def main() -> None:

@@ -182,8 +182,10 @@ class PriceOutlier(Check[Product]):
             median = float(np.median(prices))
             for i, zi, price in zip(members, z.tolist(), prices.tolist(), strict=True):
                 if abs(zi) > self.max_z:
-                    detail = (f"{price:g} vs median {median:g} in {category or '(none)'!r} "
-                              f"(robust z {zi:+.1f})")  # fmt: skip
+                    detail = (
+                        f"{price:g} vs median {median:g} in {category or '(none)'!r} "
+                        f"(robust z {zi:+.1f})"
+                    )
                     flags.append(Flag(i, "price_outlier", detail))
         return self.outcome(len(rows), flags)
 
@@ -198,14 +200,16 @@ def product_checks(config: QualityConfig, now: datetime) -> list[Check[Product]]
         pr = c.price_range
         checks.append(PriceRange(pr.severity, pr.min_price, pr.max_price))
     if c.category.enabled:
-        checks.append(CategoryPath(c.category.severity, c.category.min_depth,
-                                   c.category.allowed_roots))  # fmt: skip
+        checks.append(
+            CategoryPath(c.category.severity, c.category.min_depth, c.category.allowed_roots)
+        )
     if c.images.enabled:
         checks.append(ImagePresent(c.images.severity, c.images.required))
     if c.title.enabled:
         t = c.title
-        checks.append(TitleQuality(t.severity, t.min_chars, t.min_words, t.max_token_repeats,
-                                   t.max_words))  # fmt: skip
+        checks.append(
+            TitleQuality(t.severity, t.min_chars, t.min_words, t.max_token_repeats, t.max_words)
+        )
     if c.freshness.enabled and c.freshness.sla_days is not None:
         checks.append(Freshness(c.freshness.severity, c.freshness.sla_days, now))
     if c.price_outlier.enabled:

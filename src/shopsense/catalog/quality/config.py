@@ -24,8 +24,17 @@ from shopsense.catalog.quality.cleaning import CleaningRules
 from shopsense.core.checks import Severity
 from shopsense.core.errors import ConfigError, InputError
 
-CHECKABLE_FIELDS = ("title", "description", "brand", "category", "price", "image_paths",
-                    "updated_at", "currency", "availability")  # fmt: skip
+CHECKABLE_FIELDS = (
+    "title",
+    "description",
+    "brand",
+    "category",
+    "price",
+    "image_paths",
+    "updated_at",
+    "currency",
+    "availability",
+)
 
 
 class _Part(BaseModel):
@@ -88,8 +97,13 @@ class ScoreConfig(BaseModel):
     completeness_weight: float = Field(default=0.5, ge=0, le=1)
     warn_penalty: float = Field(default=0.2, ge=0, le=1)
     duplicate_penalty: float = Field(default=0.1, ge=0, le=1)
-    completeness_fields: tuple[str, ...] = ("description", "brand", "category", "price",
-                                            "image_paths")  # fmt: skip
+    completeness_fields: tuple[str, ...] = (
+        "description",
+        "brand",
+        "category",
+        "price",
+        "image_paths",
+    )
 
 
 class QualityConfig(BaseModel):

@@ -12,28 +12,79 @@ import re
 from typing import NamedTuple
 
 _LENGTH = {
-    "mm": 0.1, "millimeter": 0.1, "millimeters": 0.1, "millimetre": 0.1, "millimetres": 0.1,
-    "cm": 1.0, "centimeter": 1.0, "centimeters": 1.0, "centimetre": 1.0, "centimetres": 1.0,
-    "m": 100.0, "meter": 100.0, "meters": 100.0, "metre": 100.0, "metres": 100.0,
-    "in": 2.54, "inch": 2.54, "inches": 2.54, '"': 2.54, "''": 2.54,
-    "ft": 30.48, "feet": 30.48, "foot": 30.48,
-}  # fmt: skip
+    "mm": 0.1,
+    "millimeter": 0.1,
+    "millimeters": 0.1,
+    "millimetre": 0.1,
+    "millimetres": 0.1,
+    "cm": 1.0,
+    "centimeter": 1.0,
+    "centimeters": 1.0,
+    "centimetre": 1.0,
+    "centimetres": 1.0,
+    "m": 100.0,
+    "meter": 100.0,
+    "meters": 100.0,
+    "metre": 100.0,
+    "metres": 100.0,
+    "in": 2.54,
+    "inch": 2.54,
+    "inches": 2.54,
+    '"': 2.54,
+    "''": 2.54,
+    "ft": 30.48,
+    "feet": 30.48,
+    "foot": 30.48,
+}
 _WEIGHT = {
-    "mg": 0.001, "g": 1.0, "gm": 1.0, "gms": 1.0, "gram": 1.0, "grams": 1.0,
-    "kg": 1000.0, "kgs": 1000.0, "kilogram": 1000.0, "kilograms": 1000.0,
-    "lb": 453.59237, "lbs": 453.59237, "pound": 453.59237, "pounds": 453.59237,
-    "oz": 28.349523125, "ounce": 28.349523125, "ounces": 28.349523125,
-}  # fmt: skip
-_VOLUME = {"ml": 1.0, "milliliter": 1.0, "millilitre": 1.0, "l": 1000.0, "liter": 1000.0,
-           "litre": 1000.0, "liters": 1000.0, "litres": 1000.0, "fl oz": 29.5735}  # fmt: skip
+    "mg": 0.001,
+    "g": 1.0,
+    "gm": 1.0,
+    "gms": 1.0,
+    "gram": 1.0,
+    "grams": 1.0,
+    "kg": 1000.0,
+    "kgs": 1000.0,
+    "kilogram": 1000.0,
+    "kilograms": 1000.0,
+    "lb": 453.59237,
+    "lbs": 453.59237,
+    "pound": 453.59237,
+    "pounds": 453.59237,
+    "oz": 28.349523125,
+    "ounce": 28.349523125,
+    "ounces": 28.349523125,
+}
+_VOLUME = {
+    "ml": 1.0,
+    "milliliter": 1.0,
+    "millilitre": 1.0,
+    "l": 1000.0,
+    "liter": 1000.0,
+    "litre": 1000.0,
+    "liters": 1000.0,
+    "litres": 1000.0,
+    "fl oz": 29.5735,
+}
 _KINDS = (("length", "cm", _LENGTH), ("weight", "g", _WEIGHT), ("volume", "ml", _VOLUME))
 
 _SIZES = {
-    "extra small": "XS", "x-small": "XS", "xsmall": "XS", "small": "S", "medium": "M",
-    "large": "L", "extra large": "XL", "x-large": "XL", "xlarge": "XL",
-    "extra extra large": "XXL", "xx-large": "XXL", "xxlarge": "XXL", "2xl": "XXL",
-    "3xl": "XXXL", "xxx-large": "XXXL",
-}  # fmt: skip
+    "extra small": "XS",
+    "x-small": "XS",
+    "xsmall": "XS",
+    "small": "S",
+    "medium": "M",
+    "large": "L",
+    "extra large": "XL",
+    "x-large": "XL",
+    "xlarge": "XL",
+    "extra extra large": "XXL",
+    "xx-large": "XXL",
+    "xxlarge": "XXL",
+    "2xl": "XXL",
+    "3xl": "XXXL",
+    "xxx-large": "XXXL",
+}
 
 _NUM = r"(\d+(?:\.\d+)?|\.\d+)"
 _UNIT = r"([a-z]+(?: oz)?|\"|'')"
