@@ -99,7 +99,13 @@ def eval_dedup(
         f"{report.candidates} candidates: PC {report.pair_completeness:.4f}, "
         f"RR {report.reduction_ratio:.4f}"
     )
-    for name, s in (("rule", report.rule), ("learned", report.learned)):
-        if s is not None:
-            echo(f"  {name:8} P {s.precision:.3f}  R {s.recall:.3f}  F1 {s.f1:.3f}")
+    for name, s, g in (
+        ("rule", report.rule, report.rule_on_gold_offers),
+        ("learned", report.learned, report.learned_on_gold_offers),
+    ):
+        if s is not None and g is not None:
+            echo(
+                f"  {name:8} P {s.precision:.3f}  R {s.recall:.3f}  F1 {s.f1:.3f}   "
+                f"(on offers with a gold pair: P {g.precision:.3f}  F1 {g.f1:.3f})"
+            )
     echo(f"  {report.seconds['total']:.1f} s")

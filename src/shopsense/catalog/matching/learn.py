@@ -75,8 +75,8 @@ class PairClassifier:
 
     def __init__(self, seed: int = 0) -> None:
         self._model = HistGradientBoostingClassifier(
-            max_iter=300,
-            learning_rate=0.08,
+            max_iter=150,
+            learning_rate=0.1,
             max_leaf_nodes=31,
             l2_regularization=1.0,
             random_state=seed,
