@@ -8,11 +8,9 @@ from typing import Annotated
 import typer
 
 from shopsense.catalog.ingest import IngestOptions
-from shopsense.catalog.matching.blocking import BlockingConfig
 from shopsense.catalog.quality.report_html import render_html
 from shopsense.cli.catalog import _unescape
 from shopsense.cli.common import DbOption, JsonOption, echo, emit_json, services
-from shopsense.evaluation.dedup import DedupEvalOptions, evaluate_dedup
 
 quality_app = typer.Typer(
     help="Data quality: checks over the store, the report.", no_args_is_help=True
@@ -84,6 +82,9 @@ def eval_dedup(
     as_json: JsonOption = False,
 ) -> None:
     """Match two catalogues and score against gold pairs: P/R/F1, blocking PC/RR, time."""
+    from shopsense.catalog.matching.blocking import BlockingConfig
+    from shopsense.evaluation.dedup import DedupEvalOptions, evaluate_dedup
+
     options = DedupEvalOptions(
         read=IngestOptions(mapping=tuple(mapping or ()), sep=_unescape(sep)),
         blocking=BlockingConfig(k=k, minhash=minhash),
