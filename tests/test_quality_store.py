@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 
 from shopsense.catalog.ingest import ingest_file
+from shopsense.catalog.matching.clusters import DuplicateCluster
 from shopsense.catalog.matching.dedup import DedupConfig, find_duplicates
 from shopsense.catalog.quality.config import QualityConfig
 from shopsense.catalog.quality.gate import QualityGate
@@ -54,7 +56,7 @@ def _warn() -> QualityConfig:
     return QualityConfig.model_validate({"price_outlier": {"min_group": 5}})
 
 
-def _dedup(items: list[Product], pref: list[float]) -> list:  # type: ignore[type-arg]
+def _dedup(items: Sequence[Product], pref: Sequence[float]) -> list[DuplicateCluster]:
     return find_duplicates(items, pref, DedupConfig())
 
 
@@ -139,3 +141,19 @@ def test_report_is_one_offline_page_with_the_same_figures_as_json(
     assert all(u.startswith("data:") for u in parser.urls)
     assert "http://" not in page and "https://" not in page
     assert "PS-LX350H" in page and "price_outlier" in page
+
+
+def test_other_link_sources_join_clusters_with_their_evidence() -> None:
+    items = [
+        Product(id="a", title="Blue cotton shirt", price=10.0),
+        Product(id="b", title="Ceramic coffee mug", price=8.0),
+        Product(id="c", title="Shirt in cotton, blue", price=10.5),
+    ]
+
+    def same_image(products: object) -> list[tuple[int, int, float, dict[str, object]]]:
+        return [(0, 2, 0.97, {"image_cosine": 0.97})]
+
+    clusters = find_duplicates(items, [1.0, 1.0, 0.5], DedupConfig(), extra=[same_image])
+    (cluster,) = clusters
+    assert cluster.product_ids == ("a", "c")
+    assert {"image_cosine": 0.97} in [link.evidence for link in cluster.links]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +16,8 @@ from shopsense.catalog.schema import Product
 from shopsense.models.sentence_encoder import TextEncoder
 
 Links = list[tuple[int, int, float, dict[str, Any]]]
+# another source of duplicate links (e.g. image near-duplicates): (i, j, score, evidence)
+LinkSource = Callable[[Sequence[Product]], Links]
 
 
 @dataclass(frozen=True)
@@ -52,8 +54,12 @@ def find_duplicates(
     preference: Sequence[float],
     config: DedupConfig,
     encoder: TextEncoder | None = None,
+    extra: Sequence[LinkSource] = (),
 ) -> list[DuplicateCluster]:
-    """Clusters of products that are the same item, each link with its evidence."""
+    """Clusters of products that are the same item, each link with its evidence.
+
+    ``extra`` link sources (image near-duplicates, …) are joined like the text links.
+    """
     if len(products) < 2:
         return []
     records = match_records(products)
@@ -63,4 +69,6 @@ def find_duplicates(
     for i in decide(table.pairs, scores, config.threshold, one_to_one=False):
         a, b = table.pairs[i]
         links.append((a, b, float(scores[i]), table.evidence(i)))
+    for source in extra:
+        links.extend(source(products))
     return build_clusters([p.id for p in products], links, preference, config.max_cluster)

@@ -47,12 +47,13 @@ class TfidfSpace:
         return np.asarray(prod.sum(axis=1)).ravel().astype(np.float64)
 
     def neighbours(
-        self, queries: Sequence[int], pool: Sequence[int], k: int, chunk: int = 2048
+        self, queries: Sequence[int], pool: Sequence[int], k: int, cells: int = 8_000_000
     ) -> list[tuple[int, int, float]]:
         """For each query row, its ``k`` most similar rows of ``pool`` (never itself)."""
         pool_arr = np.asarray(pool, dtype=np.int64)
         position = {int(p): j for j, p in enumerate(pool_arr.tolist())}
         pool_t = self.matrix[pool_arr].T.tocsc()
+        chunk = max(32, cells // max(1, len(pool_arr)))  # dense block of at most ~``cells``
         out: list[tuple[int, int, float]] = []
         for start in range(0, len(queries), chunk):
             rows = np.asarray(queries[start : start + chunk], dtype=np.int64)
