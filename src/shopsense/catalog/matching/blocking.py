@@ -74,12 +74,15 @@ def block(
     texts = [r.title for r in rows]
     word = TfidfSpace(texts, "word", (1, 1))
     char = TfidfSpace(texts, "char_wb", (3, 4))
-    both = TfidfSpace.mean_of(word, char)
     found: set[tuple[int, int]] = set()
     if right is None:
+        # within one catalogue: neighbours by distinctive words only (a word in more than
+        # 5% of titles is left out of the search), so the similarity blocks stay sparse
+        rare = TfidfSpace(texts, "word", (1, 1), max_df=0.05) if len(texts) > 2000 else word
         every = list(range(n_left))
-        found.update((min(q, p), max(q, p)) for q, p, _ in both.neighbours(every, every, config.k))
+        found.update((min(q, p), max(q, p)) for q, p, _ in rare.neighbours(every, every, config.k))
     else:
+        both = TfidfSpace.mean_of(word, char)
         lefts, rights = list(range(n_left)), list(range(n_left, len(rows)))
         found.update((q, p) for q, p, _ in both.neighbours(lefts, rights, config.k))
         found.update((p, q) for q, p, _ in both.neighbours(rights, lefts, config.k))

@@ -23,10 +23,21 @@ Analyzer = Literal["word", "char_wb"]
 class TfidfSpace:
     """Texts as L2-normalised TF-IDF rows (sublinear tf), fitted on every text given."""
 
-    def __init__(self, texts: Sequence[str], analyzer: Analyzer, ngrams: tuple[int, int]) -> None:
+    def __init__(
+        self,
+        texts: Sequence[str],
+        analyzer: Analyzer,
+        ngrams: tuple[int, int],
+        max_df: float = 1.0,
+    ) -> None:
         extra = {"token_pattern": r"(?u)\b\w+\b"} if analyzer == "word" else {}
         self._vectorizer = TfidfVectorizer(
-            analyzer=analyzer, ngram_range=ngrams, sublinear_tf=True, lowercase=True, **extra
+            analyzer=analyzer,
+            ngram_range=ngrams,
+            sublinear_tf=True,
+            lowercase=True,
+            max_df=max_df,
+            **extra,
         )
         self.matrix: Any = self._vectorizer.fit_transform(list(texts)).tocsr()
 
