@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,7 +14,12 @@ from sqlalchemy import Engine
 from shopsense.app.recommendations import RecommendService
 from shopsense.app.settings import Settings
 from shopsense.catalog.ingest import IngestOptions, IngestSummary, ingest_file
+from shopsense.catalog.quality.config import QualityConfig
+from shopsense.catalog.quality.gate import QualityGate
+from shopsense.catalog.quality.report import QualityReport, build_report
+from shopsense.catalog.quality.store_check import QualityCheckSummary, run_quality_check
 from shopsense.catalog.quarantine import QuarantineStore
+from shopsense.catalog.schema import Product
 from shopsense.catalog.sources import Progress
 from shopsense.catalog.store import ProductStore
 from shopsense.models.sentence_encoder import MultilingualUSE
@@ -20,6 +27,7 @@ from shopsense.storage.engine import open_store
 
 if TYPE_CHECKING:
     from shopsense.app.search import SearchService
+    from shopsense.catalog.matching.clusters import DuplicateCluster
     from shopsense.retrieval.index_sync import Progress as IndexProgress
     from shopsense.retrieval.index_sync import SyncReport
 
@@ -45,10 +53,36 @@ class Services:
         )
         return cls(settings, engine, products, QuarantineStore(engine), recommendations)
 
+    def quality_config(self) -> QualityConfig:
+        return QualityConfig.load(self.settings.quality_config)
+
     def ingest(
-        self, path: Path, options: IngestOptions, progress: Progress | None = None
+        self,
+        path: Path,
+        options: IngestOptions,
+        progress: Progress | None = None,
+        *,
+        gate: bool = True,
     ) -> IngestSummary:
-        return ingest_file(self.engine, path, options, progress=progress)
+        """Ingest through the quality gate (cleaning + ``fail`` checks) unless ``gate`` is off."""
+        hook = QualityGate(self.quality_config(), datetime.now(UTC)) if gate else None
+        return ingest_file(self.engine, path, options, progress=progress, hook=hook)
+
+    def quality_check(self, *, dedup: bool = True) -> QualityCheckSummary:
+        """The second pass over the store: every check, duplicates, quality scores."""
+        from shopsense.catalog.matching.dedup import DedupConfig, find_duplicates
+
+        def duplicates(
+            items: Sequence[Product], preference: Sequence[float]
+        ) -> list[DuplicateCluster]:
+            return find_duplicates(items, preference, DedupConfig())
+
+        return run_quality_check(
+            self.engine, self.quality_config(), datetime.now(UTC), duplicates if dedup else None
+        )
+
+    def quality_report(self, *, clusters: int = 20) -> QualityReport:
+        return build_report(self.engine, self.quality_config(), max_clusters=clusters)
 
     @property
     def index_dir(self) -> Path:

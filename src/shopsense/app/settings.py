@@ -41,3 +41,7 @@ class Settings(BaseSettings):
         default=False,
         description="blend content-based (product text embeddings) into recommendations",
     )
+    quality_config: Path | None = Field(
+        default=None,
+        description="TOML/JSON file configuring the quality gate (default rules when unset)",
+    )

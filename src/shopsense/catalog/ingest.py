@@ -30,12 +30,24 @@ from shopsense.catalog.quarantine import (
 )
 from shopsense.catalog.records import RecordContext, to_product
 from shopsense.catalog.schema import Product
-from shopsense.catalog.sources import Progress, RawRecord, describe, read_records
+from shopsense.catalog.sources import Progress, RawRecord, Repair, describe, read_records
 from shopsense.catalog.store import UpsertCounts, upsert_products
 from shopsense.storage.runs import finish_run, start_run
 from shopsense.storage.schema import ingest_runs
 
-ProductHook = Callable[[Product], Product]
+
+@dataclass(frozen=True)
+class HookResult:
+    """What a hook made of a valid product: a (changed) product with the repairs
+    that changed it, or no product and the reason code it is quarantined for."""
+
+    product: Product | None
+    repairs: tuple[Repair, ...] = ()
+    reason: str | None = None
+    detail: str = ""
+
+
+ProductHook = Callable[[Product], "Product | HookResult"]
 
 
 class _SeenIds:
@@ -160,10 +172,14 @@ class _Ingestor:
             reason = conversion.reason or "invalid_type"
             self._quarantine(batch, record, reason, conversion.detail or "")
             return
-        product = self.hook(conversion.product) if self.hook else conversion.product
+        outcome = self._apply_hook(conversion.product)
+        if outcome.product is None:
+            self._quarantine(batch, record, outcome.reason or "rejected", outcome.detail)
+            return
+        product = outcome.product
         batch.products.append(product)
         batch.lines.append(record.line_no)
-        for rep in [*record.repairs, *conversion.repairs]:
+        for rep in [*record.repairs, *conversion.repairs, *outcome.repairs]:
             batch.repairs.append(
                 RecordedRepair(
                     self.file,
@@ -175,6 +191,12 @@ class _Ingestor:
                     rep.after,
                 )
             )
+
+    def _apply_hook(self, product: Product) -> HookResult:
+        if self.hook is None:
+            return HookResult(product)
+        result = self.hook(product)
+        return result if isinstance(result, HookResult) else HookResult(result)
 
     def _quarantine(self, batch: _Batch, record: RawRecord, reason: str, detail: str) -> None:
         pid = None
@@ -242,8 +264,10 @@ def ingest_file(
     """Ingest one catalogue file into the store behind ``engine``.
 
     ``hook`` may clean or enrich each valid product before it is stored (the
-    quality gate plugs in here). Raises :class:`~shopsense.core.errors.InputError`
-    for a file that cannot be read at all; bad rows never raise.
+    quality gate plugs in here): it returns the product, or a :class:`HookResult`
+    carrying the repairs it made (recorded like any other) or a quarantine reason.
+    Raises :class:`~shopsense.core.errors.InputError` for a file that cannot be
+    read at all; bad rows never raise.
     """
     opts = options or IngestOptions()
     started = time.perf_counter()

@@ -60,6 +60,10 @@ def ingest(
             "--no-repair", help="Quarantine rows with extra separators instead of merging."
         ),
     ] = False,
+    no_gate: Annotated[
+        bool,
+        typer.Option("--no-gate", help="Skip the quality gate (cleaning and `fail` checks)."),
+    ] = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -85,9 +89,9 @@ def ingest(
                 def tick(done: int, total: int | None) -> None:
                     bar.update(task, completed=done, total=total)
 
-                summary = svc.ingest(file, options, progress=tick)
+                summary = svc.ingest(file, options, progress=tick, gate=not no_gate)
         else:
-            summary = svc.ingest(file, options)
+            summary = svc.ingest(file, options, gate=not no_gate)
     if as_json:
         emit_json(summary.to_dict())
     else:

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from shopsense.cli import catalog, demo, events, recommend, search, search_eval
+from shopsense.cli import catalog, demo, events, quality, recommend, search, search_eval
 from shopsense.cli.evaluate import eval_app
 from shopsense.core.errors import InputError, NotFoundError, ShopsenseError
 
@@ -27,6 +27,8 @@ app.command("recommend")(recommend.recommend)
 app.add_typer(eval_app, name="eval")
 eval_app.command("search")(search_eval.eval_search)
 eval_app.command("recs")(recommend.eval_recs)
+app.add_typer(quality.quality_app, name="quality")
+eval_app.command("dedup")(quality.eval_dedup)
 
 
 def main() -> None:

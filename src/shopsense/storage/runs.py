@@ -6,26 +6,32 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Connection, Engine, update
 
 from shopsense.storage.schema import ingest_runs
 
 COUNTERS = ("rows_read", "accepted", "inserted", "updated", "unchanged", "quarantined", "repaired")
 
 
+def insert_run(conn: Connection, source: str) -> int:
+    """Record a new run in state ``running`` with zeroed counters, inside ``conn``'s
+    transaction; returns its id."""
+    key = conn.execute(
+        ingest_runs.insert().values(
+            source=source,
+            status="running",
+            started_at=datetime.now(UTC),
+            **dict.fromkeys(COUNTERS, 0),
+        )
+    ).inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
 def start_run(engine: Engine, source: str) -> int:
-    """A new run in state ``running`` with zeroed counters; returns its id."""
+    """A new run in state ``running`` with zeroed counters, committed; returns its id."""
     with engine.begin() as conn:
-        key = conn.execute(
-            ingest_runs.insert().values(
-                source=source,
-                status="running",
-                started_at=datetime.now(UTC),
-                **dict.fromkeys(COUNTERS, 0),
-            )
-        ).inserted_primary_key
-        assert key is not None
-        return int(key[0])
+        return insert_run(conn, source)
 
 
 def finish_run(
