@@ -94,3 +94,15 @@ def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
         yield eng
     finally:
         eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def random_image_encoder(tmp_path_factory: pytest.TempPathFactory) -> object:
+    """EfficientNet-Lite0 with random (seeded) weights, exported to ONNX once per run."""
+    from shopsense.models.image_encoder import EfficientNetLite0
+
+    encoder = EfficientNetLite0(
+        tmp_path_factory.mktemp("onnx"), pretrained=False, seed=7, batch_size=4
+    )
+    encoder.export_onnx()
+    return encoder

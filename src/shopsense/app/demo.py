@@ -10,6 +10,7 @@ from shopsense.catalog.ingest import IngestOptions, IngestSummary
 DEMO_DIR = Path(__file__).parent / "demo_data"
 DEMO_CATALOG = DEMO_DIR / "catalog.csv"
 DEMO_EVENTS = DEMO_DIR / "events.csv"
+DEMO_SIMILAR_SEED = "P0162"  # a red satin slip dress: "looks similar" in the demo
 DEMO_QUERIES = ("running shoes", "红色 连衣裙", "sony headphones", "小米手机", "backpack under 50")
 
 

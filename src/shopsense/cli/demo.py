@@ -6,9 +6,10 @@ from typing import Annotated
 
 import typer
 
-from shopsense.app.demo import ingest_demo_catalog
+from shopsense.app.demo import DEMO_SIMILAR_SEED, ingest_demo_catalog
 from shopsense.cli.catalog import print_summary
 from shopsense.cli.common import DbOption, echo, services
+from shopsense.cli.images import print_embed
 
 
 def demo(
@@ -25,3 +26,11 @@ def demo(
         echo(f"== 2. the store holds {svc.products.count()} products, e.g.:")
         for p in svc.products.page(limit=limit):
             echo(f"  {p.id}  {p.title}  [{p.category_path}]")
+        echo()
+        echo("== 3. embed product images (EfficientNet-Lite0 via onnxruntime) and titles")
+        print_embed(svc.multimodal.embed())
+        seed = svc.products.get(DEMO_SIMILAR_SEED)
+        echo()
+        echo(f"== 4. looks similar to {seed.id} {seed.title} (title + image + colour):")
+        for hit in svc.multimodal.similar(seed.id, limit):
+            echo(f"  {hit.score:.3f}  {hit.product.id}  {hit.product.title}")

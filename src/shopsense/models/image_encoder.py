@@ -15,6 +15,7 @@ head (``classify``) is kept so the weights can be checked against known photos.
 from __future__ import annotations
 
 import hashlib
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -148,18 +149,23 @@ class EfficientNetLite0:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".onnx.tmp")
         sample = torch.zeros(1, 3, self.input_size, self.input_size)
+        with warnings.catch_warnings():  # the exporter's notes on constant folding
+            warnings.simplefilter("ignore")
+            self._export(torch, sample, tmp)
+        tmp.replace(path)
+        return path
+
+    def _export(self, torch: Any, sample: Any, target: Path) -> None:
         torch.onnx.export(
             self._module(),
             (sample,),
-            str(tmp),
+            str(target),
             input_names=["pixels"],
             output_names=["features", "logits"],
             dynamic_axes={"pixels": {0: "n"}, "features": {0: "n"}, "logits": {0: "n"}},
             opset_version=17,
             dynamo=False,
         )
-        tmp.replace(path)
-        return path
 
     def _ort(self) -> Any:
         if self._session is None:
