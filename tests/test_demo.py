@@ -22,3 +22,7 @@ def test_demo_ingests_the_sample_and_reports_the_bad_rows(tmp_path: Path) -> Non
     assert "rows read 328 = accepted 324 + quarantined 4" in out
     assert "quarantined line 324: negative_price" in out
     assert "flagged duplicate_id_in_file: 1" in out
+    assert "images: 323 products = 318 embedded + 4 already done" in out
+    similar = out.split("== 4. looks similar to P0162 Mango Women's Satin Slip Dress - Red")[1]
+    shown = similar.strip().splitlines()
+    assert len(shown) == 5 and all("Dress" in line or "连衣裙" in line for line in shown)

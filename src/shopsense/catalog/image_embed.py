@@ -40,6 +40,7 @@ class EmbedSummary:
     corrupt: int = 0
     no_image: int = 0
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # CPU time of this process over all threads (load-independent)
     findings: list[ImageRecord] = field(default_factory=list)
 
     @property
@@ -82,7 +83,7 @@ class ImageEmbedder:
         self.features = ImageFeatureStore(engine)
 
     def run(self, progress: EmbedProgress | None = None) -> EmbedSummary:
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         summary = EmbedSummary(model=self.encoder.name)
         products = ProductStore(self.engine)
         total = products.count()
@@ -98,6 +99,7 @@ class ImageEmbedder:
                 progress(summary.products, total)
         self._flush(pending, done_hashes, summary)
         summary.seconds = time.perf_counter() - start
+        summary.cpu_seconds = time.process_time() - cpu_start
         return summary
 
     def _take(
