@@ -22,7 +22,13 @@ def test_demo_ingests_the_sample_and_reports_the_bad_rows(tmp_path: Path) -> Non
     assert "rows read 328 = accepted 324 + quarantined 4" in out
     assert "quarantined line 324: negative_price" in out
     assert "flagged duplicate_id_in_file: 1" in out
+    # the demo builds the search index and prints ranked hits with a reason
+    assert "search 'sony headphones':" in out
+    sony = out.split("search 'sony headphones':")[1].split("search ")[0]
+    assert "1. Sony" in sony and "why: matched title=sony+headphones" in sony
+    zh = out.split("search '小米手机':")[1].split("search ")[0]
+    assert "1. 小米" in zh and "why: matched title=小米+手机" in zh
     assert "images: 323 products = 318 embedded + 4 already done" in out
-    similar = out.split("== 4. looks similar to P0162 Mango Women's Satin Slip Dress - Red")[1]
+    similar = out.split("== 6. looks similar to P0162 Mango Women's Satin Slip Dress - Red")[1]
     shown = similar.strip().splitlines()
     assert len(shown) == 5 and all("Dress" in line or "连衣裙" in line for line in shown)

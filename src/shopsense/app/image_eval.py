@@ -46,7 +46,7 @@ def evaluate_catalog_images(
         embedded = service.embed(progress)
         ids, blocks = load_blocks(
             engine,
-            service.text_encoder.name,
+            service.text_encoder,
             service.image_encoder.name,
             service.image_encoder.dim,
         )

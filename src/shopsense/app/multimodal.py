@@ -12,11 +12,11 @@ from shopsense.catalog.image_embed import EmbedProgress, EmbedSummary, ImageEmbe
 from shopsense.catalog.image_store import ImageFeatureStore
 from shopsense.catalog.schema import Product
 from shopsense.catalog.store import ProductStore
-from shopsense.catalog.text_vectors import embed_product_texts
 from shopsense.models.image_encoder import EfficientNetLite0
 from shopsense.models.sentence_encoder import MultilingualUSE, TextEncoder
 from shopsense.retrieval.multimodal import FusionWeights, Hit, MultimodalIndex
 from shopsense.retrieval.multimodal_store import build_index
+from shopsense.retrieval.title_vectors import embed_titles
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class MultimodalService:
         images = ImageEmbedder(self.engine, self.image_encoder, self.image_encoder.batch_size).run(
             progress
         )
-        texts = embed_product_texts(self.engine, self.text_encoder)
+        texts = embed_titles(self.engine, self.text_encoder).encoded
         self._index = None
         return EmbedResult(images, texts)
 
@@ -65,7 +65,7 @@ class MultimodalService:
         if self._index is None:
             self._index = build_index(
                 self.engine,
-                self.text_encoder.name,
+                self.text_encoder,
                 self.image_encoder.name,
                 self.image_encoder.dim,
                 self.weights,

@@ -22,6 +22,17 @@ class Settings(BaseSettings):
         default=Path(".shopsense"),
         description="Folder for indexes, exported models and caches",
     )
+    synonyms_file: Path | None = Field(
+        default=None,
+        description="TOML synonym file of this catalogue (groups / one_way), see README",
+    )
+    semantic: bool = Field(
+        default=True,
+        description="Use the multilingual sentence encoder for semantic retrieval",
+    )
+    search_mode: str = Field(
+        default="hybrid", description="Default search mode: bm25, dense, hybrid or ltr"
+    )
     image_backend: Literal["onnx", "torch"] = Field(
         default="onnx",
         description="Runtime of the image encoder: onnxruntime (fast) or PyTorch",

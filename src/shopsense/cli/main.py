@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from shopsense.cli import catalog, demo, images
+from shopsense.cli import catalog, demo, images, search, search_eval
 from shopsense.cli.evaluate import eval_app
 from shopsense.core.errors import InputError, NotFoundError, ShopsenseError
 
@@ -20,9 +20,12 @@ app.command("ingest")(catalog.ingest)
 app.add_typer(catalog.products_app, name="products")
 app.add_typer(catalog.quarantine_app, name="quarantine")
 app.command("demo")(demo.demo)
+app.add_typer(search.index_app, name="index")
+app.command("search")(search.search)
+app.add_typer(eval_app, name="eval")
+eval_app.command("search")(search_eval.eval_search)
 app.add_typer(images.images_app, name="images")
 app.command("similar")(images.similar)
-app.add_typer(eval_app, name="eval")
 eval_app.command("images")(images.eval_images)
 
 

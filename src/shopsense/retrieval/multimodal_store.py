@@ -7,20 +7,20 @@ from sqlalchemy import Engine
 
 from shopsense.catalog.image_store import COLOUR_KIND, ImageFeatureStore
 from shopsense.catalog.store import ProductStore
-from shopsense.catalog.text_vectors import load_text_vectors
 from shopsense.core.errors import NotFoundError
 from shopsense.models.image_signals import COLOUR_DIM
+from shopsense.models.sentence_encoder import TextEncoder
 from shopsense.retrieval.multimodal import Blocks, FusionWeights, MultimodalIndex, MultimodalModel
+from shopsense.retrieval.title_vectors import title_vector_store
 
 
 def load_blocks(
-    engine: Engine, text_model: str, image_model: str, image_dim: int
+    engine: Engine, text_encoder: TextEncoder, image_model: str, image_dim: int
 ) -> tuple[list[str], Blocks]:
     """Row-aligned blocks for every product with a title vector (zeros where no image)."""
-    ids, text = load_text_vectors(engine, text_model)
+    titles = title_vector_store(engine, text_encoder).load()
     live = ProductStore(engine).content_hashes()
-    keep = [i for i, pid in enumerate(ids) if pid in live]
-    ids, text = [ids[i] for i in keep], text[keep] if keep else text
+    ids = sorted(pid for pid in titles if pid in live)
     if not ids:
         raise NotFoundError("no product vectors in the store: run `shopsense images embed` first")
     row = {pid: i for i, pid in enumerate(ids)}
@@ -32,6 +32,7 @@ def load_blocks(
         for pid, vec in zip(found_ids, mat, strict=True):
             if pid in row:
                 target[row[pid]] = vec
+    text = np.vstack([titles[pid] for pid in ids]).astype(np.float32)
     return ids, Blocks(text, image, colour)
 
 
@@ -44,12 +45,12 @@ def leaf_categories(engine: Engine, ids: list[str]) -> list[str | None]:
 
 def build_index(
     engine: Engine,
-    text_model: str,
+    text_encoder: TextEncoder,
     image_model: str,
     image_dim: int,
     weights: FusionWeights | None = None,
 ) -> MultimodalIndex:
     """Fit the fusion model on the store's catalogue and index every product with vectors."""
-    ids, blocks = load_blocks(engine, text_model, image_model, image_dim)
+    ids, blocks = load_blocks(engine, text_encoder, image_model, image_dim)
     model = MultimodalModel.fit(blocks, leaf_categories(engine, ids), weights or FusionWeights())
     return MultimodalIndex(ids, blocks, model)
