@@ -29,6 +29,11 @@ def test_demo_ingests_the_sample_and_reports_the_bad_rows(tmp_path: Path) -> Non
     zh = out.split("search '小米手机':")[1].split("search ")[0]
     assert "1. 小米" in zh and "why: matched title=小米+手机" in zh
     assert "images: 323 products = 318 embedded + 4 already done" in out
-    similar = out.split("== 6. looks similar to P0162 Mango Women's Satin Slip Dress - Red")[1]
+    head = (
+        "== 6. looks similar to P0162 Mango Women's Satin Slip Dress - Red "
+        "(title + image + colour):"
+    )
+    assert head in out
+    similar = out.split(head)[1]
     shown = similar.strip().splitlines()
     assert len(shown) == 5 and all("Dress" in line or "连衣裙" in line for line in shown)
