@@ -68,6 +68,12 @@ def test_embed_similar_and_eval_from_the_command_line(shared_data: Path, tmp_pat
     assert seed not in [s["id"] for s in out["similar"]]
     scores = [s["score"] for s in out["similar"]]
     assert scores == sorted(scores, reverse=True)
+    found = json.loads(
+        run("images", "search", "sunglasses", "--k", "3", "--json", db=db, data_dir=data).stdout
+    )
+    assert found["query"] == "sunglasses" and len(found["items"]) == 3
+    dups = json.loads(run("images", "duplicates", "--json", db=db, data_dir=data).stdout)
+    assert all(p["kind"] in {"identical_photo", "same_product_reshot"} for p in dups["pairs"])
     missing = run("similar", "nope", db=db, data_dir=data, check=False)
     assert missing.returncode == 3 and "no product with id 'nope'" in missing.stderr
 

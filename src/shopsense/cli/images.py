@@ -83,6 +83,48 @@ def embed(db: DbOption = None, as_json: JsonOption = False) -> None:
         print_embed(result)
 
 
+@images_app.command("search")
+def search_images(
+    query: Annotated[str, typer.Argument(help="What the product should look like.")],
+    k: Annotated[int, typer.Option("--k", min=1, max=100, help="How many items.")] = 10,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Products whose photo fits QUERY, whatever their title says (text → image)."""
+    with services(db) as svc:
+        hits = svc.multimodal.search_by_image(query, k)
+    items = [
+        {"id": h.product.id, "title": h.product.title, "score": round(h.score, 4)} for h in hits
+    ]
+    if as_json:
+        emit_json({"query": query, "items": items})
+        return
+    for it in items:
+        echo(f"  {it['score']:.3f}  {it['id']}  {it['title']}")
+
+
+@images_app.command("duplicates")
+def duplicates(
+    max_hamming: Annotated[
+        int, typer.Option(min=0, max=32, help="dHash bits apart still 'the same photo'.")
+    ] = 4,
+    min_cosine: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Embedding cosine for 'shot twice'.")
+    ] = 0.95,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Near-duplicate product photos: identical photos and the same product shot twice."""
+    with services(db) as svc:
+        pairs = svc.multimodal.duplicates(max_hamming, min_cosine)
+    if as_json:
+        emit_json({"pairs": pairs})
+        return
+    for p in pairs:
+        echo(f"  {p.kind}  {p.product_a}  {p.product_b}  {p.score:g}")
+    echo(f"({len(pairs)} pairs)")
+
+
 def similar(
     item: Annotated[str, typer.Argument(help="Product id of the seed item.")],
     k: Annotated[int, typer.Option("--k", min=1, max=100, help="How many items.")] = 10,
