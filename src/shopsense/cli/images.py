@@ -18,6 +18,7 @@ from shopsense.cli.common import DbOption, JsonOption, echo, emit_json, services
 images_app = typer.Typer(help="Product images: embeddings and findings.", no_args_is_help=True)
 
 Tick = Callable[[int, int], None]
+KOption = Annotated[int, typer.Option("--k", min=1, max=100, help="How many items.")]
 
 
 def _bar(show: bool, label: str) -> tuple[AbstractContextManager[object], Tick | None]:
@@ -86,7 +87,7 @@ def embed(db: DbOption = None, as_json: JsonOption = False) -> None:
 @images_app.command("search")
 def search_images(
     query: Annotated[str, typer.Argument(help="What the product should look like.")],
-    k: Annotated[int, typer.Option("--k", min=1, max=100, help="How many items.")] = 10,
+    k: KOption = 10,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -127,7 +128,7 @@ def duplicates(
 
 def similar(
     item: Annotated[str, typer.Argument(help="Product id of the seed item.")],
-    k: Annotated[int, typer.Option("--k", min=1, max=100, help="How many items.")] = 10,
+    k: KOption = 10,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
