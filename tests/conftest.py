@@ -124,3 +124,15 @@ def demo_interactions(demo_catalog_rows: list[dict[str, str]]) -> Interactions:
         items=[r["id"] for r in demo_catalog_rows],
         item_category={r["id"]: r["category"] for r in demo_catalog_rows},
     )
+
+
+@pytest.fixture(scope="session")
+def random_image_encoder(tmp_path_factory: pytest.TempPathFactory) -> object:
+    """EfficientNet-Lite0 with random (seeded) weights, exported to ONNX once per run."""
+    from shopsense.models.image_encoder import EfficientNetLite0
+
+    encoder = EfficientNetLite0(
+        tmp_path_factory.mktemp("onnx"), pretrained=False, seed=7, batch_size=4
+    )
+    encoder.export_onnx()
+    return encoder

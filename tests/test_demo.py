@@ -41,6 +41,15 @@ def test_demo_end_to_end_and_idempotent(tmp_path: Path) -> None:
     assert "popular in" in out.split("for you: a new visitor")[1]
     together = out.split("bought together with P0001")[1]
     assert "often bought with" in together and "Sports Socks" in together
+    assert "images: 323 products = 318 embedded + 4 already done" in out
+    head = (
+        "== 8. looks similar to P0162 Mango Women's Satin Slip Dress - Red "
+        "(title + image + colour):"
+    )
+    assert head in out
+    similar = out.split(head)[1]
+    shown = similar.strip().splitlines()
+    assert len(shown) == 5 and all("Dress" in line or "连衣裙" in line for line in shown)
 
     again = run_demo(tmp_path)
     assert "accepted: 0 new, 0 updated, 323 unchanged, 1 superseded by a later row" in again

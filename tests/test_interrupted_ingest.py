@@ -15,7 +15,7 @@ from shopsense.catalog.ingest import ingest_file
 from shopsense.catalog.store import ProductStore
 from shopsense.storage.schema import ingest_runs
 
-ROWS = 20_000
+ROWS = 60_000  # large enough that a signal sent after the first batch lands mid-run
 
 
 def write_big(tmp_path: Path) -> Path:

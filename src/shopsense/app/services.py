@@ -26,6 +26,7 @@ from shopsense.models.sentence_encoder import MultilingualUSE
 from shopsense.storage.engine import open_store
 
 if TYPE_CHECKING:
+    from shopsense.app.multimodal import MultimodalService
     from shopsense.app.search import SearchService
     from shopsense.catalog.matching.clusters import DuplicateCluster
     from shopsense.retrieval.index_sync import Progress as IndexProgress
@@ -40,6 +41,7 @@ class Services:
     quarantine: QuarantineStore
     recommendations: RecommendService
     _search: SearchService | None = field(default=None, repr=False)
+    _multimodal: MultimodalService | None = field(default=None, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
@@ -113,6 +115,15 @@ class Services:
             queries, qrels = click_judgments(EventLog(self.engine))
             source = "click-log"
         return train_and_store(self.search(), self.engine, queries, qrels, source)
+
+    @property
+    def multimodal(self) -> MultimodalService:
+        """Image and title embeddings, "looks similar", text → image (built on first use)."""
+        if self._multimodal is None:
+            from shopsense.app.multimodal import MultimodalService
+
+            self._multimodal = MultimodalService(self.engine, self.settings)
+        return self._multimodal
 
     def index_report(self) -> SyncReport:
         return self.search().pipeline.index.report

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -45,3 +46,13 @@ class Settings(BaseSettings):
         default=None,
         description="TOML/JSON file configuring the quality gate (default rules when unset)",
     )
+    image_backend: Literal["onnx", "torch"] = Field(
+        default="onnx",
+        description="Runtime of the image encoder: onnxruntime (fast) or PyTorch",
+    )
+    image_batch_size: int = Field(default=64, ge=1, le=1024, description="Images per batch")
+
+    @property
+    def models_dir(self) -> Path:
+        """Exported models (ONNX files) live here."""
+        return self.data_dir / "models"

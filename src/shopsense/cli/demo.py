@@ -9,6 +9,7 @@ import typer
 
 from shopsense.app.demo import (
     DEMO_ITEM,
+    DEMO_SIMILAR_SEED,
     DEMO_USERS,
     ingest_demo_catalog,
     ingest_demo_events,
@@ -18,6 +19,7 @@ from shopsense.app.services import Services
 from shopsense.cli.catalog import print_summary
 from shopsense.cli.common import DbOption, echo, services
 from shopsense.cli.events import print_event_summary
+from shopsense.cli.images import print_embed
 from shopsense.cli.recommend import print_suggestions
 from shopsense.recommend.engine import Suggestion
 
@@ -45,6 +47,7 @@ def demo(
         echo()
         show_search(svc)
         show_recommendations(svc, limit)
+        show_images(svc, limit)
 
 
 def show_catalogue(svc: Services, limit: int) -> None:
@@ -98,3 +101,14 @@ def show_recommendations(svc: Services, limit: int) -> None:
 
 def _titled(items: list[Suggestion], titles: dict[str, str]) -> list[Suggestion]:
     return [replace(s, item_id=f"{s.item_id} {titles.get(s.item_id, '')[:48]}") for s in items]
+
+
+def show_images(svc: Services, limit: int) -> None:
+    echo()
+    echo("== 7. embed product images (EfficientNet-Lite0 via onnxruntime) and titles")
+    print_embed(svc.multimodal.embed())
+    seed = svc.products.get(DEMO_SIMILAR_SEED)
+    echo()
+    echo(f"== 8. looks similar to {seed.id} {seed.title} (title + image + colour):")
+    for item in svc.multimodal.similar(seed.id, limit):
+        echo(f"  {item.score:.3f}  {item.product.id}  {item.product.title}")

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from shopsense.cli import catalog, demo, events, quality, recommend, search, search_eval
+from shopsense.cli import catalog, demo, events, images, quality, recommend, search, search_eval
 from shopsense.cli.evaluate import eval_app
 from shopsense.core.errors import InputError, NotFoundError, ShopsenseError
 
@@ -29,6 +29,9 @@ eval_app.command("search")(search_eval.eval_search)
 eval_app.command("recs")(recommend.eval_recs)
 app.add_typer(quality.quality_app, name="quality")
 eval_app.command("dedup")(quality.eval_dedup)
+app.add_typer(images.images_app, name="images")
+app.command("similar")(images.similar)
+eval_app.command("images")(images.eval_images)
 
 
 def main() -> None:

@@ -163,3 +163,31 @@ duplicate_clusters = Table(
     Column("evidence", JSON, nullable=False),  # pairs that joined it: ids, score, evidence
     Index("ix_duplicate_clusters_cluster", "cluster_id"),
 )
+
+# Image features keyed by the image file's content hash (one row per hash and kind:
+# an encoder's embedding, the colour histogram), so a photo is embedded once however
+# many products show it.
+image_features = Table(
+    "image_features",
+    metadata,
+    Column("image_hash", String(64), primary_key=True),
+    Column("kind", String(128), primary_key=True),
+    Column("dim", Integer, nullable=False),
+    Column("vector", LargeBinary, nullable=False),
+)
+
+# Which image each product shows and what reading it found: status ok | missing | corrupt
+# (a quality finding, with detail), the file's content hash and its 64-bit dHash (hex).
+product_images = Table(
+    "product_images",
+    metadata,
+    Column("product_id", String(256), primary_key=True),
+    Column("image_path", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("detail", Text),
+    Column("image_hash", String(64)),
+    Column("dhash", String(16)),
+    Column("checked_at", DateTime(timezone=True), nullable=False),
+    Index("ix_product_images_hash", "image_hash"),
+    Index("ix_product_images_status", "status"),
+)
