@@ -2,7 +2,8 @@
 
 Hu, Koren & Volinsky, "Collaborative Filtering for Implicit Feedback Datasets", ICDM 2008
 (ALS); Rendle et al., "BPR", UAI 2009. implicit warns unless BLAS runs single-threaded:
-the shell (CLI, benchmark, test run) sets ``OPENBLAS_NUM_THREADS=1``, not this module.
+the shell (CLI, benchmark, test run) sets ``OPENBLAS_NUM_THREADS=1``; the fit also runs
+under ``threadpool_limits(1, "blas")`` for BLAS copies that ignore it (faiss's OpenMP one).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
+from threadpoolctl import threadpool_limits
 
 from shopsense.events.interactions import History, Interactions
 from shopsense.recommend.base import FloatArray, Recommender
@@ -64,7 +66,10 @@ class ImplicitMF(Recommender):
             self.model = lib.bpr.BayesianPersonalizedRanking(
                 learning_rate=self.learning_rate, **common
             )
-        self.model.fit(sp.csr_matrix(data.matrix), show_progress=False)
+        # implicit wants single-threaded BLAS; other wheels (faiss) bring an OpenMP OpenBLAS
+        # that ignores OPENBLAS_NUM_THREADS, so limit every BLAS for the fit only.
+        with threadpool_limits(limits=1, user_api="blas"):
+            self.model.fit(sp.csr_matrix(data.matrix), show_progress=False)
         self.item_factors = np.asarray(self.model.item_factors, dtype=np.float32)
         self.user_factors = np.asarray(self.model.user_factors, dtype=np.float32)
 
