@@ -60,15 +60,16 @@ class ImplicitMF(Recommender):
     def _fit(self, data: Interactions) -> None:
         lib = _implicit()
         common: dict[str, Any] = dict(self.params, random_state=self.seed, num_threads=1)
-        if self.kind == "als":
-            self.model = lib.cpu.als.AlternatingLeastSquares(alpha=self.alpha, **common)
-        else:
-            self.model = lib.bpr.BayesianPersonalizedRanking(
-                learning_rate=self.learning_rate, **common
-            )
-        # implicit wants single-threaded BLAS; other wheels (faiss) bring an OpenMP OpenBLAS
-        # that ignores OPENBLAS_NUM_THREADS, so limit every BLAS for the fit only.
+        # implicit wants single-threaded BLAS (it checks when a model is made); other wheels
+        # (faiss) bring an OpenMP OpenBLAS that ignores OPENBLAS_NUM_THREADS, so limit every
+        # BLAS while the model is made and fitted.
         with threadpool_limits(limits=1, user_api="blas"):
+            if self.kind == "als":
+                self.model = lib.cpu.als.AlternatingLeastSquares(alpha=self.alpha, **common)
+            else:
+                self.model = lib.bpr.BayesianPersonalizedRanking(
+                    learning_rate=self.learning_rate, **common
+                )
             self.model.fit(sp.csr_matrix(data.matrix), show_progress=False)
         self.item_factors = np.asarray(self.model.item_factors, dtype=np.float32)
         self.user_factors = np.asarray(self.model.user_factors, dtype=np.float32)
