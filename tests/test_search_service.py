@@ -92,8 +92,14 @@ def test_index_is_incremental_and_embeddings_are_never_recomputed(
         assert report.reused == report.products - 1
         hit = fresh.search(SearchRequest("zqxwv", mode="hybrid", size=1)).hits[0]
         assert hit.product.id == "P0052"
-        ids = fresh.search(SearchRequest("", size=100, mode="bm25")).hits
-        assert "P0001" not in {h.product.id for h in ids}
+        everything = fresh.search(SearchRequest("", size=100, page=4, mode="bm25"))
+        assert everything.total == report.products
+        ids = {
+            h.product.id
+            for p in range(1, 5)
+            for h in fresh.search(SearchRequest("", size=100, page=p, mode="bm25")).hits
+        }
+        assert "P0001" not in ids and "P0052" in ids and len(ids) == report.products
         dense = fresh.pipeline.index.dense
         assert dense is not None and len(dense) == report.products
         q = np.asarray(fresh.pipeline.index.encoder.encode(["wireless earbuds"])[0])  # type: ignore[union-attr]

@@ -124,7 +124,9 @@ class SearchService:
     def search(self, request: SearchRequest) -> SearchResult:
         t0 = time.perf_counter()
         pool = max(DEFAULT_POOL, request.page * request.size)
-        ranked = self.pipeline.run(request.query, request.mode, request.filters, pool)
+        ranked = self.pipeline.run(
+            request.query, request.mode, request.filters, pool, features=request.explain
+        )
         order = self._order(ranked, request.sort)
         start = (request.page - 1) * request.size
         page = order[start : start + request.size]
@@ -150,10 +152,9 @@ class SearchService:
         )
 
     def _result_set(self, ranked: Ranked) -> list[int]:
-        bm25 = ranked.features[:, FEATURES.index("bm25")]
         keep, dense_only = [], 0
         for i in range(len(ranked.rows)):
-            if bm25[i] > 0 or ranked.mode == "dense":
+            if ranked.lexical[i] or ranked.mode == "dense":
                 keep.append(i)
             elif dense_only < DENSE_ONLY_MAX:
                 keep.append(i)

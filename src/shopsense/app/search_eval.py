@@ -34,7 +34,7 @@ def run_mode(
     runs, latency = {}, []
     for qid, text in queries.items():
         t0 = time.perf_counter()
-        ranked = pipeline.run(text, mode, None, K)
+        ranked = pipeline.run(text, mode, None, K, features=False)
         latency.append((time.perf_counter() - t0) * 1000)
         runs[qid] = [ids[int(r)] for r in ranked.rows[:K]]
     return runs, latency

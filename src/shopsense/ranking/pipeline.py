@@ -49,6 +49,7 @@ class Ranked:
     scores: npt.NDArray[np.float64]
     features: Matrix
     contributions: Matrix
+    lexical: npt.NDArray[np.bool_]  # found by the lexical index (vs semantic only)
 
 
 class SearchPipeline:
@@ -88,7 +89,10 @@ class SearchPipeline:
         mode: str = "hybrid",
         filters: SearchFilters | None = None,
         pool: int = DEFAULT_POOL,
+        features: bool = True,
     ) -> Ranked:
+        """Rank up to ``pool`` candidates; ``features=False`` lets the single-retriever
+        modes skip the feature rows they do not rank by (no explanation then)."""
         if mode not in MODES:
             raise InputError(f"unknown search mode {mode!r}; choose one of {', '.join(MODES)}")
         if len(query) > MAX_QUERY_CHARS:
@@ -106,6 +110,9 @@ class SearchPipeline:
         else:
             dkeys, dscores, qv = self._dense(query, pool, filters)
         lkeys = lex.keys if lex is not None else np.empty(0, np.int64)
+        if not features and mode in ("bm25", "dense"):
+            keys_, scores_ = (lkeys, lex.scores) if lex is not None else (dkeys, dscores)
+            return self._bare(mode, terms, keys_, scores_)
         keys = list(dict.fromkeys([*map(int, lkeys), *map(int, dkeys)]))
         cands = self._scores(terms, keys, lkeys, dkeys, qv)
         tokens = [t.text for t in terms if t.source == "query"]
@@ -119,6 +126,8 @@ class SearchPipeline:
             scored = ranker.score(feats)
             scored_scores, contrib = scored.scores, scored.contributions
         order = top_k(scored_scores, len(keys)).indices
+        in_lex = set(map(int, lkeys))
+        from_lex = np.asarray([keys[i] in in_lex for i in order], dtype=bool)
         return Ranked(
             mode=mode,
             ranker=ranker.name if ranker is not None else mode,
@@ -127,6 +136,22 @@ class SearchPipeline:
             scores=scored_scores[order],
             features=feats[order],
             contributions=contrib[order],
+            lexical=from_lex,
+        )
+
+    def _bare(
+        self,
+        mode: str,
+        terms: list[QueryTerm],
+        keys: npt.NDArray[np.int64],
+        scores: npt.NDArray[np.float64],
+    ) -> Ranked:
+        feats = np.zeros((len(keys), len(FEATURES)))
+        feats[:, FEATURES.index("bm25" if mode == "bm25" else "dense")] = scores
+        rows = self.index.table.rows(keys)
+        lexical = np.full(len(keys), mode == "bm25", dtype=bool)
+        return Ranked(
+            mode, mode, terms, rows, np.asarray(scores, np.float64), feats, feats.copy(), lexical
         )
 
     def _ranker(self, mode: str) -> Ranker | None:

@@ -174,8 +174,6 @@ class LexicalIndex:
         return [(must, zero(q, 0.0)) for q in qs]
 
     def _run(self, clauses: list[Any], filters: list[Any], k: int) -> LexicalHits:
-        if not clauses and not filters:
-            return LexicalHits(np.empty(0, np.int64), np.empty(0, np.float64))
         if clauses:
             text_q = tantivy.Query.boolean_query(clauses)
         else:
