@@ -107,3 +107,20 @@ def test_index_is_incremental_and_embeddings_are_never_recomputed(
         assert len(set(exact.keys.tolist()) & set(approx.keys.tolist())) >= 9
     finally:
         again.close()
+
+
+def test_request_rewriters_run_before_retrieval(search: SearchService) -> None:
+    from dataclasses import replace
+
+    def under_50(request: SearchRequest) -> SearchRequest:
+        words = request.query.replace("under 50", "").strip()
+        return replace(request, query=words, filters=SearchFilters(max_price=50.0))
+
+    search.rewriters.append(under_50)
+    try:
+        result = search.search(SearchRequest("backpack under 50", size=20))
+    finally:
+        search.rewriters.clear()
+    assert result.query == "backpack" and result.hits
+    assert "Backpack" in result.hits[0].product.title
+    assert all((h.product.effective_price or 0) <= 50 for h in result.hits)

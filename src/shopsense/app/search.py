@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
@@ -110,12 +112,25 @@ def explain_hit(product: Product, ranked: Ranked, i: int) -> Explanation:
     return Explanation(ranked.ranker, matched, contrib, feats, _notes(ranked.terms))
 
 
+class RequestRewriter(Protocol):
+    """Query understanding hook: turn a request into a better one before retrieval
+    (e.g. ``"backpack under 50"`` → query ``"backpack"``, ``max_price=50``)."""
+
+    def __call__(self, request: SearchRequest) -> SearchRequest: ...
+
+
 class SearchService:
     """Runs requests against one opened pipeline; reads products from the store."""
 
-    def __init__(self, pipeline: SearchPipeline, products: ProductStore) -> None:
+    def __init__(
+        self,
+        pipeline: SearchPipeline,
+        products: ProductStore,
+        rewriters: Sequence[RequestRewriter] = (),
+    ) -> None:
         self.pipeline = pipeline
         self.products = products
+        self.rewriters = list(rewriters)
 
     @property
     def table_size(self) -> int:
@@ -123,6 +138,8 @@ class SearchService:
 
     def search(self, request: SearchRequest) -> SearchResult:
         t0 = time.perf_counter()
+        for rewrite in self.rewriters:
+            request = rewrite(request)
         pool = max(DEFAULT_POOL, request.page * request.size)
         ranked = self.pipeline.run(
             request.query, request.mode, request.filters, pool, features=request.explain
