@@ -34,6 +34,7 @@ from shopsense.retrieval.index_sync import SearchIndex
 MODES = ("bm25", "dense", "hybrid", "ltr")
 DEFAULT_POOL = 100
 MAX_QUERY_CHARS = 512
+QUERY_CACHE = 4096
 
 Matrix = npt.NDArray[np.float64]
 
@@ -68,14 +69,29 @@ class SearchPipeline:
         self.linear = linear or LinearRanker()
         self.typo_tolerance = typo_tolerance
         self.terms = TermCache(index.table)
+        self._vectors: dict[str, npt.NDArray[np.float32]] = {}
+
+    def clear_cache(self) -> None:
+        """Forget cached query embeddings (so a latency run pays for every encoding)."""
+        self._vectors.clear()
+
+    def _query_vector(self, query: str) -> npt.NDArray[np.float32]:
+        """The query's embedding, cached (repeated queries are common in shops)."""
+        if query not in self._vectors:
+            encoder = self.index.encoder
+            assert encoder is not None
+            if len(self._vectors) >= QUERY_CACHE:
+                self._vectors.pop(next(iter(self._vectors)))
+            self._vectors[query] = encoder.encode([query])[0]
+        return self._vectors[query]
 
     def _dense(
         self, query: str, pool: int, filters: SearchFilters | None
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float32] | None]:
-        dense, encoder = self.index.dense, self.index.encoder
-        if dense is None or encoder is None or not query.strip():
+        dense = self.index.dense
+        if dense is None or self.index.encoder is None or not query.strip():
             return np.empty(0, np.int64), np.empty(0), None
-        qv = encoder.encode([query])[0]
+        qv = self._query_vector(query)
         allowed = None
         if filters is not None and not filters.empty:
             everything = self.index.lexical.search([], self.index.lexical.num_docs, filters)
