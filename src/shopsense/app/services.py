@@ -7,11 +7,13 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from shopsense.app.keys import ApiKeyStore
 from shopsense.app.settings import Settings
 from shopsense.catalog.ingest import IngestOptions, IngestSummary, ingest_file
 from shopsense.catalog.quarantine import QuarantineStore
 from shopsense.catalog.sources import Progress
 from shopsense.catalog.store import ProductStore
+from shopsense.events.log import EventLog
 from shopsense.storage.engine import open_store
 
 
@@ -21,11 +23,20 @@ class Services:
     engine: Engine
     products: ProductStore
     quarantine: QuarantineStore
+    events: EventLog
+    keys: ApiKeyStore
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
         engine = open_store(settings.db)
-        return cls(settings, engine, ProductStore(engine), QuarantineStore(engine))
+        return cls(
+            settings,
+            engine,
+            ProductStore(engine),
+            QuarantineStore(engine),
+            EventLog(engine),
+            ApiKeyStore(engine),
+        )
 
     def ingest(
         self, path: Path, options: IngestOptions, progress: Progress | None = None

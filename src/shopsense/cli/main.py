@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from shopsense.cli import catalog, demo
+from shopsense.cli import catalog, demo, keys, serve
 from shopsense.core.errors import InputError, NotFoundError, ShopsenseError
 
 app = typer.Typer(
@@ -19,6 +19,8 @@ app.command("ingest")(catalog.ingest)
 app.add_typer(catalog.products_app, name="products")
 app.add_typer(catalog.quarantine_app, name="quarantine")
 app.command("demo")(demo.demo)
+app.command("serve")(serve.serve)
+app.add_typer(keys.keys_app, name="keys")
 
 
 def main() -> None:
