@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from shopsense.events.log import EventLog
 from api_helpers import Api, running_api
+from shopsense.events.log import EventLog
 
 
 @pytest.fixture
