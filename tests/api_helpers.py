@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from shopsense.api.server import create_app
@@ -16,6 +17,7 @@ from shopsense.app.settings import Settings
 
 @dataclass
 class Api:
+    app: FastAPI
     client: TestClient
     services: Services
     keys: dict[str, str]
@@ -34,7 +36,8 @@ def running_api(
         if demo:
             ingest_demo_catalog(svc)
         keys = {s: svc.keys.create(s, f"test {s}").secret for s in ("admin", "ingest", "search")}
-        with TestClient(create_app(svc)) as client:
-            yield Api(client, svc, keys)
+        app = create_app(svc)
+        with TestClient(app) as client:
+            yield Api(app, client, svc, keys)
     finally:
         svc.close()

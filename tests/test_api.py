@@ -41,9 +41,7 @@ def test_product_lifecycle_put_get_delete(api: Api) -> None:
 
 
 def test_put_with_a_different_id_in_the_body_is_refused(api: Api) -> None:
-    r = api.client.put(
-        "/products/A", json={"id": "B", "title": "x"}, headers=api.headers("ingest")
-    )
+    r = api.client.put("/products/A", json={"id": "B", "title": "x"}, headers=api.headers("ingest"))
     assert r.status_code == 400
     assert _error(r.json())[0] == "id_mismatch"
 
@@ -61,7 +59,12 @@ def test_bulk_upsert_reports_each_item_and_bad_items_do_not_block_good_ones(api:
     assert r.status_code == 200
     out = r.json()
     assert [i["status"] for i in out["items"]] == [
-        "inserted", "error", "error", "error", "updated", "unchanged",
+        "inserted",
+        "error",
+        "error",
+        "error",
+        "updated",
+        "unchanged",
     ]
     assert (out["inserted"], out["updated"], out["unchanged"], out["errors"]) == (1, 1, 1, 3)
     assert "title" in out["items"][1]["message"]
@@ -89,15 +92,24 @@ def test_ids_are_limited_to_256_bytes(api: Api) -> None:
     r = api.client.get(f"/products/{chinese}", headers=h)
     assert r.status_code == 400
     assert "256 bytes" in _error(r.json())[1]
-    long_event = {"user_id": "u" * 257, "item_id": "i", "type": "view",
-                  "timestamp": "2026-01-01T00:00:00Z"}
+    long_event = {
+        "user_id": "u" * 257,
+        "item_id": "i",
+        "type": "view",
+        "timestamp": "2026-01-01T00:00:00Z",
+    }
     assert api.client.post("/events", json=long_event, headers=h).status_code == 422
 
 
 def test_events_are_committed_once_and_repeats_say_duplicate(api: Api) -> None:
     h = api.headers("ingest")
-    ev = {"user_id": "U1", "item_id": "P0001", "type": "view",
-          "timestamp": "2026-11-01T10:00:00Z", "event_id": "ev-1"}
+    ev = {
+        "user_id": "U1",
+        "item_id": "P0001",
+        "type": "view",
+        "timestamp": "2026-11-01T10:00:00Z",
+        "event_id": "ev-1",
+    }
     first = api.client.post("/events", json=ev, headers=h)
     assert (first.status_code, first.json()) == (201, {"event_id": "ev-1", "duplicate": False})
     repeat = api.client.post("/events", json=ev, headers=h)
@@ -128,8 +140,13 @@ def test_a_batch_with_one_bad_event_stores_nothing_and_names_it(api: Api) -> Non
         ("POST", "/events", b"{not json", 422, "invalid_input"),
         ("POST", "/events", b"[]", 422, "invalid_input"),
         ("POST", "/products/bulk", b'{"products": "x"}', 422, "invalid_input"),
-        ("PUT", "/products/X", b'{"id": "X", "title": "t", "price": "cheap"}', 422,
-         "invalid_input"),
+        (
+            "PUT",
+            "/products/X",
+            b'{"id": "X", "title": "t", "price": "cheap"}',
+            422,
+            "invalid_input",
+        ),
         ("GET", "/nowhere", b"", 404, "not_found"),
         ("DELETE", "/events", b"", 405, "method_not_allowed"),
     ],
@@ -147,7 +164,8 @@ def test_bad_input_gets_a_4xx_with_a_code_and_a_message(
 def test_bodies_over_16_mb_are_refused_with_413(api: Api) -> None:
     big = b'{"events": [' + b" " * (16 * 1024 * 1024) + b"]}"
     r = api.client.post(
-        "/events", content=big,
+        "/events",
+        content=big,
         headers={**api.headers("admin"), "content-type": "application/json"},
     )
     assert r.status_code == 413

@@ -45,7 +45,10 @@ class BatchAck(BaseModel):
 @router.post(
     "/events",
     response_model=EventAck | BatchAck,
-    responses={**ERRORS, 201: {"description": "Committed: at least one event was new"}},
+    responses={
+        **ERRORS,
+        201: {"model": EventAck | BatchAck, "description": "Committed: at least one was new"},
+    },
     dependencies=[WRITE],
 )
 def post_events(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -62,5 +64,10 @@ def quarantine(
     return QuarantinePage(
         total=svc.quarantine.count(),
         reasons=svc.quarantine.reasons(),
-        rows=rows,
+        rows=[replace(r, created_at=_aware(r.created_at)) for r in rows],
     )
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive UTC times; the schema promises RFC 3339 with an offset."""
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value

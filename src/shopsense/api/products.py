@@ -86,7 +86,7 @@ def get_product(request: Request, product_id: ProductId) -> Product:
 @router.put(
     "/products/{product_id}",
     response_model=UpsertResult,
-    responses=ERRORS,
+    responses={**ERRORS, 201: {"model": UpsertResult, "description": "Inserted"}},
     dependencies=[WRITE],
     status_code=200,
 )

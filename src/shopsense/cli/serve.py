@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-import uvicorn
 
-from shopsense.api.server import create_app
 from shopsense.app.services import Services
 from shopsense.app.settings import Settings
 from shopsense.cli.common import DbOption, echo
@@ -15,6 +13,11 @@ from shopsense.cli.common import DbOption, echo
 
 def run_server(settings: Settings, host: str, port: int) -> None:
     """Serve ``settings``' store on host:port until interrupted."""
+    # imported here so every other command starts without loading the web stack
+    import uvicorn
+
+    from shopsense.api.server import create_app
+
     svc = Services.from_settings(settings)
     try:
         mode = "OPEN ACCESS (no keys needed)" if settings.open_access else "API keys required"
