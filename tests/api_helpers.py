@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import httpx
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -41,3 +47,40 @@ def running_api(
             yield Api(app, client, svc, keys)
     finally:
         svc.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def served(args: list[str], env: dict[str, str]) -> Iterator[tuple[str, list[str]]]:
+    """Run ``shopsense ARGS --port P`` until /health answers; yield its URL and, after
+    it has been stopped, its output (the list is filled when the block ends)."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "shopsense.cli.main", *args, "--port", str(port)]
+    proc = subprocess.Popen(
+        cmd,
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    output: list[str] = []
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                httpx.get(f"{url}/health", timeout=2)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None, f"server exited: {proc.communicate()[0]}"
+                assert time.monotonic() < deadline, "server did not start in 90 s"
+                time.sleep(0.3)
+        yield url, output
+    finally:
+        proc.terminate()
+        output.append(proc.communicate(timeout=30)[0])

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from api_helpers import served
 from shopsense.api.guard import Guard
 from shopsense.api.metrics import Metrics
 
@@ -63,38 +59,21 @@ def test_requests_beyond_the_bound_get_503_with_retry_after_not_a_queue() -> Non
     assert metrics.in_flight == 0
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_shopsense_serve_answers_over_http_and_stops_cleanly(tmp_path: Path) -> None:
-    port = _free_port()
-    env = dict(os.environ, SHOPSENSE_DB=str(tmp_path / "served.db"))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "shopsense.cli.main", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                health = httpx.get(f"{url}/health", timeout=2)
-                break
-            except httpx.TransportError:
-                assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
-                assert time.monotonic() < deadline, "server did not start in 60 s"
-                time.sleep(0.3)
+    with served(["serve"], {"SHOPSENSE_DB": str(tmp_path / "served.db")}) as (url, output):
+        health = httpx.get(f"{url}/health", timeout=5)
         assert health.json() == {"status": "ok", "store": "sqlite"}
         closed = httpx.get(f"{url}/products", timeout=5)
         assert closed.status_code == 401  # keys are required unless open access is set
-    finally:
-        proc.terminate()
-        out, _ = proc.communicate(timeout=30)
-    assert f"http://127.0.0.1:{port}/" in out
-    assert "Traceback" not in out
+    assert f"{url}/" in output[0]
+    assert "Traceback" not in output[0]
+
+
+def test_demo_serve_builds_the_demo_store_then_serves_it_openly(tmp_path: Path) -> None:
+    env = {"SHOPSENSE_DB": str(tmp_path / "demo.db")}
+    with served(["demo", "--serve"], env) as (url, output):
+        page = httpx.get(f"{url}/", timeout=10)
+        assert page.status_code == 200 and "shopsense" in page.text
+        assert httpx.get(f"{url}/admin", timeout=10).status_code == 200
+    assert "rows read 328" in output[0]
+    assert f"{url}/" in output[0]

@@ -10,6 +10,7 @@ from shopsense.catalog.ingest import IngestOptions, IngestSummary
 DEMO_DIR = Path(__file__).parent / "demo_data"
 DEMO_CATALOG = DEMO_DIR / "catalog.csv"
 DEMO_EVENTS = DEMO_DIR / "events.csv"
+DEMO_USER = "U031"  # a shopper of the sample events, shown in the storefront's "for you" strip
 DEMO_QUERIES = ("running shoes", "红色 连衣裙", "sony headphones", "小米手机", "backpack under 50")
 
 

@@ -6,17 +6,23 @@ from typing import Annotated
 
 import typer
 
-from shopsense.app.demo import ingest_demo_catalog
+from shopsense.app.demo import DEMO_USER, ingest_demo_catalog
 from shopsense.cli.catalog import print_summary
-from shopsense.cli.common import DbOption, echo, services
+from shopsense.cli.common import DbOption, echo, services, settings_for
+from shopsense.cli.serve import run_server
 
 
 def demo(
     db: DbOption = None,
     limit: Annotated[int, typer.Option(help="Results shown per query.")] = 5,
+    serve: Annotated[
+        bool, typer.Option("--serve", help="Then serve the demo store on 127.0.0.1 until Ctrl-C.")
+    ] = False,
+    port: Annotated[int, typer.Option(help="Port for --serve.", min=1, max=65535)] = 8000,
 ) -> None:
     """Build a store from the shipped sample catalogue, then show what shopsense does with it."""
-    with services(db or ".shopsense/demo.db") as svc:
+    store = db or ".shopsense/demo.db"
+    with services(store) as svc:
         echo("== 1. ingest the sample catalogue (bad rows are quarantined, not lost)")
         print_summary(ingest_demo_catalog(svc))
         for row in svc.quarantine.page(limit=10):
@@ -25,3 +31,10 @@ def demo(
         echo(f"== 2. the store holds {svc.products.count()} products, e.g.:")
         for p in svc.products.page(limit=limit):
             echo(f"  {p.id}  {p.title}  [{p.category_path}]")
+    if serve:
+        echo()
+        echo("== the storefront and admin pages on the demo store (open access, loopback only)")
+        demo_settings = settings_for(store).model_copy(
+            update={"open_access": True, "demo_user": DEMO_USER}
+        )
+        run_server(demo_settings, "127.0.0.1", port)

@@ -60,7 +60,9 @@ def _href(base: str, **params: Any) -> str:
 
 def _page(request: Request, name: str, context: dict[str, Any]) -> HTMLResponse:
     base = str(request.scope.get("root_path", "")).rstrip("/")
-    lang = "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in str(context.get("q") or "")) else "en"
+    product = context.get("product")
+    text = str(context.get("q") or (product.title if isinstance(product, Product) else ""))
+    lang = "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in text) else "en"
     full = {"base": base, "lang": lang, "suggestions": [], "user": None, "q": None, **context}
     return templates.TemplateResponse(request, name, full)
 
