@@ -188,3 +188,12 @@ def test_quarantine_endpoint_filters_by_reason(api: Api) -> None:
     rows = r.json()["rows"]
     assert [row["reason"] for row in rows] == ["negative_price"]
     assert r.json()["total"] == sum(r.json()["reasons"].values())
+
+
+def test_suggest_completes_from_the_catalogue(api: Api) -> None:
+    r = api.client.get("/suggest", params={"q": "nik"}, headers=api.headers("search"))
+    first = r.json()["suggestions"][0]
+    assert (first["text"], first["kind"]) == ("Nike", "brand")
+    zh = api.client.get("/suggest", params={"q": "耐克"}, headers=api.headers("search")).json()
+    assert zh["suggestions"] and all("耐克" in s["text"] for s in zh["suggestions"])
+    assert api.client.get("/suggest", headers=api.headers("search")).status_code == 422

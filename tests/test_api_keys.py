@@ -25,6 +25,7 @@ ENDPOINTS: dict[tuple[str, str], tuple[str | None, str, object]] = {
     ("DELETE", "/products/{product_id}"): ("write", "/products/nope", None),
     ("POST", "/products/bulk"): ("write", "/products/bulk", {"products": [{"id": "K2"}]}),
     ("POST", "/events"): ("write", "/events", EVENT),
+    ("GET", "/suggest"): ("read", "/suggest?q=nik", None),
     ("GET", "/metrics"): ("admin", "/metrics", None),
     ("GET", "/quarantine"): ("admin", "/quarantine", None),
     ("GET", "/static/style.css"): (None, "/static/style.css", None),

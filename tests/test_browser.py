@@ -75,6 +75,12 @@ def _shot(page: Page, name: str) -> None:
 def test_storefront_search_and_open_a_product(server: str, page: Page) -> None:
     page.goto(server + "/")
     expect(page.locator("#results .card").first).to_be_visible()
+    page.locator("input[name=q]").press_sequentially("runn", delay=30)
+    options = page.locator("#suggestions option")
+    expect(options.first).to_be_attached()
+    assert any(
+        "running" in (v or "").lower() for v in options.evaluate_all("els => els.map(e => e.value)")
+    )
     page.fill("input[name=q]", "running shoes")
     page.press("input[name=q]", "Enter")
     page.wait_for_url("**/?q=running+shoes*")

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 
 from shopsense.app.keys import ApiKeyStore
 from shopsense.app.settings import Settings
+from shopsense.app.suggestions import SuggestService
 from shopsense.catalog.ingest import IngestOptions, IngestSummary, ingest_file
 from shopsense.catalog.quarantine import QuarantineStore
 from shopsense.catalog.sources import Progress
@@ -25,17 +26,20 @@ class Services:
     quarantine: QuarantineStore
     events: EventLog
     keys: ApiKeyStore
+    suggestions: SuggestService
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
         engine = open_store(settings.db)
+        products = ProductStore(engine)
         return cls(
             settings,
             engine,
-            ProductStore(engine),
+            products,
             QuarantineStore(engine),
             EventLog(engine),
             ApiKeyStore(engine),
+            SuggestService(products),
         )
 
     def ingest(

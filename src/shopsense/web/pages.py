@@ -20,6 +20,7 @@ from markupsafe import Markup
 from shopsense.app.services import Services
 from shopsense.catalog.schema import Product
 from shopsense.core.errors import NotFoundError
+from shopsense.text.normalize import has_cjk
 from shopsense.web.charts import benchmark_charts
 
 HERE = Path(__file__).parent
@@ -62,7 +63,7 @@ def _page(request: Request, name: str, context: dict[str, Any]) -> HTMLResponse:
     base = str(request.scope.get("root_path", "")).rstrip("/")
     product = context.get("product")
     text = str(context.get("q") or (product.title if isinstance(product, Product) else ""))
-    lang = "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in text) else "en"
+    lang = "zh" if has_cjk(text) else "en"
     full = {"base": base, "lang": lang, "suggestions": [], "user": None, "q": None, **context}
     return templates.TemplateResponse(request, name, full)
 
