@@ -55,6 +55,7 @@ LABELS = [
     "DELETE /products/{product_id}",
     "POST /products/bulk",
     "POST /events",
+    "GET /suggest",
     "GET /health",
     "GET /metrics",
     "GET /quarantine",

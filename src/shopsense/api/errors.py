@@ -48,6 +48,11 @@ class ErrorResponse(BaseModel):
     error: ErrorBody
 
 
+def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` of a route: these error statuses answer an :class:`ErrorResponse`."""
+    return {status: {"model": ErrorResponse} for status in statuses}
+
+
 class ApiError(Exception):
     """Raised by routes: an HTTP status with a code and a message for a person."""
 

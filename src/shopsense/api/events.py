@@ -8,22 +8,20 @@ nothing: if any event is invalid, none is stored and the answer (422) names it.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Request, Response
 from pydantic import BaseModel, Field
 
 from shopsense.api.auth import WRITE
-from shopsense.api.errors import ErrorResponse
+from shopsense.api.errors import documented
 from shopsense.api.metrics import Metrics
 from shopsense.app.services import Services
 from shopsense.events.schema import Event
 
 router = APIRouter(tags=["events"])
 MAX_BATCH = 10_000
-ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorResponse} for code in (400, 401, 403, 413, 422, 503)
-}
+ERRORS = documented(400, 401, 403, 413, 422, 503)
 
 
 class EventBatch(BaseModel):

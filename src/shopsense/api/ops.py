@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse
@@ -12,15 +12,13 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from shopsense.api.auth import ADMIN
-from shopsense.api.errors import ErrorResponse
+from shopsense.api.errors import ErrorResponse, documented
 from shopsense.api.limits import check_page
 from shopsense.app.services import Services
 from shopsense.catalog.quarantine import QuarantinedRow
 
 router = APIRouter(tags=["operations"])
-ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorResponse} for code in (400, 401, 403, 422, 503)
-}
+ERRORS = documented(400, 401, 403, 422, 503)
 
 
 class Health(BaseModel):

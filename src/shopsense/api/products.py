@@ -8,16 +8,14 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from shopsense.api.auth import READ, WRITE
-from shopsense.api.errors import ApiError, ErrorResponse
+from shopsense.api.errors import ApiError, documented
 from shopsense.api.limits import MAX_ID_BYTES, check_id, check_page
 from shopsense.app.product_writes import MAX_BULK_ITEMS, upsert_items
 from shopsense.app.services import Services
 from shopsense.catalog.schema import Product
 
 router = APIRouter(tags=["products"])
-ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorResponse} for code in (400, 401, 403, 404, 413, 422, 503)
-}
+ERRORS = documented(400, 401, 403, 404, 413, 422, 503)
 ProductId = Annotated[
     str, Path(min_length=1, max_length=MAX_ID_BYTES, description="Product id, ≤ 256 bytes")
 ]

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from shopsense.api.auth import READ
-from shopsense.api.errors import ErrorResponse
+from shopsense.api.errors import documented
 from shopsense.app.services import Services
 
 router = APIRouter(tags=["search"])
-ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorResponse} for code in (400, 401, 403, 422, 503)
-}
+ERRORS = documented(400, 401, 403, 422, 503)
 
 
 class SuggestionOut(BaseModel):
