@@ -35,7 +35,7 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from _common import report, shared_data
+from _common import postgres, report, shared_data
 from shopsense.app.keys import ApiKeyStore
 from shopsense.catalog.ingest import IngestOptions, ingest_file
 from shopsense.catalog.store import ProductStore
@@ -49,9 +49,10 @@ MAPPING = ("title=productDisplayName", "category=masterCategory/subCategory/arti
 HARD_LIMIT_SECONDS = 600
 
 
-def build_store() -> str:
+def build_store(db: str | None = None) -> str:
+    """The 44k Myntra catalogue in ``db`` (default: a SQLite file cached in /tmp)."""
     CACHE.mkdir(parents=True, exist_ok=True)
-    db = str(CACHE / "myntra.db")
+    db = db or str(CACHE / "myntra.db")
     engine = open_store(db)
     try:
         if ProductStore(engine).count() < 44_000:
@@ -213,8 +214,16 @@ def main() -> None:
     ap.add_argument("--search-seconds", type=float, default=20.0)
     ap.add_argument("--clients", type=int, default=32)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL store")
     args = ap.parse_args()
-    db = build_store()
+    if args.postgres:
+        with postgres() as url:
+            run_all(args, build_store(url), "postgresql")
+    else:
+        run_all(args, build_store(), "sqlite")
+
+
+def run_all(args: argparse.Namespace, db: str, backend: str) -> None:
     engine = open_store(db)
     key = ApiKeyStore(engine).create("admin", "load benchmark").secret
     items = [p.id for p in ProductStore(engine).page(limit=100, offset=0)]
@@ -248,7 +257,7 @@ def main() -> None:
             )
         rows.append(
             {
-                "name": "POST /events (HTTP, batches)",
+                "name": f"POST /events (HTTP, batches), {backend}",
                 "events_per_s": statistics.median(http_rates),
                 "acked_present_once": True,
                 "runs": args.runs,
@@ -256,7 +265,7 @@ def main() -> None:
         )
         rows.append(
             {
-                "name": "EventLog.append (in-process)",
+                "name": f"EventLog.append (in-process), {backend}",
                 "events_per_s": statistics.median(local_rates),
                 "runs": args.runs,
             }
@@ -276,7 +285,7 @@ def main() -> None:
                 )
                 rows.append(
                     {
-                        "name": f"GET /search, {args.clients} clients, run {run + 1}",
+                        "name": f"GET /search, {args.clients} clients, {backend}, run {run + 1}",
                         "requests_per_s": n / args.search_seconds,
                         "p50_ms": pct(lat, 0.50),
                         "p99_ms": pct(lat, 0.99),

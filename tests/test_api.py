@@ -8,6 +8,7 @@ import pytest
 
 from api_helpers import Api, running_api
 from shopsense.events.log import EventLog
+from shopsense.storage.engine import open_store
 
 
 @pytest.fixture
@@ -118,8 +119,11 @@ def test_events_are_committed_once_and_repeats_say_duplicate(api: Api) -> None:
     r = api.client.post("/events", json={"events": batch}, headers=h)
     assert r.status_code == 201
     assert (r.json()["stored"], r.json()["duplicates"]) == (4, 1)
-    log = EventLog(api.services.engine)
-    keys = [le.event.event_id for le in log.iter()]
+    fresh = open_store(api.services.settings.db)  # another connection pool: committed data only
+    try:
+        keys = [le.event.event_id for le in EventLog(fresh).iter()]
+    finally:
+        fresh.dispose()
     assert sorted(keys) == [f"ev-{i}" for i in range(1, 6)]
 
 
