@@ -296,7 +296,7 @@ def run_all(args: argparse.Namespace, db: str, backend: str) -> None:
         proc.terminate()
         proc.wait(timeout=30)
     report(
-        "load_api",
+        f"load_api_{backend}",
         rows,
         ["name", "events_per_s", "requests_per_s", "p50_ms", "p99_ms", "errors", "runs"],
     )
