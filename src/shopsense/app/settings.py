@@ -42,3 +42,14 @@ class Settings(BaseSettings):
         default=Path("benchmarks/results"),
         description="Folder of benchmark JSON records plotted on the admin page",
     )
+    synonyms_file: Path | None = Field(
+        default=None,
+        description="TOML synonym file of this catalogue (groups / one_way), see README",
+    )
+    semantic: bool = Field(
+        default=True,
+        description="Use the multilingual sentence encoder for semantic retrieval",
+    )
+    search_mode: str = Field(
+        default="hybrid", description="Default search mode: bm25, dense, hybrid or ltr"
+    )

@@ -6,7 +6,8 @@ import sys
 
 import typer
 
-from shopsense.cli import catalog, demo, keys, serve
+from shopsense.cli import catalog, demo, keys, search, search_eval, serve
+from shopsense.cli.evaluate import eval_app
 from shopsense.core.errors import InputError, NotFoundError, ShopsenseError
 
 app = typer.Typer(
@@ -21,6 +22,10 @@ app.add_typer(catalog.quarantine_app, name="quarantine")
 app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
 app.add_typer(keys.keys_app, name="keys")
+app.add_typer(search.index_app, name="index")
+app.command("search")(search.search)
+app.add_typer(eval_app, name="eval")
+eval_app.command("search")(search_eval.eval_search)
 
 
 def main() -> None:
