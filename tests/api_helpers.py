@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
@@ -34,9 +35,19 @@ class Api:
 
 @contextmanager
 def running_api(
-    store_url: str, *, demo: bool = True, open_access: bool = False, max_in_flight: int = 64
+    store_url: str,
+    *,
+    demo: bool = True,
+    open_access: bool = False,
+    max_in_flight: int = 64,
+    data_dir: Path | None = None,
+    semantic: bool = True,
 ) -> Iterator[Api]:
-    settings = Settings(db=store_url, open_access=open_access, max_in_flight=max_in_flight)
+    settings = Settings(
+        db=store_url, open_access=open_access, max_in_flight=max_in_flight, semantic=semantic
+    )
+    if data_dir is not None:
+        settings = settings.model_copy(update={"data_dir": data_dir})
     svc = Services.from_settings(settings)
     try:
         if demo:

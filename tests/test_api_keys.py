@@ -26,6 +26,7 @@ ENDPOINTS: dict[tuple[str, str], tuple[str | None, str, object]] = {
     ("POST", "/products/bulk"): ("write", "/products/bulk", {"products": [{"id": "K2"}]}),
     ("POST", "/events"): ("write", "/events", EVENT),
     ("GET", "/suggest"): ("read", "/suggest?q=nik", None),
+    ("GET", "/search"): ("read", "/search?q=shoes", None),
     ("GET", "/metrics"): ("admin", "/metrics", None),
     ("GET", "/quarantine"): ("admin", "/quarantine", None),
     ("GET", "/static/style.css"): (None, "/static/style.css", None),
@@ -44,7 +45,10 @@ FRAMEWORK_ROUTES = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    with running_api(str(tmp_path_factory.mktemp("keys") / "store.db")) as a:
+    # BM25 only (no sentence encoder) keeps this store quick to index: the matrix is
+    # about access, the search itself is tested in test_api_search
+    store = str(tmp_path_factory.mktemp("keys") / "store.db")
+    with running_api(store, semantic=False) as a:
         yield a
 
 

@@ -13,9 +13,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from api_helpers import served
-from shopsense.app.demo import DEMO_USER, ingest_demo_catalog
-from shopsense.app.services import Services
-from shopsense.app.settings import Settings
+from shopsense.app.demo import DEMO_USER
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -32,15 +30,14 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`shopsense serve` on the demo store, open access, on a free loopback port."""
-    db = str(tmp_path_factory.mktemp("browser") / "demo.db")
-    svc = Services.from_settings(Settings(db=db))
-    try:
-        ingest_demo_catalog(svc)
-    finally:
-        svc.close()
-    env = {"SHOPSENSE_DB": db, "SHOPSENSE_DEMO_USER": DEMO_USER}
+def server(demo_search_store: tuple[str, Path]) -> Iterator[str]:
+    """`shopsense serve` on the demo store (indexes built), open access, loopback."""
+    db, data_dir = demo_search_store
+    env = {
+        "SHOPSENSE_DB": db,
+        "SHOPSENSE_DATA_DIR": str(data_dir),
+        "SHOPSENSE_DEMO_USER": DEMO_USER,
+    }
     with served(["serve", "--open-access"], env) as (url, _):
         yield url
 
@@ -86,7 +83,19 @@ def test_storefront_search_and_open_a_product(server: str, page: Page) -> None:
     page.wait_for_url("**/?q=running+shoes*")
     cards = page.locator("#results .card")
     expect(cards.first).to_be_visible()
+    assert "running" in cards.first.locator("a.title").inner_text().lower()
+    why = cards.first.locator("details.why")
+    why.locator("summary").click()
+    expect(why.locator("li").first).to_contain_text("matched")
     _shot(page, "01-search")
+    nike = page.locator('ul[data-facet="brand"] a', has_text="Nike").first
+    expected = int(nike.locator("span").nth(1).inner_text())
+    nike.click()
+    page.wait_for_url("**brand=Nike*")
+    expect(page.locator("#total")).to_have_text(f"{expected} products")
+    brands = page.locator("#results .card .brand").all_inner_texts()
+    assert brands and set(brands) == {"Nike"}
+    _shot(page, "01b-facet-nike")
     first_title = cards.first.locator("a.title").inner_text()
     cards.first.locator("a.title").click()
     expect(page.locator("#product h1")).to_have_text(first_title)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from shopsense import __version__
-from shopsense.api import errors, events, ops, products, suggest
+from shopsense.api import errors, events, ops, products, search, suggest
 from shopsense.api.auth import ADMIN, READ, KeyCache
 from shopsense.api.guard import Guard
 from shopsense.api.metrics import Metrics
@@ -31,7 +31,7 @@ def create_app(services: Services) -> FastAPI:
     app.state.metrics = metrics
     app.state.keys = KeyCache(services.keys, services.settings.open_access)
     errors.install(app)
-    for router in (products.router, suggest.router, events.router, ops.router):
+    for router in (products.router, search.router, suggest.router, events.router, ops.router):
         app.include_router(router)
     app.include_router(make_router(READ, ADMIN))
     app.add_middleware(Guard, max_in_flight=services.settings.max_in_flight, metrics=metrics)

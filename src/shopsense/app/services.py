@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,6 +36,7 @@ class Services:
     keys: ApiKeyStore
     suggestions: SuggestService
     _search: SearchService | None = field(default=None, repr=False)
+    _search_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
@@ -63,11 +65,12 @@ class Services:
 
     def search(self, progress: IndexProgress | None = None) -> SearchService:
         """The search service, its indexes brought up to date with the store on first use."""
-        if self._search is None:
-            from shopsense.app.search_wiring import open_search
+        with self._search_lock:  # the HTTP server asks from many threads at once
+            if self._search is None:
+                from shopsense.app.search_wiring import open_search
 
-            self._search = open_search(self.settings, self.engine, self.index_dir, progress)
-        return self._search
+                self._search = open_search(self.settings, self.engine, self.index_dir, progress)
+            return self._search
 
     def train_search_ranker(
         self,

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.params import Depends
@@ -17,11 +16,13 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
+from shopsense.app.search_requests import search_request
 from shopsense.app.services import Services
 from shopsense.catalog.schema import Product
 from shopsense.core.errors import NotFoundError
 from shopsense.text.normalize import has_cjk
 from shopsense.web.charts import benchmark_charts
+from shopsense.web.search_view import SORTS, facet_views, href, why_lines
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -54,11 +55,6 @@ def _services(request: Request) -> Services:
     return svc
 
 
-def _href(base: str, **params: Any) -> str:
-    kept = {k: v for k, v in params.items() if v not in (None, "", 0)}
-    return f"{base}/?{urlencode(kept)}" if kept else f"{base}/"
-
-
 def _page(request: Request, name: str, context: dict[str, Any]) -> HTMLResponse:
     base = str(request.scope.get("root_path", "")).rstrip("/")
     product = context.get("product")
@@ -66,6 +62,58 @@ def _page(request: Request, name: str, context: dict[str, Any]) -> HTMLResponse:
     lang = "zh" if has_cjk(text) else "en"
     full = {"base": base, "lang": lang, "suggestions": [], "user": None, "q": None, **context}
     return templates.TemplateResponse(request, name, full)
+
+
+def _search_context(svc: Services, base: str, params: dict[str, Any], page: int) -> dict[str, Any]:
+    """Ranked hits with "why", facet links and sort choices for a query."""
+    request = search_request(
+        svc.settings,
+        params["q"],
+        brand=params["brand"],
+        category=params["category"],
+        in_stock=params["in_stock"],
+        sort=params["sort"] or "relevance",
+        page=min(page, 1000 // PAGE_SIZE),
+        size=PAGE_SIZE,
+        explain=True,
+    )
+    result = svc.search().search(request)
+    last = min(result.total, 1000)
+    return {
+        "items": [Card(h.product, why=why_lines(h.explanation)) for h in result.hits],
+        "total": result.total,
+        "facets": facet_views(result, base, params),
+        "sorts": SORTS,
+        "sort": result.sort,
+        "keep": [
+            (k, item)
+            for k, v in params.items()
+            if k != "sort" and v
+            for item in (v if isinstance(v, list) else [v])
+        ],
+        "prev_href": href(base, {**params, "page": page - 1}) if page > 1 else None,
+        "next_href": href(base, {**params, "page": page + 1}) if page * PAGE_SIZE < last else None,
+    }
+
+
+def _browse_context(svc: Services, base: str, params: dict[str, Any], page: int) -> dict[str, Any]:
+    """No query: the catalogue in id order, a page at a time."""
+    offset = (page - 1) * PAGE_SIZE
+    total = svc.products.count()
+    return {
+        "items": [Card(p) for p in svc.products.page(limit=PAGE_SIZE, offset=offset)],
+        "total": total,
+        "facets": [],
+        "sorts": [],
+        "sort": "",
+        "keep": {},
+        "prev_href": href(base, {**params, "page": page - 1}) if page > 1 else None,
+        "next_href": (
+            href(base, {**params, "page": page + 1})
+            if offset + PAGE_SIZE < min(total, 10_000)
+            else None
+        ),
+    }
 
 
 def make_router(read: Depends, admin: Depends) -> APIRouter:
@@ -92,34 +140,29 @@ def make_router(read: Depends, admin: Depends) -> APIRouter:
     def store(
         request: Request,
         q: Annotated[str, Query(max_length=512)] = "",
+        brand: Annotated[list[str] | None, Query(max_length=20)] = None,
+        category: Annotated[str | None, Query(max_length=512)] = None,
+        in_stock: bool = False,
+        sort: Annotated[str, Query(max_length=32)] = "relevance",
         page: Annotated[int, Query(ge=1, le=400)] = 1,
         user: Annotated[str | None, Query(max_length=256)] = None,
     ) -> HTMLResponse:
         svc = _services(request)
         base = str(request.scope.get("root_path", "")).rstrip("/")
         user = user or svc.settings.demo_user
-        offset = (page - 1) * PAGE_SIZE
-        rows = svc.products.page(limit=PAGE_SIZE, offset=offset)
-        total = svc.products.count()
-        notice = "Search is not part of this build yet: browsing the catalogue." if q else None
-        context: dict[str, Any] = {
+        params: dict[str, Any] = {
             "q": q,
+            "brand": brand or [],
+            "category": category,
+            "in_stock": in_stock,
+            "sort": sort if sort != "relevance" else None,
             "user": user,
-            "items": [Card(p) for p in rows],
-            "total": total,
-            "facets": [],
-            "sorts": [],
-            "sort": "",
-            "keep": {},
-            "for_you": [],
-            "notice": notice,
-            "prev_href": _href(base, q=q, user=user, page=page - 1) if page > 1 else None,
-            "next_href": (
-                _href(base, q=q, user=user, page=page + 1)
-                if offset + PAGE_SIZE < min(total, 10_000)
-                else None
-            ),
         }
+        context: dict[str, Any] = {"q": q, "user": user, "for_you": [], "notice": None}
+        if q.strip():
+            context.update(_search_context(svc, base, params, page))
+        else:
+            context.update(_browse_context(svc, base, params, page))
         return _page(request, "store.html", context)
 
     @router.get("/product/{product_id}", response_class=HTMLResponse, dependencies=[read])
