@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel
 
 from shopsense.api.auth import READ
 from shopsense.api.errors import documented
 from shopsense.api.limits import MAX_QUERY_CHARS, check_page, check_query
+from shopsense.app.search import SearchResult
 from shopsense.app.search_requests import search_request
 from shopsense.app.services import Services
-from shopsense.catalog.schema import Product
 
 router = APIRouter(tags=["search"])
 ERRORS = documented(400, 401, 403, 422, 503)
@@ -20,42 +19,7 @@ Sort = Literal["relevance", "price_asc", "price_desc", "newest"]
 Mode = Literal["bm25", "dense", "hybrid", "ltr"]
 
 
-class ExplanationOut(BaseModel):
-    ranker: str
-    matched: dict[str, list[str]]
-    contributions: dict[str, float]
-    features: dict[str, float]
-    notes: list[str]
-
-
-class HitOut(BaseModel):
-    rank: int
-    score: float
-    product: Product
-    explanation: ExplanationOut | None = None
-
-
-class FacetsOut(BaseModel):
-    brand: dict[str, int]
-    category: list[dict[str, int]]
-    price: dict[str, int]
-    attributes: dict[str, dict[str, int]]
-    availability: dict[str, int]
-
-
-class SearchOut(BaseModel):
-    query: str
-    mode: str
-    sort: str
-    total: int
-    page: int
-    size: int
-    hits: list[HitOut]
-    facets: FacetsOut
-    took_ms: float
-
-
-@router.get("/search", response_model=SearchOut, responses=ERRORS, dependencies=[READ])
+@router.get("/search", response_model=SearchResult, responses=ERRORS, dependencies=[READ])
 def search(
     request: Request,
     q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)] = "",
@@ -70,7 +34,7 @@ def search(
     size: Annotated[int, Query(ge=1, le=100)] = 10,
     mode: Mode | None = None,
     explain: bool = False,
-) -> SearchOut:
+) -> SearchResult:
     """Ranked products for a query, with facet counts over the whole result set."""
     svc: Services = request.app.state.services
     check_query(q)
@@ -90,4 +54,4 @@ def search(
         mode=mode,
         explain=explain,
     )
-    return SearchOut.model_validate(svc.search().search(req), from_attributes=True)
+    return svc.search().search(req)
