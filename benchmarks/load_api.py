@@ -31,12 +31,17 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 from sqlalchemy import func, select
 
 from _common import postgres, report, shared_data
+from _http_load import LoadResult, run_load
 from shopsense.app.keys import ApiKeyStore
+from shopsense.app.search_requests import search_request
+from shopsense.app.services import Services
+from shopsense.app.settings import Settings
 from shopsense.catalog.ingest import IngestOptions, ingest_file
 from shopsense.catalog.store import ProductStore
 from shopsense.events.log import EventLog
@@ -71,7 +76,8 @@ def free_port() -> int:
 
 def start_server(db: str, port: int) -> subprocess.Popen[bytes]:
     cmd = [sys.executable, "-m", "shopsense.cli.main", "serve", "--db", db, "--port", str(port)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = dict(os.environ, SHOPSENSE_DATA_DIR=str(CACHE / "data"))
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -174,36 +180,72 @@ def in_process_events(db: str, batches: list[list[dict[str, Any]]]) -> float:
     return seconds
 
 
-async def search_load(
-    url: str, key: str, queries: list[str], clients: int, seconds: float
-) -> tuple[int, list[float], int]:
-    latencies: list[float] = []
-    errors = 0
-    stop = time.perf_counter() + seconds
-    headers = {"Authorization": f"Bearer {key}"}
+def search_queries(titles: list[str], n: int) -> list[str]:
+    """Shopper-length queries: the first two or three words of random catalogue titles."""
+    rng = random.Random(5)
+    out = []
+    for _ in range(n):
+        words = rng.choice(titles).split()
+        out.append(" ".join(words[: rng.choice((2, 3))]))
+    return out
 
-    async def client_loop(client: httpx.AsyncClient, seed: int) -> None:
-        nonlocal errors
-        rng = random.Random(seed)
-        while time.perf_counter() < stop:
-            q = rng.choice(queries)
-            t0 = time.perf_counter()
-            r = await client.get(f"{url}/search", params={"q": q, "size": 10}, headers=headers)
-            latencies.append(time.perf_counter() - t0)
-            if r.status_code != 200:
-                errors += 1
 
-    limits = httpx.Limits(max_connections=clients)
-    async with httpx.AsyncClient(timeout=30, limits=limits) as client:
-        await asyncio.wait_for(
-            asyncio.gather(*(client_loop(client, i) for i in range(clients))), seconds + 60
+def in_process_search(db: str, queries: list[str]) -> tuple[float, float, float]:
+    """Index open time (s), then p50/p99 ms of the same queries through SearchService."""
+    settings = Settings(db=db, data_dir=CACHE / "data")
+    svc = Services.from_settings(settings)
+    try:
+        t0 = time.perf_counter()
+        service = svc.search()
+        opened = time.perf_counter() - t0
+        lat = []
+        for q in queries:
+            t1 = time.perf_counter()
+            service.search(search_request(settings, q, size=10))
+            lat.append(time.perf_counter() - t1)
+    finally:
+        svc.close()
+    lat.sort()
+    return opened, lat[len(lat) // 2] * 1000, lat[int(0.99 * len(lat))] * 1000
+
+
+def http_search(
+    url: str, key: str, queries: list[str], args: argparse.Namespace, rate: float | None
+) -> LoadResult:
+    def target(i: int) -> str:
+        return "/search?" + urlencode({"q": queries[i % len(queries)], "size": 10})
+
+    return asyncio.run(
+        run_load(
+            url,
+            target,
+            {"Authorization": f"Bearer {key}"},
+            connections=args.clients,
+            seconds=args.search_seconds,
+            rate=rate,
         )
-    return len(latencies), latencies, errors
+    )
 
 
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+def search_rows(
+    url: str, key: str, queries: list[str], args: argparse.Namespace, backend: str
+) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    http_search(url, key, queries, argparse.Namespace(clients=4, search_seconds=5), None)  # warm
+    for run in range(args.runs):
+        for label, rate in ((f"open loop {args.rate:g}/s", args.rate), ("closed loop", None)):
+            res = http_search(url, key, queries[run * 500 :], args, rate)
+            rows.append(
+                {
+                    "name": f"GET /search, {args.clients} conns, {label}, {backend}, run {run + 1}",
+                    "requests_per_s": res.rate,
+                    "p50_ms": res.pct_ms(0.50),
+                    "p99_ms": res.pct_ms(0.99),
+                    "errors": sum(n for s, n in res.statuses.items() if s != 200),
+                }
+            )
+            print(rows[-1], file=sys.stderr)
+    return rows
 
 
 def main() -> None:
@@ -213,6 +255,9 @@ def main() -> None:
     ap.add_argument("--senders", type=int, default=4)
     ap.add_argument("--search-seconds", type=float, default=20.0)
     ap.add_argument("--clients", type=int, default=32)
+    ap.add_argument("--rate", type=float, default=200.0, help="open-loop search requests/s")
+    ap.add_argument("--skip-events", action="store_true")
+    ap.add_argument("--skip-search", action="store_true")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL store")
     args = ap.parse_args()
@@ -223,75 +268,66 @@ def main() -> None:
         run_all(args, build_store(), "sqlite")
 
 
+def event_rows(
+    url: str, key: str, db: str, items: list[str], args: argparse.Namespace, backend: str
+) -> list[dict[str, Any]]:
+    http_rates, local_rates = [], []
+    for run in range(args.runs):
+        prefix = f"load-{uuid.uuid4().hex[:8]}"
+        batches = make_batches(args.events, args.batch, prefix, items)
+        seconds, acked, dupes, retries = asyncio.run(send_events(url, key, batches, args.senders))
+        stored, distinct = verify(db, prefix, acked)
+        assert stored == distinct == len(acked) == args.events, (stored, distinct, len(acked))
+        http_rates.append(args.events / seconds)
+        local_prefix = f"local-{uuid.uuid4().hex[:8]}"
+        local = in_process_events(db, make_batches(args.events, args.batch, local_prefix, items))
+        local_rates.append(args.events / local)
+        print(
+            f"run {run + 1}: HTTP {args.events / seconds:,.0f} ev/s, repeats answered "
+            f"duplicate {dupes}, 503 retries {retries}; in-process {args.events / local:,.0f} ev/s",
+            file=sys.stderr,
+        )
+    return [
+        {
+            "name": f"POST /events (HTTP, batches), {backend}",
+            "events_per_s": statistics.median(http_rates),
+            "acked_present_once": True,
+            "runs": args.runs,
+        },
+        {
+            "name": f"EventLog.append (in-process), {backend}",
+            "events_per_s": statistics.median(local_rates),
+            "runs": args.runs,
+        },
+    ]
+
+
 def run_all(args: argparse.Namespace, db: str, backend: str) -> None:
     engine = open_store(db)
     key = ApiKeyStore(engine).create("admin", "load benchmark").secret
     items = [p.id for p in ProductStore(engine).page(limit=100, offset=0)]
     titles = [p.title for p in ProductStore(engine).iter_all()]
     engine.dispose()
+    rows: list[dict[str, Any]] = []
+    queries = search_queries(titles, 2000)
+    if not args.skip_search:  # builds (or reuses) the indexes before the server opens them
+        opened, p50, p99 = in_process_search(db, queries[:300])
+        rows.append(
+            {
+                "name": f"SearchService in-process, 1 client, {backend} (baseline)",
+                "p50_ms": p50,
+                "p99_ms": p99,
+                "index_open_s": opened,
+            }
+        )
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     proc = start_server(db, port)
-    rows: list[dict[str, Any]] = []
     try:
-        http_rates, local_rates = [], []
-        for run in range(args.runs):
-            prefix = f"load-{uuid.uuid4().hex[:8]}"
-            batches = make_batches(args.events, args.batch, prefix, items)
-            seconds, acked, dupes, retries = asyncio.run(
-                send_events(url, key, batches, args.senders)
-            )
-            stored, distinct = verify(db, prefix, acked)
-            assert stored == distinct == len(acked) == args.events, (stored, distinct, len(acked))
-            http_rates.append(args.events / seconds)
-            local_prefix = f"local-{uuid.uuid4().hex[:8]}"
-            local = in_process_events(
-                db, make_batches(args.events, args.batch, local_prefix, items)
-            )
-            local_rates.append(args.events / local)
-            print(
-                f"run {run + 1}: HTTP {args.events / seconds:,.0f} ev/s, repeats "
-                f"answered duplicate {dupes}, 503 retries {retries}; in-process "
-                f"{args.events / local:,.0f} ev/s",
-                file=sys.stderr,
-            )
-        rows.append(
-            {
-                "name": f"POST /events (HTTP, batches), {backend}",
-                "events_per_s": statistics.median(http_rates),
-                "acked_present_once": True,
-                "runs": args.runs,
-            }
-        )
-        rows.append(
-            {
-                "name": f"EventLog.append (in-process), {backend}",
-                "events_per_s": statistics.median(local_rates),
-                "runs": args.runs,
-            }
-        )
-        probe = httpx.get(
-            f"{url}/search",
-            params={"q": "shirt"},
-            headers={"Authorization": f"Bearer {key}"},
-            timeout=60,
-        )
-        if probe.status_code == 404 and "/search" not in httpx.get(f"{url}/openapi.json").text:
-            print("no /search on this server: search load skipped", file=sys.stderr)
-        else:
-            for run in range(args.runs):
-                n, lat, errors = asyncio.run(
-                    search_load(url, key, titles, args.clients, args.search_seconds)
-                )
-                rows.append(
-                    {
-                        "name": f"GET /search, {args.clients} clients, {backend}, run {run + 1}",
-                        "requests_per_s": n / args.search_seconds,
-                        "p50_ms": pct(lat, 0.50),
-                        "p99_ms": pct(lat, 0.99),
-                        "errors": errors,
-                    }
-                )
+        if not args.skip_events:
+            rows.extend(event_rows(url, key, db, items, args, backend))
+        if not args.skip_search:
+            rows.extend(search_rows(url, key, queries, args, backend))
     finally:
         proc.terminate()
         proc.wait(timeout=30)
