@@ -72,3 +72,23 @@ def test_storefront_shows_facets_sort_and_why(api: Api) -> None:
     assert 'data-facet="brand"' in html and "Why this result" in html
     assert "title matched: running, shoes" in html
     assert '<option value="price_asc"' in html
+
+
+def test_products_written_through_the_api_become_searchable_after_a_refresh(api: Api) -> None:
+    h = api.headers("admin")
+
+    def ids(q: str) -> list[str]:
+        hits = api.client.get("/search", params={"q": q, "mode": "bm25"}, headers=h).json()["hits"]
+        return [hit["product"]["id"] for hit in hits]
+
+    assert ids("quokka") == []
+    refresher = api.app.state.refresher
+    seen = api.services.catalogue_version()
+    product = {"id": "ZQ1", "title": "Quokka plush toy", "brand": "Outback"}
+    assert api.client.put("/products/ZQ1", json=product, headers=h).status_code == 201
+    seen = refresher.check_once(seen)
+    assert ids("quokka") == ["ZQ1"]
+    assert api.client.delete("/products/ZQ1", headers=h).status_code == 204
+    refresher.check_once(seen)
+    assert ids("quokka") == []
+    assert refresher.refreshes == 2

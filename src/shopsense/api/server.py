@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from shopsense import __version__
 from shopsense.api import errors, events, ops, products, search, suggest
 from shopsense.api.auth import ADMIN, READ, KeyCache
+from shopsense.api.freshness import SearchRefresher
 from shopsense.api.guard import Guard
 from shopsense.api.metrics import Metrics
 from shopsense.app.services import Services
@@ -25,7 +29,20 @@ everything. **Limits**: query ≤ 512 characters, page size ≤ 100, offset + li
 
 def create_app(services: Services) -> FastAPI:
     """The API (and pages) for ``services``; the caller owns and closes the services."""
-    app = FastAPI(title="shopsense", version=__version__, description=DESCRIPTION)
+    refresher = SearchRefresher(services, services.settings.search_refresh_seconds)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        refresher.start()
+        try:
+            yield
+        finally:
+            refresher.stop()
+
+    app = FastAPI(
+        title="shopsense", version=__version__, description=DESCRIPTION, lifespan=lifespan
+    )
+    app.state.refresher = refresher
     metrics = Metrics()
     app.state.services = services
     app.state.metrics = metrics

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
 from shopsense.app.keys import ApiKeyStore
 from shopsense.app.settings import Settings
@@ -19,6 +19,7 @@ from shopsense.catalog.sources import Progress
 from shopsense.catalog.store import ProductStore
 from shopsense.events.log import EventLog
 from shopsense.storage.engine import open_store
+from shopsense.storage.schema import products as products_table
 
 if TYPE_CHECKING:
     from shopsense.app.search import SearchService
@@ -71,6 +72,26 @@ class Services:
 
                 self._search = open_search(self.settings, self.engine, self.index_dir, progress)
             return self._search
+
+    def catalogue_version(self) -> tuple[int, str]:
+        """Changes whenever a product is added, updated or deleted (count, last ingest time)."""
+        with self.engine.connect() as conn:
+            n, last = conn.execute(
+                select(func.count(), func.max(products_table.c.ingested_at))
+            ).one()
+        return int(n), str(last)
+
+    def refresh_search(self) -> bool:
+        """If the search service is open, apply catalogue changes to its indexes and swap
+        the updated service in; searches keep using the old one meanwhile. True if swapped."""
+        if self._search is None:
+            return False
+        from shopsense.app.search_wiring import open_search
+
+        fresh = open_search(self.settings, self.engine, self.index_dir, None)
+        with self._search_lock:
+            self._search = fresh
+        return True
 
     def train_search_ranker(
         self,

@@ -53,3 +53,8 @@ class Settings(BaseSettings):
     search_mode: str = Field(
         default="hybrid", description="Default search mode: bm25, dense, hybrid or ltr"
     )
+    search_refresh_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="How often a running server applies catalogue changes to search (0: never)",
+    )
