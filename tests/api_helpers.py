@@ -82,14 +82,14 @@ def served(args: list[str], env: dict[str, str]) -> Iterator[tuple[str, list[str
     url = f"http://127.0.0.1:{port}"
     output: list[str] = []
     try:
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 300
         while True:
             try:
                 httpx.get(f"{url}/health", timeout=2)
                 break
             except httpx.TransportError:
                 assert proc.poll() is None, f"server exited: {proc.communicate()[0]}"
-                assert time.monotonic() < deadline, "server did not start in 90 s"
+                assert time.monotonic() < deadline, "server did not start in 300 s"
                 time.sleep(0.3)
         yield url, output
     finally:

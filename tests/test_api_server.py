@@ -70,7 +70,7 @@ def test_shopsense_serve_answers_over_http_and_stops_cleanly(tmp_path: Path) -> 
 
 
 def test_demo_serve_builds_the_demo_store_then_serves_it_openly(tmp_path: Path) -> None:
-    env = {"SHOPSENSE_DB": str(tmp_path / "demo.db")}
+    env = {"SHOPSENSE_DB": str(tmp_path / "demo.db"), "SHOPSENSE_DATA_DIR": str(tmp_path)}
     with served(["demo", "--serve"], env) as (url, output):
         page = httpx.get(f"{url}/", timeout=10)
         assert page.status_code == 200 and "shopsense" in page.text
