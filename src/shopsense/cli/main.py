@@ -6,7 +6,17 @@ import sys
 
 import typer
 
-from shopsense.cli import catalog, demo, keys, search, search_eval, serve
+from shopsense.cli import (
+    catalog,
+    demo,
+    events,
+    keys,
+    quality,
+    recommend,
+    search,
+    search_eval,
+    serve,
+)
 from shopsense.cli.evaluate import eval_app
 from shopsense.core.errors import InputError, NotFoundError, ShopsenseError
 
@@ -24,8 +34,13 @@ app.command("serve")(serve.serve)
 app.add_typer(keys.keys_app, name="keys")
 app.add_typer(search.index_app, name="index")
 app.command("search")(search.search)
+app.add_typer(events.events_app, name="events")
+app.command("recommend")(recommend.recommend)
 app.add_typer(eval_app, name="eval")
 eval_app.command("search")(search_eval.eval_search)
+eval_app.command("recs")(recommend.eval_recs)
+app.add_typer(quality.quality_app, name="quality")
+eval_app.command("dedup")(quality.eval_dedup)
 
 
 def main() -> None:

@@ -1,14 +1,14 @@
 """api keys: scoped keys for the HTTP API, stored hashed
 
 Revision ID: api_1
-Revises: 0001
+Revises: quality_1
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "api_1"
-down_revision = "0001"
+down_revision = "quality_1"
 branch_labels = None
 depends_on = None
 
