@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/shopsense demo
+	$(BIN)/shopsense demo --serve
 
 test: $(STAMP)
 	scripts/test.sh

@@ -46,6 +46,12 @@ def report(name: str, rows: Sequence[dict[str, Any]], columns: Sequence[str]) ->
         "rows": list(rows),
     }
     print(json.dumps(payload, indent=2, ensure_ascii=False))
+    # the latest record of each benchmark, plotted on the admin page (`/admin`)
+    results = ROOT / "benchmarks" / "results"
+    results.mkdir(exist_ok=True)
+    (results / f"{name}.json").write_text(
+        json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     widths = [max(len(c), *(len(_fmt(r.get(c))) for r in rows)) for c in columns]
     print()
     print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))

@@ -19,5 +19,8 @@ echo "== postgresql (throwaway cluster in $pgdir)"
 SHOPSENSE_TEST_PG_URL=$(scripts/pg-cluster.sh start "$pgdir")
 export SHOPSENSE_TEST_PG_URL
 
+echo "== browser (Debian chromium for the Playwright tests)"
+scripts/browser-deps.sh
+
 echo "== pytest"
 $V/pytest "$@"

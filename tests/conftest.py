@@ -136,3 +136,24 @@ def random_image_encoder(tmp_path_factory: pytest.TempPathFactory) -> object:
     )
     encoder.export_onnx()
     return encoder
+
+
+@pytest.fixture(scope="session")
+def demo_search_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    """The demo catalogue in a SQLite store with its search indexes built, once per run.
+
+    Returns (store path, data dir); open it with the same two values to reuse the indexes.
+    """
+    from shopsense.app.demo import ingest_demo_catalog
+    from shopsense.app.services import Services
+    from shopsense.app.settings import Settings
+
+    folder = tmp_path_factory.mktemp("demo-search")
+    db, data_dir = str(folder / "demo.db"), folder / "data"
+    svc = Services.from_settings(Settings(db=db, data_dir=data_dir))
+    try:
+        ingest_demo_catalog(svc)
+        svc.search()
+    finally:
+        svc.close()
+    return db, data_dir

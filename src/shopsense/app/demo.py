@@ -19,6 +19,7 @@ DEMO_EVENTS = DEMO_DIR / "events.csv"
 DEMO_USERS = ("U001", "U031")  # a runner and a work-and-tech shopper
 DEMO_ITEM = "P0001"  # running shoes: bought with sports socks
 DEMO_SIMILAR_SEED = "P0162"  # a red satin slip dress: "looks similar" in the demo
+DEMO_USER = DEMO_USERS[1]  # whose "for you" strip the served demo storefront shows
 DEMO_QUERIES = ("running shoes", "红色 连衣裙", "sony headphones", "小米手机", "backpack under 50")
 
 

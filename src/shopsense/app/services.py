@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
+from shopsense.app.keys import ApiKeyStore
 from shopsense.app.recommendations import RecommendService
 from shopsense.app.settings import Settings
+from shopsense.app.suggestions import SuggestService
 from shopsense.catalog.ingest import IngestOptions, IngestSummary, ingest_file
 from shopsense.catalog.quality.config import QualityConfig
 from shopsense.catalog.quality.gate import QualityGate
@@ -22,8 +25,10 @@ from shopsense.catalog.quarantine import QuarantineStore
 from shopsense.catalog.schema import Product
 from shopsense.catalog.sources import Progress
 from shopsense.catalog.store import ProductStore
+from shopsense.events.log import EventLog
 from shopsense.models.sentence_encoder import MultilingualUSE
 from shopsense.storage.engine import open_store
+from shopsense.storage.schema import products as products_table
 
 if TYPE_CHECKING:
     from shopsense.app.multimodal import MultimodalService
@@ -39,9 +44,13 @@ class Services:
     engine: Engine
     products: ProductStore
     quarantine: QuarantineStore
+    events: EventLog
+    keys: ApiKeyStore
+    suggestions: SuggestService
     recommendations: RecommendService
     _search: SearchService | None = field(default=None, repr=False)
     _multimodal: MultimodalService | None = field(default=None, repr=False)
+    _search_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
@@ -53,7 +62,16 @@ class Services:
             encoder=MultilingualUSE() if settings.recommend_content else None,
             refit_after=settings.recommend_refit_after,
         )
-        return cls(settings, engine, products, QuarantineStore(engine), recommendations)
+        return cls(
+            settings,
+            engine,
+            products,
+            QuarantineStore(engine),
+            EventLog(engine),
+            ApiKeyStore(engine),
+            SuggestService(products),
+            recommendations,
+        )
 
     def quality_config(self) -> QualityConfig:
         return QualityConfig.load(self.settings.quality_config)
@@ -94,11 +112,32 @@ class Services:
 
     def search(self, progress: IndexProgress | None = None) -> SearchService:
         """The search service, its indexes brought up to date with the store on first use."""
-        if self._search is None:
-            from shopsense.app.search_wiring import open_search
+        with self._search_lock:  # the HTTP server asks from many threads at once
+            if self._search is None:
+                from shopsense.app.search_wiring import open_search
 
-            self._search = open_search(self.settings, self.engine, self.index_dir, progress)
-        return self._search
+                self._search = open_search(self.settings, self.engine, self.index_dir, progress)
+            return self._search
+
+    def catalogue_version(self) -> tuple[int, str]:
+        """Changes whenever a product is added, updated or deleted (count, last ingest time)."""
+        with self.engine.connect() as conn:
+            n, last = conn.execute(
+                select(func.count(), func.max(products_table.c.ingested_at))
+            ).one()
+        return int(n), str(last)
+
+    def refresh_search(self) -> bool:
+        """If the search service is open, apply catalogue changes to its indexes and swap
+        the updated service in; searches keep using the old one meanwhile. True if swapped."""
+        if self._search is None:
+            return False
+        from shopsense.app.search_wiring import open_search
+
+        fresh = open_search(self.settings, self.engine, self.index_dir, None)
+        with self._search_lock:
+            self._search = fresh
+        return True
 
     def train_search_ranker(
         self,

@@ -22,6 +22,27 @@ class Settings(BaseSettings):
         default=Path(".shopsense"),
         description="Folder for indexes, exported models and caches",
     )
+    open_access: bool = Field(
+        default=False,
+        description=(
+            "Serve the HTTP API and pages without API keys (every request gets admin"
+            " rights). Only for local demos: never on a reachable address."
+        ),
+    )
+    max_in_flight: int = Field(
+        default=64,
+        ge=1,
+        le=10_000,
+        description="Requests handled at once by the HTTP server; more answer 503 + Retry-After",
+    )
+    demo_user: str | None = Field(
+        default=None,
+        description="User whose 'for you' strip the storefront shows when none is chosen",
+    )
+    benchmark_dir: Path = Field(
+        default=Path("benchmarks/results"),
+        description="Folder of benchmark JSON records plotted on the admin page",
+    )
     synonyms_file: Path | None = Field(
         default=None,
         description="TOML synonym file of this catalogue (groups / one_way), see README",
@@ -32,6 +53,11 @@ class Settings(BaseSettings):
     )
     search_mode: str = Field(
         default="hybrid", description="Default search mode: bm25, dense, hybrid or ltr"
+    )
+    search_refresh_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="How often a running server applies catalogue changes to search (0: never)",
     )
     recommend_refit_after: int = Field(
         default=1000,

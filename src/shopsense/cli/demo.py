@@ -10,6 +10,7 @@ import typer
 from shopsense.app.demo import (
     DEMO_ITEM,
     DEMO_SIMILAR_SEED,
+    DEMO_USER,
     DEMO_USERS,
     ingest_demo_catalog,
     ingest_demo_events,
@@ -17,10 +18,11 @@ from shopsense.app.demo import (
 )
 from shopsense.app.services import Services
 from shopsense.cli.catalog import print_summary
-from shopsense.cli.common import DbOption, echo, services
+from shopsense.cli.common import DbOption, echo, services, settings_for
 from shopsense.cli.events import print_event_summary
 from shopsense.cli.images import print_embed
 from shopsense.cli.recommend import print_suggestions
+from shopsense.cli.serve import run_server
 from shopsense.recommend.engine import Suggestion
 
 if TYPE_CHECKING:
@@ -38,9 +40,14 @@ def short_why(why: Explanation) -> str:
 def demo(
     db: DbOption = None,
     limit: Annotated[int, typer.Option(help="Results shown per query.")] = 5,
+    serve: Annotated[
+        bool, typer.Option("--serve", help="Then serve the demo store on 127.0.0.1 until Ctrl-C.")
+    ] = False,
+    port: Annotated[int, typer.Option(help="Port for --serve.", min=1, max=65535)] = 8000,
 ) -> None:
     """Build a store from the shipped sample catalogue, then show what shopsense does with it."""
-    with services(db or ".shopsense/demo.db") as svc:
+    store = db or ".shopsense/demo.db"
+    with services(store) as svc:
         show_catalogue(svc, limit)
         echo("== 3. ingest the demo events (views, carts, purchases of 60 shoppers)")
         print_event_summary(ingest_demo_events(svc))
@@ -48,6 +55,13 @@ def demo(
         show_search(svc)
         show_recommendations(svc, limit)
         show_images(svc, limit)
+    if serve:
+        echo()
+        echo("== the storefront and admin pages on the demo store (open access, loopback only)")
+        demo_settings = settings_for(store).model_copy(
+            update={"open_access": True, "demo_user": DEMO_USER}
+        )
+        run_server(demo_settings, "127.0.0.1", port)
 
 
 def show_catalogue(svc: Services, limit: int) -> None:

@@ -6,7 +6,18 @@ import sys
 
 import typer
 
-from shopsense.cli import catalog, demo, events, images, quality, recommend, search, search_eval
+from shopsense.cli import (
+    catalog,
+    demo,
+    events,
+    images,
+    keys,
+    quality,
+    recommend,
+    search,
+    search_eval,
+    serve,
+)
 from shopsense.cli.evaluate import eval_app
 from shopsense.core.errors import InputError, NotFoundError, ShopsenseError
 
@@ -20,6 +31,8 @@ app.command("ingest")(catalog.ingest)
 app.add_typer(catalog.products_app, name="products")
 app.add_typer(catalog.quarantine_app, name="quarantine")
 app.command("demo")(demo.demo)
+app.command("serve")(serve.serve)
+app.add_typer(keys.keys_app, name="keys")
 app.add_typer(search.index_app, name="index")
 app.command("search")(search.search)
 app.add_typer(events.events_app, name="events")

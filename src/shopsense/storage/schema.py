@@ -191,3 +191,15 @@ product_images = Table(
     Index("ix_product_images_hash", "image_hash"),
     Index("ix_product_images_status", "status"),
 )
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("prefix", String(16), nullable=False),  # shown in listings, not secret
+    Column("key_hash", String(64), nullable=False, unique=True),  # sha256 of the whole key
+    Column("scope", String(16), nullable=False),  # admin | ingest | search
+    Column("name", String(128), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)

@@ -1,0 +1,350 @@
+"""Bounded load against `shopsense serve` on 127.0.0.1 with the 44k Myntra catalogue.
+
+    .venv/bin/python benchmarks/load_api.py [--events 100000] [--batch 500] [--senders 4]
+        [--search-seconds 20] [--clients 32] [--runs 3]
+
+Events: batches of ``--batch`` events from ``--senders`` concurrent clients, 5% of
+batches sent twice (retries); afterwards every acknowledged event must be in the
+log exactly once and no repeat may have been stored. Side by side: the same
+batches appended in-process through ``EventLog.append`` (no HTTP), same store.
+
+Search (when the server has ``GET /search``): ``--clients`` concurrent clients,
+each with keep-alive, querying Myntra product titles for ``--search-seconds``;
+requests/s, p50/p99 latency as seen by the client.
+
+Traffic goes to 127.0.0.1 only; every loop is bounded in count and time.
+The store is cached under /tmp/shopsense-load (never in the repo).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+from sqlalchemy import func, select
+
+from _common import postgres, report, shared_data
+from _http_load import LoadResult, run_load
+from shopsense.app.keys import ApiKeyStore
+from shopsense.app.search_requests import search_request
+from shopsense.app.services import Services
+from shopsense.app.settings import Settings
+from shopsense.catalog.ingest import IngestOptions, ingest_file
+from shopsense.catalog.store import ProductStore
+from shopsense.events.log import EventLog
+from shopsense.events.schema import Event
+from shopsense.storage.engine import open_store
+from shopsense.storage.schema import events as E
+
+CACHE = Path("/tmp/shopsense-load")
+MAPPING = ("title=productDisplayName", "category=masterCategory/subCategory/articleType")
+HARD_LIMIT_SECONDS = 600
+
+
+def build_store(db: str | None = None) -> str:
+    """The 44k Myntra catalogue in ``db`` (default: a SQLite file cached in /tmp)."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    db = db or str(CACHE / "myntra.db")
+    engine = open_store(db)
+    try:
+        if ProductStore(engine).count() < 44_000:
+            path = shared_data() / "myntra_fashion" / "styles_full.csv.zip"
+            ingest_file(engine, path, IngestOptions(mapping=MAPPING, source="myntra"))
+    finally:
+        engine.dispose()
+    return db
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(db: str, port: int) -> subprocess.Popen[bytes]:
+    cmd = [sys.executable, "-m", "shopsense.cli.main", "serve", "--db", db, "--port", str(port)]
+    env = dict(os.environ, SHOPSENSE_DATA_DIR=str(CACHE / "data"))
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
+            return proc
+        except httpx.TransportError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("server did not start")
+
+
+def make_batches(n: int, size: int, prefix: str, items: list[str]) -> list[list[dict[str, Any]]]:
+    rng = random.Random(7)
+    t0 = datetime(2026, 11, 1, tzinfo=UTC)
+    types = ("view", "view", "view", "click", "cart", "buy")
+    evs = [
+        {
+            "event_id": f"{prefix}-{i}",
+            "user_id": f"U{rng.randrange(5000)}",
+            "item_id": rng.choice(items),
+            "type": rng.choice(types),
+            "timestamp": (t0 + timedelta(seconds=i)).isoformat(),
+        }
+        for i in range(n)
+    ]
+    return [evs[i : i + size] for i in range(0, n, size)]
+
+
+async def send_events(
+    url: str, key: str, batches: list[list[dict[str, Any]]], senders: int
+) -> tuple[float, set[str], int, int]:
+    """Send every batch (5% twice); the acknowledged ids, duplicates seen, 503 retries."""
+    rng = random.Random(11)
+    plan = list(batches) + [b for b in batches if rng.random() < 0.05]
+    queue: asyncio.Queue[list[dict[str, Any]]] = asyncio.Queue()
+    for b in plan:
+        queue.put_nowait(b)
+    acked: set[str] = set()
+    dupes = retries = 0
+    headers = {"Authorization": f"Bearer {key}"}
+
+    async def sender(client: httpx.AsyncClient) -> None:
+        nonlocal dupes, retries
+        while not queue.empty():
+            batch = queue.get_nowait()
+            for _attempt in range(20):
+                r = await client.post(f"{url}/events", json={"events": batch}, headers=headers)
+                if r.status_code in (429, 503):
+                    retries += 1
+                    await asyncio.sleep(float(r.headers.get("retry-after", "1")))
+                    continue
+                r.raise_for_status()
+                body = r.json()
+                dupes += body["duplicates"]
+                acked.update(e["event_id"] for e in body["events"])
+                break
+
+    limits = httpx.Limits(max_connections=senders)
+    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+        t0 = time.perf_counter()
+        await asyncio.wait_for(
+            asyncio.gather(*(sender(client) for _ in range(senders))), HARD_LIMIT_SECONDS
+        )
+        seconds = time.perf_counter() - t0
+    return seconds, acked, dupes, retries
+
+
+def verify(db: str, prefix: str, acked: set[str]) -> tuple[int, int]:
+    """Rows of this run in the log and distinct event ids among them."""
+    engine = open_store(db)
+    try:
+        with engine.connect() as conn:
+            rows, distinct = conn.execute(
+                select(func.count(), func.count(func.distinct(E.c.event_id))).where(
+                    E.c.event_id.like(f"{prefix}-%")
+                )
+            ).one()
+            present = 0
+            ids = sorted(acked)
+            for i in range(0, len(ids), 500):
+                chunk = ids[i : i + 500]
+                present += conn.execute(
+                    select(func.count()).select_from(E).where(E.c.event_id.in_(chunk))
+                ).scalar_one()
+    finally:
+        engine.dispose()
+    assert present == len(acked), f"{len(acked) - present} acknowledged events are missing"
+    return int(rows), int(distinct)
+
+
+def in_process_events(db: str, batches: list[list[dict[str, Any]]]) -> float:
+    engine = open_store(db)
+    log = EventLog(engine)
+    parsed = [[Event.model_validate(e) for e in b] for b in batches]
+    t0 = time.perf_counter()
+    for b in parsed:
+        log.append(b)
+    seconds = time.perf_counter() - t0
+    engine.dispose()
+    return seconds
+
+
+def search_queries(titles: list[str], n: int) -> list[str]:
+    """Shopper-length queries: the first two or three words of random catalogue titles."""
+    rng = random.Random(5)
+    out = []
+    for _ in range(n):
+        words = rng.choice(titles).split()
+        out.append(" ".join(words[: rng.choice((2, 3))]))
+    return out
+
+
+def in_process_search(db: str, queries: list[str]) -> tuple[float, float, float]:
+    """Index open time (s), then p50/p99 ms of the same queries through SearchService."""
+    settings = Settings(db=db, data_dir=CACHE / "data")
+    svc = Services.from_settings(settings)
+    try:
+        t0 = time.perf_counter()
+        service = svc.search()
+        opened = time.perf_counter() - t0
+        lat = []
+        for q in queries:
+            t1 = time.perf_counter()
+            service.search(search_request(settings, q, size=10))
+            lat.append(time.perf_counter() - t1)
+    finally:
+        svc.close()
+    lat.sort()
+    return opened, lat[len(lat) // 2] * 1000, lat[int(0.99 * len(lat))] * 1000
+
+
+def http_search(
+    url: str, key: str, queries: list[str], args: argparse.Namespace, rate: float | None
+) -> LoadResult:
+    def target(i: int) -> str:
+        return "/search?" + urlencode({"q": queries[i % len(queries)], "size": 10})
+
+    return asyncio.run(
+        run_load(
+            url,
+            target,
+            {"Authorization": f"Bearer {key}"},
+            connections=args.clients,
+            seconds=args.search_seconds,
+            rate=rate,
+        )
+    )
+
+
+def search_rows(
+    url: str, key: str, queries: list[str], args: argparse.Namespace, backend: str
+) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    # the server opens its indexes on the first search (not timed), then a short warm-up
+    httpx.get(
+        f"{url}/search",
+        params={"q": "shirt"},
+        headers={"Authorization": f"Bearer {key}"},
+        timeout=900,
+    )
+    http_search(url, key, queries, argparse.Namespace(clients=4, search_seconds=5), None)
+    for run in range(args.runs):
+        for label, rate in ((f"open loop {args.rate:g}/s", args.rate), ("closed loop", None)):
+            res = http_search(url, key, queries[run * 500 :], args, rate)
+            rows.append(
+                {
+                    "name": f"GET /search, {args.clients} conns, {label}, {backend}, run {run + 1}",
+                    "requests_per_s": res.rate,
+                    "p50_ms": res.pct_ms(0.50),
+                    "p99_ms": res.pct_ms(0.99),
+                    "errors": sum(n for s, n in res.statuses.items() if s != 200),
+                }
+            )
+            print(rows[-1], file=sys.stderr)
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--events", type=int, default=100_000)
+    ap.add_argument("--batch", type=int, default=500)
+    ap.add_argument("--senders", type=int, default=4)
+    ap.add_argument("--search-seconds", type=float, default=20.0)
+    ap.add_argument("--clients", type=int, default=32)
+    ap.add_argument("--rate", type=float, default=200.0, help="open-loop search requests/s")
+    ap.add_argument("--skip-events", action="store_true")
+    ap.add_argument("--skip-search", action="store_true")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL store")
+    args = ap.parse_args()
+    if args.postgres:
+        with postgres() as url:
+            run_all(args, build_store(url), "postgresql")
+    else:
+        run_all(args, build_store(), "sqlite")
+
+
+def event_rows(
+    url: str, key: str, db: str, items: list[str], args: argparse.Namespace, backend: str
+) -> list[dict[str, Any]]:
+    http_rates, local_rates = [], []
+    for run in range(args.runs):
+        prefix = f"load-{uuid.uuid4().hex[:8]}"
+        batches = make_batches(args.events, args.batch, prefix, items)
+        seconds, acked, dupes, retries = asyncio.run(send_events(url, key, batches, args.senders))
+        stored, distinct = verify(db, prefix, acked)
+        assert stored == distinct == len(acked) == args.events, (stored, distinct, len(acked))
+        http_rates.append(args.events / seconds)
+        local_prefix = f"local-{uuid.uuid4().hex[:8]}"
+        local = in_process_events(db, make_batches(args.events, args.batch, local_prefix, items))
+        local_rates.append(args.events / local)
+        print(
+            f"run {run + 1}: HTTP {args.events / seconds:,.0f} ev/s, repeats answered "
+            f"duplicate {dupes}, 503 retries {retries}; in-process {args.events / local:,.0f} ev/s",
+            file=sys.stderr,
+        )
+    return [
+        {
+            "name": f"POST /events (HTTP, batches), {backend}",
+            "events_per_s": statistics.median(http_rates),
+            "acked_present_once": True,
+            "runs": args.runs,
+        },
+        {
+            "name": f"EventLog.append (in-process), {backend}",
+            "events_per_s": statistics.median(local_rates),
+            "runs": args.runs,
+        },
+    ]
+
+
+def run_all(args: argparse.Namespace, db: str, backend: str) -> None:
+    engine = open_store(db)
+    key = ApiKeyStore(engine).create("admin", "load benchmark").secret
+    items = [p.id for p in ProductStore(engine).page(limit=100, offset=0)]
+    titles = [p.title for p in ProductStore(engine).iter_all()]
+    engine.dispose()
+    rows: list[dict[str, Any]] = []
+    queries = search_queries(titles, 2000)
+    if not args.skip_search:  # builds (or reuses) the indexes before the server opens them
+        opened, p50, p99 = in_process_search(db, queries[:300])
+        rows.append(
+            {
+                "name": f"SearchService in-process, 1 client, {backend} (baseline)",
+                "p50_ms": p50,
+                "p99_ms": p99,
+                "index_open_s": opened,
+            }
+        )
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    proc = start_server(db, port)
+    try:
+        if not args.skip_events:
+            rows.extend(event_rows(url, key, db, items, args, backend))
+        if not args.skip_search:
+            rows.extend(search_rows(url, key, queries, args, backend))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    report(
+        f"load_api_{backend}",
+        rows,
+        ["name", "events_per_s", "requests_per_s", "p50_ms", "p99_ms", "errors", "runs"],
+    )
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    main()

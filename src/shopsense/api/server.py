@@ -1,0 +1,55 @@
+"""The HTTP server: one FastAPI app over the services, with the pages mounted in."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from shopsense import __version__
+from shopsense.api import errors, events, ops, products, search, suggest
+from shopsense.api.auth import ADMIN, READ, KeyCache
+from shopsense.api.freshness import SearchRefresher
+from shopsense.api.guard import Guard
+from shopsense.api.metrics import Metrics
+from shopsense.app.services import Services
+from shopsense.web.pages import make_router
+
+DESCRIPTION = """\
+Search, recommendations, catalogue and events over HTTP.
+
+**Keys**: send `Authorization: Bearer KEY` or `X-API-Key: KEY`. A *search* key
+reads; an *ingest* key also writes products and events; an *admin* key does
+everything. **Limits**: query ≤ 512 characters, page size ≤ 100, offset + limit
+≤ 10,000, body ≤ 16 MB, ids ≤ 256 bytes (UTF-8). **Errors**: every 4xx/5xx is
+`{"error": {"code", "message"}}`. **Overload**: 503 with `Retry-After`.
+"""
+
+
+def create_app(services: Services) -> FastAPI:
+    """The API (and pages) for ``services``; the caller owns and closes the services."""
+    refresher = SearchRefresher(services, services.settings.search_refresh_seconds)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        refresher.start()
+        try:
+            yield
+        finally:
+            refresher.stop()
+
+    app = FastAPI(
+        title="shopsense", version=__version__, description=DESCRIPTION, lifespan=lifespan
+    )
+    app.state.refresher = refresher
+    metrics = Metrics()
+    app.state.services = services
+    app.state.metrics = metrics
+    app.state.keys = KeyCache(services.keys, services.settings.open_access)
+    errors.install(app)
+    for router in (products.router, search.router, suggest.router, events.router, ops.router):
+        app.include_router(router)
+    app.include_router(make_router(READ, ADMIN))
+    app.add_middleware(Guard, max_in_flight=services.settings.max_in_flight, metrics=metrics)
+    return app

@@ -1,0 +1,63 @@
+"""The pages over the real app: what they show, what they refuse, the benchmark charts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from api_helpers import Api, running_api
+from shopsense.web.charts import benchmark_charts
+
+
+@pytest.fixture
+def api(tmp_path: Path) -> Iterator[Api]:
+    with running_api(str(tmp_path / "store.db")) as a:
+        yield a
+
+
+def test_storefront_lists_products_with_images_and_no_outside_assets(api: Api) -> None:
+    html = api.client.get("/", headers=api.headers("search")).text
+    assert html.count('class="card"') == 24
+    assert '<img src="/images/P0001/0"' in html
+    assert "http://" not in html and "https://" not in html  # nothing from elsewhere
+
+
+def test_pages_need_keys_like_the_api(api: Api) -> None:
+    assert api.client.get("/").status_code == 401
+    assert api.client.get("/admin", headers=api.headers("search")).status_code == 403
+    api.client.cookies.set("shopsense_key", api.keys["admin"])
+    assert api.client.get("/admin").status_code == 200
+
+
+def test_images_come_only_from_image_paths_in_the_store(api: Api) -> None:
+    h = api.headers("admin")
+    ok = api.client.get("/images/P0001/0", headers=h)
+    assert ok.status_code == 200 and ok.content[:4] == b"\x89PNG"
+    assert api.client.get("/images/P0001/7", headers=h).status_code == 404
+    product = {"id": "EVIL", "title": "x", "image_paths": ["/etc/passwd"]}
+    api.client.put("/products/EVIL", json=product, headers=h)
+    refused = api.client.get("/images/EVIL/0", headers=h)
+    assert refused.status_code == 404 and "root:" not in refused.text
+
+
+def test_query_length_is_limited_on_the_storefront(api: Api) -> None:
+    r = api.client.get("/", params={"q": "x" * 513}, headers=api.headers("search"))
+    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_input"
+
+
+def test_benchmark_records_become_svg_charts(tmp_path: Path) -> None:
+    record = {
+        "benchmark": "load_api",
+        "date": "2026-11-27",
+        "rows": [{"name": "HTTP", "events_per_s": 5000.0}, {"name": "local", "events_per_s": 6000}],
+    }
+    (tmp_path / "load_api.json").write_text(json.dumps(record), encoding="utf-8")
+    (tmp_path / "broken.json").write_text("{not json", encoding="utf-8")
+    charts = benchmark_charts(tmp_path)
+    assert len(charts) == 1
+    assert charts[0].startswith("<svg") and "load_api — events_per_s" in charts[0]
+    assert ">5,000<" in charts[0] and ">6,000<" in charts[0]
+    assert benchmark_charts(tmp_path / "missing") == []
