@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from shopsense.app.query_service import QueryService
 from shopsense.app.settings import Settings
 from shopsense.catalog.ingest import IngestOptions, IngestSummary, ingest_file
 from shopsense.catalog.quarantine import QuarantineStore
@@ -21,11 +22,16 @@ class Services:
     engine: Engine
     products: ProductStore
     quarantine: QuarantineStore
+    query: QueryService
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
         engine = open_store(settings.db)
-        return cls(settings, engine, ProductStore(engine), QuarantineStore(engine))
+        products = ProductStore(engine)
+        return cls(
+            settings, engine, products, QuarantineStore(engine),
+            QueryService(settings, engine, products),
+        )
 
     def ingest(
         self, path: Path, options: IngestOptions, progress: Progress | None = None
