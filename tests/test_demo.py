@@ -22,3 +22,9 @@ def test_demo_ingests_the_sample_and_reports_the_bad_rows(tmp_path: Path) -> Non
     assert "rows read 328 = accepted 324 + quarantined 4" in out
     assert "quarantined line 324: negative_price" in out
     assert "flagged duplicate_id_in_file: 1" in out
+    # the demo builds the search index and prints ranked hits with a reason
+    assert "search 'sony headphones':" in out
+    sony = out.split("search 'sony headphones':")[1].split("search ")[0]
+    assert "1. Sony" in sony and "why: matched title=sony+headphones" in sony
+    zh = out.split("search '小米手机':")[1].split("search ")[0]
+    assert "1. 小米" in zh and "why: matched title=小米+手机" in zh

@@ -18,14 +18,19 @@ from shopsense.storage.schema import ingest_runs
 ROWS = 20_000
 
 
-def test_killed_ingest_is_consistent_and_rerunnable(
-    engine: Engine, store_url: str, tmp_path: Path
-) -> None:
+def write_big(tmp_path: Path) -> Path:
     path = tmp_path / "big.csv"
     with path.open("w", encoding="utf-8") as fh:
         fh.write("id,title,price\n")
         for i in range(ROWS):
             fh.write(f"P{i:06d},Product number {i},{i % 500}.99\n")
+    return path
+
+
+def test_killed_ingest_is_consistent_and_rerunnable(
+    engine: Engine, store_url: str, tmp_path: Path
+) -> None:
+    path = write_big(tmp_path)
     env = dict(os.environ, SHOPSENSE_DB=store_url)
     proc = subprocess.Popen(
         [sys.executable, "-m", "shopsense.cli.main", "ingest", str(path), "--json"],
@@ -50,3 +55,27 @@ def test_killed_ingest_is_consistent_and_rerunnable(
     assert summary.conserved and summary.accepted == ROWS
     assert (summary.inserted, summary.unchanged) == (ROWS - partial, partial)
     assert store.count() == ROWS
+
+
+def test_ctrl_c_marks_the_run_interrupted(sqlite_engine: Engine, tmp_path: Path) -> None:
+    path = write_big(tmp_path)
+    db = sqlite_engine.url.database
+    assert db is not None
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "shopsense.cli.main", "ingest", str(path), "--db", db],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    store = ProductStore(sqlite_engine)
+    deadline = time.monotonic() + 60
+    while store.count() == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "run the same command again" in err
+    with sqlite_engine.connect() as conn:
+        run = conn.execute(select(ingest_runs)).mappings().one()
+    assert run["status"] == "interrupted"
+    assert run["accepted"] == store.count() < ROWS

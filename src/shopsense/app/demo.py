@@ -1,11 +1,15 @@
-"""The demo: a store built from the sample catalogue shipped with shopsense."""
+"""The demo: a store built from the sample catalogue shipped with shopsense, then searched."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from shopsense.app.services import Services
 from shopsense.catalog.ingest import IngestOptions, IngestSummary
+
+if TYPE_CHECKING:
+    from shopsense.app.search import SearchResult
 
 DEMO_DIR = Path(__file__).parent / "demo_data"
 DEMO_CATALOG = DEMO_DIR / "catalog.csv"
@@ -16,3 +20,14 @@ DEMO_QUERIES = ("running shoes", "红色 连衣裙", "sony headphones", "小米�
 def ingest_demo_catalog(services: Services) -> IngestSummary:
     """Ingest the shipped sample catalogue (idempotent: a second run changes nothing)."""
     return services.ingest(DEMO_CATALOG, IngestOptions(source="demo"))
+
+
+def search_demo_queries(services: Services, size: int = 3) -> list[SearchResult]:
+    """Build (or update) the search index, then run every demo query with explanations."""
+    from shopsense.app.search import SearchRequest
+
+    search = services.search()
+    return [
+        search.search(SearchRequest(query=q, size=size, explain=True, mode="hybrid"))
+        for q in DEMO_QUERIES
+    ]

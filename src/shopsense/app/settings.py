@@ -33,3 +33,14 @@ class Settings(BaseSettings):
         default=False,
         description="Also correct Chinese characters (changes 8% of unseen real queries)",
     )
+    synonyms_file: Path | None = Field(
+        default=None,
+        description="TOML synonym file of this catalogue (groups / one_way), see README",
+    )
+    semantic: bool = Field(
+        default=True,
+        description="Use the multilingual sentence encoder for semantic retrieval",
+    )
+    search_mode: str = Field(
+        default="hybrid", description="Default search mode: bm25, dense, hybrid or ltr"
+    )

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from shopsense.app.demo import ingest_demo_catalog
+from shopsense.app.demo import ingest_demo_catalog, search_demo_queries
 from shopsense.cli.catalog import print_summary
 from shopsense.cli.common import DbOption, echo, services
+
+if TYPE_CHECKING:
+    from shopsense.app.search import Explanation
+
+
+def short_why(why: Explanation) -> str:
+    """One line: fields matched and the two biggest contributions."""
+    matched = ", ".join(f"{f}={'+'.join(t)}" for f, t in why.matched.items()) or "no exact terms"
+    top = sorted(why.contributions.items(), key=lambda kv: -abs(kv[1]))[:2]
+    weights = ", ".join(f"{f} {v:+.2f}" for f, v in top)
+    return f"matched {matched}; {weights}"
 
 
 def demo(
@@ -25,3 +36,19 @@ def demo(
         echo(f"== 2. the store holds {svc.products.count()} products, e.g.:")
         for p in svc.products.page(limit=limit):
             echo(f"  {p.id}  {p.title}  [{p.category_path}]")
+        echo()
+        echo("== 3. build the search index (BM25 per field + multilingual embeddings)")
+        results = search_demo_queries(svc, size=3)
+        report = svc.index_report()
+        echo(
+            f"  {report.products} products indexed; embeddings {report.encoded} encoded, "
+            f"{report.reused} reused"
+        )
+        echo()
+        echo("== 4. search (hybrid: BM25 + semantic, ranked; why = what matched and weighed)")
+        for result in results:
+            echo(f"search {result.query!r}: {result.total} results")
+            for hit in result.hits:
+                echo(f"  {hit.rank}. {hit.product.title}")
+                if hit.explanation is not None:
+                    echo(f"     why: {short_why(hit.explanation)}")

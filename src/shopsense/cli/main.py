@@ -6,7 +6,8 @@ import sys
 
 import typer
 
-from shopsense.cli import catalog, demo
+from shopsense.cli import catalog, demo, search, search_eval
+from shopsense.cli.evaluate import eval_app
 from shopsense.core.errors import InputError, NotFoundError, ShopsenseError
 
 app = typer.Typer(
@@ -19,6 +20,10 @@ app.command("ingest")(catalog.ingest)
 app.add_typer(catalog.products_app, name="products")
 app.add_typer(catalog.quarantine_app, name="quarantine")
 app.command("demo")(demo.demo)
+app.add_typer(search.index_app, name="index")
+app.command("search")(search.search)
+app.add_typer(eval_app, name="eval")
+eval_app.command("search")(search_eval.eval_search)
 
 
 def main() -> None:

@@ -1,0 +1,184 @@
+"""The search service: query → filtered, ranked, paged hits with facets and explanations.
+
+Limits (``InputError`` beyond them): query ≤ 512 characters, page size ≤ 100,
+results reachable by paging ≤ ``MAX_RESULTS`` (the candidate pool). Facets and
+``total`` count the filtered candidate pool, i.e. the results one can page through.
+Non-relevance sorts order that same pool. The pool holds every lexical match
+among the candidates plus at most ``DENSE_ONLY_MAX`` candidates that only the
+semantic index found, so weak semantic neighbours do not flood facets.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from shopsense.catalog.schema import Product
+from shopsense.catalog.store import ProductStore
+from shopsense.core.errors import InputError
+from shopsense.ranking.features import FEATURES
+from shopsense.ranking.pipeline import DEFAULT_POOL, Ranked, SearchPipeline
+from shopsense.retrieval.documents import TEXT_FIELDS, to_index_doc
+from shopsense.retrieval.expansion import QueryTerm
+from shopsense.retrieval.facets import Facets, facet_counts
+from shopsense.retrieval.filters import SearchFilters
+
+SORTS = ("relevance", "price_asc", "price_desc", "newest")
+MAX_PAGE_SIZE = 100
+MAX_RESULTS = 1000
+DENSE_ONLY_MAX = 20
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    query: str
+    filters: SearchFilters = field(default_factory=SearchFilters)
+    sort: str = "relevance"
+    page: int = 1
+    size: int = 10
+    mode: str = "hybrid"
+    explain: bool = False
+
+    def __post_init__(self) -> None:
+        if self.sort not in SORTS:
+            raise InputError(f"unknown sort {self.sort!r}; choose one of {', '.join(SORTS)}")
+        if not 1 <= self.size <= MAX_PAGE_SIZE:
+            raise InputError(f"page size must be between 1 and {MAX_PAGE_SIZE}")
+        if self.page < 1 or self.page * self.size > MAX_RESULTS:
+            raise InputError(f"pages reach at most result {MAX_RESULTS}; page must be ≥ 1")
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a hit is where it is."""
+
+    ranker: str
+    matched: dict[str, list[str]]  # field → query terms found in it
+    contributions: dict[str, float]  # feature → share of the score
+    features: dict[str, float]
+    notes: list[str]
+
+
+@dataclass(frozen=True)
+class Hit:
+    rank: int
+    score: float
+    product: Product
+    explanation: Explanation | None = None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    mode: str
+    sort: str
+    total: int
+    page: int
+    size: int
+    hits: list[Hit]
+    facets: Facets
+    took_ms: float
+
+
+def _notes(terms: list[QueryTerm]) -> list[str]:
+    out = []
+    for t in terms:
+        if t.source == "fuzzy":
+            out.append(f"typo-tolerant: {t.text!r} within edit distance {t.fuzzy}")
+        elif t.source == "synonym":
+            out.append(f"synonym added: {t.text!r}")
+    return out
+
+
+def explain_hit(product: Product, ranked: Ranked, i: int) -> Explanation:
+    """Fields matched (exact query terms per field) and per-feature contributions."""
+    doc = to_index_doc(0, product)
+    exact = [t.text for t in ranked.terms if not t.fuzzy]
+    matched = {}
+    for name in TEXT_FIELDS:
+        have = set(doc.terms[name])
+        found = [t for t in exact if t in have]
+        if found:
+            matched[name] = found
+    contrib = {
+        f: round(float(c), 4) for f, c in zip(FEATURES, ranked.contributions[i], strict=True) if c
+    }
+    feats = {f: round(float(v), 4) for f, v in zip(FEATURES, ranked.features[i], strict=True)}
+    return Explanation(ranked.ranker, matched, contrib, feats, _notes(ranked.terms))
+
+
+class SearchService:
+    """Runs requests against one opened pipeline; reads products from the store."""
+
+    def __init__(self, pipeline: SearchPipeline, products: ProductStore) -> None:
+        self.pipeline = pipeline
+        self.products = products
+
+    @property
+    def table_size(self) -> int:
+        return len(self.pipeline.index.table)
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        t0 = time.perf_counter()
+        pool = max(DEFAULT_POOL, request.page * request.size)
+        ranked = self.pipeline.run(request.query, request.mode, request.filters, pool)
+        order = self._order(ranked, request.sort)
+        start = (request.page - 1) * request.size
+        page = order[start : start + request.size]
+        table = self.pipeline.index.table
+        found = self.products.get_many([table.ids[int(ranked.rows[i])] for i in page])
+        hits = []
+        for n, i in enumerate(page, start=start + 1):
+            product = found.get(table.ids[int(ranked.rows[i])])
+            if product is None:  # deleted since the index was opened
+                continue
+            why = explain_hit(product, ranked, int(i)) if request.explain else None
+            hits.append(Hit(n, round(float(ranked.scores[i]), 6), product, why))
+        return SearchResult(
+            query=request.query,
+            mode=request.mode,
+            sort=request.sort,
+            total=len(order),
+            page=request.page,
+            size=request.size,
+            hits=hits,
+            facets=facet_counts(table, [int(ranked.rows[i]) for i in order]),
+            took_ms=round((time.perf_counter() - t0) * 1000, 2),
+        )
+
+    def _result_set(self, ranked: Ranked) -> list[int]:
+        bm25 = ranked.features[:, FEATURES.index("bm25")]
+        keep, dense_only = [], 0
+        for i in range(len(ranked.rows)):
+            if bm25[i] > 0 or ranked.mode == "dense":
+                keep.append(i)
+            elif dense_only < DENSE_ONLY_MAX:
+                keep.append(i)
+                dense_only += 1
+        return keep
+
+    def _order(self, ranked: Ranked, sort: str) -> list[int]:
+        keep = self._result_set(ranked)
+        if sort == "relevance":
+            return keep
+        table = self.pipeline.index.table
+        rows = ranked.rows[keep]
+        if sort == "newest":
+            values, sign = table.updated[rows], -1.0
+        else:
+            values, sign = table.prices[rows], (1.0 if sort == "price_asc" else -1.0)
+        key = [
+            (math.isnan(v), 0.0 if math.isnan(v) else sign * v, i)
+            for i, v in zip(keep, values, strict=True)
+        ]
+        return [k[2] for k in sorted(key)]
+
+
+def ranked_ids(service: SearchService, query: str, mode: str, k: int) -> list[str]:
+    """Top ``k`` product ids of ``query`` in ``mode`` (what evaluation scores)."""
+    ranked = service.pipeline.run(query, mode, None, max(k, DEFAULT_POOL))
+    table = service.pipeline.index.table
+    return [table.ids[int(r)] for r in np.asarray(ranked.rows)[:k]]

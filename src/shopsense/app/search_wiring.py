@@ -1,0 +1,60 @@
+"""Open the search service of a store: indexes, synonyms, the learned ranker if any."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from shopsense.app.search import SearchService
+from shopsense.app.settings import Settings
+from shopsense.catalog.store import ProductStore
+from shopsense.core.errors import InputError
+from shopsense.models.sentence_encoder import MultilingualUSE
+from shopsense.ranking.features import FEATURES
+from shopsense.ranking.lgbm import LambdaMartRanker
+from shopsense.ranking.model_store import ModelStore
+from shopsense.ranking.pipeline import SearchPipeline
+from shopsense.ranking.training import train_ranker
+from shopsense.retrieval.expansion import SynonymConfig, Synonyms
+from shopsense.retrieval.index_sync import Progress, SearchIndex
+
+LTR_MODEL = "search-ltr"
+
+
+def open_search(
+    settings: Settings, engine: Engine, folder: Path | None, progress: Progress | None = None
+) -> SearchService:
+    encoder = MultilingualUSE() if settings.semantic else None
+    index = SearchIndex.open(engine, folder, encoder, progress=progress)
+    synonyms = (
+        Synonyms(SynonymConfig.load(settings.synonyms_file)) if settings.synonyms_file else None
+    )
+    artifact = ModelStore(engine).latest(LTR_MODEL)
+    learned = LambdaMartRanker.from_bytes(artifact.payload) if artifact else None
+    pipeline = SearchPipeline(index, synonyms=synonyms, learned=learned)
+    return SearchService(pipeline, ProductStore(engine))
+
+
+def train_and_store(
+    service: SearchService,
+    engine: Engine,
+    queries: Mapping[str, str],
+    qrels: Mapping[str, Mapping[str, float]],
+    source: str,
+) -> int:
+    """Train the LTR model on judged queries, store it as a new version, start using it."""
+    model = train_ranker(service.pipeline, queries, qrels)
+    if model is None:
+        raise InputError("no training query found any judged product: nothing to learn from")
+    meta = {
+        "features": list(FEATURES),
+        "queries": len(queries),
+        "source": source,
+        "trained_at": datetime.now(UTC).isoformat(),
+    }
+    version = ModelStore(engine).save(LTR_MODEL, "lightgbm-lambdarank", model.to_bytes(), meta)
+    service.pipeline.learned = model
+    return version

@@ -1,0 +1,66 @@
+"""LightGBM lambdarank over ``FEATURES`` (the only lightgbm importer)."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from shopsense.ranking.features import FEATURES
+from shopsense.ranking.rankers import Matrix, Scored
+
+try:
+    import lightgbm
+except ImportError as exc:  # pragma: no cover - install hint
+    raise ImportError("the learned ranker needs `pip install 'lightgbm>=4.3,<5'`") from exc
+
+PARAMS: dict[str, object] = {
+    "objective": "lambdarank",
+    "metric": "ndcg",
+    "eval_at": [10],
+    "learning_rate": 0.05,
+    "num_leaves": 15,
+    "min_data_in_leaf": 20,
+    "feature_fraction": 0.9,
+    "lambdarank_truncation_level": 20,
+    "num_threads": 1,
+    "verbosity": -1,
+    "seed": 7,
+    "deterministic": True,
+}
+ROUNDS = 200
+
+
+class LambdaMartRanker:
+    """A trained LightGBM ranking model."""
+
+    name = "lambdamart"
+
+    def __init__(self, booster: lightgbm.Booster) -> None:
+        self._booster = booster
+
+    @classmethod
+    def train(
+        cls,
+        features: Matrix,
+        grades: npt.NDArray[np.float64],
+        groups: list[int],
+        rounds: int = ROUNDS,
+    ) -> LambdaMartRanker:
+        """Fit on candidates grouped by query (``groups`` = candidates per query, in order)."""
+        data = lightgbm.Dataset(
+            features, label=grades.astype(np.int32), group=groups, feature_name=list(FEATURES)
+        )
+        return cls(lightgbm.train(PARAMS, data, num_boost_round=rounds))
+
+    def score(self, features: Matrix) -> Scored:
+        if not len(features):
+            return Scored(np.empty(0), np.empty((0, len(FEATURES))))
+        contrib = np.asarray(self._booster.predict(features, pred_contrib=True), np.float64)
+        return Scored(contrib.sum(axis=1), contrib[:, : len(FEATURES)])
+
+    def to_bytes(self) -> bytes:
+        return str(self._booster.model_to_string()).encode("utf-8")
+
+    @classmethod
+    def from_bytes(cls, payload: bytes) -> LambdaMartRanker:
+        return cls(lightgbm.Booster(model_str=payload.decode("utf-8")))

@@ -1,0 +1,162 @@
+"""Retrieve, then rank: the search pipeline of every mode.
+
+``bm25``   lexical candidates in BM25 order.
+``dense``  semantic candidates in cosine order.
+``hybrid`` the union of both, ranked by the linear ranker (BM25 leads; dense
+           similarity, model-number, title-coverage, brand, category and
+           popularity features refine it). The ranking used when no model exists.
+``ltr``    the same candidates ranked by the trained LightGBM model, or by the
+           linear ranker when the store holds no model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from shopsense.core.errors import InputError
+from shopsense.core.topk import top_k
+from shopsense.ranking.features import (
+    FEATURES,
+    CandidateScores,
+    TermCache,
+    feature_matrix,
+)
+from shopsense.ranking.rankers import LinearRanker, Ranker
+from shopsense.retrieval.documents import TEXT_FIELDS
+from shopsense.retrieval.expansion import QueryTerm, Synonyms, query_terms
+from shopsense.retrieval.filters import SearchFilters
+from shopsense.retrieval.fusion import rrf
+from shopsense.retrieval.index_sync import SearchIndex
+
+MODES = ("bm25", "dense", "hybrid", "ltr")
+DEFAULT_POOL = 100
+MAX_QUERY_CHARS = 512
+
+Matrix = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """Candidates in final order with what ranked them."""
+
+    mode: str
+    ranker: str
+    terms: list[QueryTerm]
+    rows: npt.NDArray[np.int64]
+    scores: npt.NDArray[np.float64]
+    features: Matrix
+    contributions: Matrix
+
+
+class SearchPipeline:
+    def __init__(
+        self,
+        index: SearchIndex,
+        *,
+        synonyms: Synonyms | None = None,
+        learned: Ranker | None = None,
+        linear: Ranker | None = None,
+        typo_tolerance: bool = True,
+    ) -> None:
+        self.index = index
+        self.synonyms = synonyms
+        self.learned = learned
+        self.linear = linear or LinearRanker()
+        self.typo_tolerance = typo_tolerance
+        self.terms = TermCache(index.table)
+
+    def _dense(
+        self, query: str, pool: int, filters: SearchFilters | None
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float32] | None]:
+        dense, encoder = self.index.dense, self.index.encoder
+        if dense is None or encoder is None or not query.strip():
+            return np.empty(0, np.int64), np.empty(0), None
+        qv = encoder.encode([query])[0]
+        allowed = None
+        if filters is not None and not filters.empty:
+            everything = self.index.lexical.search([], self.index.lexical.num_docs, filters)
+            allowed = {int(k) for k in everything.keys}
+        hits = dense.search(qv, pool, allowed)
+        return hits.keys, hits.scores, qv
+
+    def run(
+        self,
+        query: str,
+        mode: str = "hybrid",
+        filters: SearchFilters | None = None,
+        pool: int = DEFAULT_POOL,
+    ) -> Ranked:
+        if mode not in MODES:
+            raise InputError(f"unknown search mode {mode!r}; choose one of {', '.join(MODES)}")
+        if len(query) > MAX_QUERY_CHARS:
+            raise InputError(f"query is longer than {MAX_QUERY_CHARS} characters")
+        lexical = self.index.lexical
+        terms = query_terms(
+            query,
+            synonyms=self.synonyms,
+            known=lexical.knows,
+            typo_tolerance=self.typo_tolerance,
+        )
+        lex = lexical.search(terms, pool, filters) if mode != "dense" else None
+        if mode == "bm25" or self.index.dense is None:
+            dkeys, dscores, qv = np.empty(0, np.int64), np.empty(0), None
+        else:
+            dkeys, dscores, qv = self._dense(query, pool, filters)
+        lkeys = lex.keys if lex is not None else np.empty(0, np.int64)
+        keys = list(dict.fromkeys([*map(int, lkeys), *map(int, dkeys)]))
+        cands = self._scores(terms, keys, lkeys, dkeys, qv)
+        tokens = [t.text for t in terms if t.source == "query"]
+        feats = feature_matrix(tokens, cands, self.terms)
+        ranker = self._ranker(mode)
+        if ranker is None:
+            column = feats[:, FEATURES.index("bm25" if mode == "bm25" else "dense")]
+            scored_scores, contrib = column, np.zeros_like(feats)
+            contrib[:, FEATURES.index("bm25" if mode == "bm25" else "dense")] = column
+        else:
+            scored = ranker.score(feats)
+            scored_scores, contrib = scored.scores, scored.contributions
+        order = top_k(scored_scores, len(keys)).indices
+        return Ranked(
+            mode=mode,
+            ranker=ranker.name if ranker is not None else mode,
+            terms=terms,
+            rows=cands.rows[order],
+            scores=scored_scores[order],
+            features=feats[order],
+            contributions=contrib[order],
+        )
+
+    def _ranker(self, mode: str) -> Ranker | None:
+        if mode == "ltr" and self.learned is not None:
+            return self.learned
+        if mode in ("hybrid", "ltr"):
+            return self.linear
+        return None
+
+    def _scores(
+        self,
+        terms: list[QueryTerm],
+        keys: list[int],
+        lkeys: npt.NDArray[np.int64],
+        dkeys: npt.NDArray[np.int64],
+        qv: npt.NDArray[np.float32] | None,
+    ) -> CandidateScores:
+        index = self.index
+        fields = index.lexical.field_scores(terms, keys)
+        weights = index.lexical.weights
+        bm25 = sum((weights.of(f) * fields[f] for f in TEXT_FIELDS), np.zeros(len(keys)))
+        if qv is not None and index.dense is not None:
+            dense = index.dense.vectors(keys) @ qv
+        else:
+            dense = np.zeros(len(keys))
+        fused = rrf([lkeys, dkeys])
+        return CandidateScores(
+            rows=index.table.rows(keys),
+            field_bm25=fields,
+            bm25=np.asarray(bm25, np.float64),
+            dense=np.asarray(dense, np.float64),
+            rrf=np.asarray([fused.get(k, 0.0) for k in keys], np.float64),
+        )

@@ -1,0 +1,90 @@
+"""What a product looks like to the search indexes: tokenized fields and filter values.
+
+Text goes through the one shared tokenizer (``shopsense.text.tokenize.tokenize``)
+before it reaches any index, so index and query always agree on terms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shopsense.catalog.schema import CATEGORY_SEP, Product
+from shopsense.text.normalize import normalize
+from shopsense.text.tokenize import tokenize
+
+#: Searchable text fields, in the order features and explanations list them.
+TEXT_FIELDS = ("title", "brand", "category", "attributes", "description")
+
+
+@dataclass(frozen=True)
+class FieldWeights:
+    """BM25 boost of each text field (the lexical score is the weighted sum)."""
+
+    title: float = 3.0
+    brand: float = 2.0
+    category: float = 1.5
+    attributes: float = 1.0
+    description: float = 0.5
+
+    def of(self, name: str) -> float:
+        value: float = getattr(self, name)
+        return value
+
+    def as_dict(self) -> dict[str, float]:
+        return {name: self.of(name) for name in TEXT_FIELDS}
+
+
+@dataclass(frozen=True)
+class IndexDoc:
+    """One product as the lexical index stores it (``key`` is the index's integer id)."""
+
+    key: int
+    terms: dict[str, list[str]]
+    brand: str | None
+    category_prefixes: tuple[str, ...]
+    attribute_pairs: tuple[str, ...]
+    availability: str
+    price: float | None
+    updated_at: float | None = None
+
+
+def category_prefixes(category: tuple[str, ...]) -> tuple[str, ...]:
+    """``(A, B, C)`` → ``("a", "a > b", "a > b > c")``, normalised, for prefix filters."""
+    parts = [normalize(c) for c in category]
+    return tuple(CATEGORY_SEP.join(parts[: i + 1]) for i in range(len(parts)))
+
+
+def attribute_pair(key: str, value: str) -> str:
+    """The filter term of one attribute: ``"colour=red"`` (normalised)."""
+    return f"{normalize(key)}={normalize(value)}"
+
+
+def product_text(product: Product) -> str:
+    """One string for the sentence encoder: title, brand, category, then description."""
+    parts = [product.title, product.brand or "", " ".join(product.category)]
+    if product.description:
+        parts.append(product.description[:300])
+    return " | ".join(p for p in parts if p)
+
+
+def to_index_doc(key: int, product: Product) -> IndexDoc:
+    """Tokenize every searchable field of ``product``."""
+    attrs = " ".join(f"{k} {v}" for k, v in product.attributes.items())
+    terms = {
+        "title": tokenize(product.title),
+        "brand": tokenize(product.brand or ""),
+        "category": tokenize(" ".join(product.category)),
+        "attributes": tokenize(attrs),
+        "description": tokenize(product.description or ""),
+    }
+    updated = product.updated_at.timestamp() if product.updated_at else None
+    return IndexDoc(
+        key=key,
+        terms=terms,
+        brand=normalize(product.brand) if product.brand else None,
+        category_prefixes=category_prefixes(product.category),
+        attribute_pairs=tuple(attribute_pair(k, v) for k, v in product.attributes.items()),
+        availability=product.availability.value,
+        price=product.effective_price,
+        updated_at=updated,
+    )

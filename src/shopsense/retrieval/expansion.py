@@ -1,0 +1,122 @@
+"""Query terms for the lexical index: the query's own terms, synonyms and typo corrections.
+
+Typo tolerance: a query term the index does not know, of at least
+``FUZZY_MIN_LEN`` letters (no digits, not Chinese), is matched within edit
+distance 1, or 2 from ``FUZZY2_MIN_LEN`` letters. Model numbers are never fuzzed:
+``x100`` must not match ``x200``.
+
+Synonyms are per catalogue, in a TOML file::
+
+    # equivalent: every phrase of a group finds the others
+    groups = [["tv", "television"], ["手机", "mobile phone"]]
+    # one way: the key also finds the values, not the reverse
+    [one_way]
+    sneakers = ["running shoes", "trainers"]
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from shopsense.core.errors import ConfigError
+from shopsense.text.normalize import has_cjk
+from shopsense.text.tokenize import tokenize
+
+FUZZY_MIN_LEN = 5
+FUZZY2_MIN_LEN = 9
+SYNONYM_WEIGHT = 0.7
+FUZZY_WEIGHT = 0.6
+_LETTERS = re.compile(r"^[a-z\u00c0-\u024f]+$")
+
+
+@dataclass(frozen=True)
+class QueryTerm:
+    """One term the lexical index looks up, with its boost and how it got there."""
+
+    text: str
+    weight: float = 1.0
+    fuzzy: int = 0
+    source: str = "query"  # query | synonym | fuzzy
+
+
+class SynonymConfig(BaseModel):
+    """The typed synonym file of one catalogue."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    groups: list[list[str]] = []
+    one_way: dict[str, list[str]] = {}
+
+    @classmethod
+    def load(cls, path: Path) -> SynonymConfig:
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+            return cls.model_validate(raw)
+        except FileNotFoundError as exc:
+            raise ConfigError(f"synonym file {path} does not exist") from exc
+        except (tomllib.TOMLDecodeError, ValidationError) as exc:
+            raise ConfigError(f"synonym file {path} is not valid: {exc}") from exc
+
+
+class Synonyms:
+    """Phrase → phrases, matched on token sequences of the shared tokenizer."""
+
+    def __init__(self, config: SynonymConfig | None = None) -> None:
+        self._rules: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
+        config = config or SynonymConfig()
+        for group in config.groups:
+            phrases = [tuple(tokenize(p)) for p in group]
+            for a in phrases:
+                self._rules.extend((a, b) for b in phrases if b != a and a and b)
+        for key, values in config.one_way.items():
+            k = tuple(tokenize(key))
+            self._rules.extend((k, tuple(tokenize(v))) for v in values if k)
+
+    def __len__(self) -> int:
+        return len(self._rules)
+
+    def expand(self, tokens: list[str]) -> list[str]:
+        """Terms of every phrase whose source phrase occurs in ``tokens``."""
+        out: list[str] = []
+        for source, target in self._rules:
+            n = len(source)
+            if any(tuple(tokens[i : i + n]) == source for i in range(len(tokens) - n + 1)):
+                out.extend(t for t in target if t not in tokens and t not in out)
+        return out
+
+
+def fuzzy_distance(term: str) -> int:
+    """Edit distance allowed for an unknown term: 0, 1 or 2 (letters-only words only)."""
+    if has_cjk(term) or not _LETTERS.match(term) or len(term) < FUZZY_MIN_LEN:
+        return 0
+    return 2 if len(term) >= FUZZY2_MIN_LEN else 1
+
+
+def query_terms(
+    text: str,
+    *,
+    synonyms: Synonyms | None = None,
+    known: Callable[[str], bool] | None = None,
+    typo_tolerance: bool = True,
+) -> list[QueryTerm]:
+    """The weighted terms of ``text``: its tokens, their synonyms, fuzzy forms of unknown ones."""
+    tokens = tokenize(text)
+    counts: dict[str, int] = {}
+    for t in tokens:
+        counts[t] = counts.get(t, 0) + 1
+    terms: list[QueryTerm] = []
+    for t, n in counts.items():
+        distance = fuzzy_distance(t) if typo_tolerance and known and not known(t) else 0
+        if distance:
+            terms.append(QueryTerm(t, FUZZY_WEIGHT, distance, "fuzzy"))
+        else:
+            terms.append(QueryTerm(t, float(n)))
+    if synonyms is not None:
+        terms.extend(QueryTerm(s, SYNONYM_WEIGHT, 0, "synonym") for s in synonyms.expand(tokens))
+    return terms

@@ -1,0 +1,68 @@
+"""Facet counts over a result set (rows of the doc table), pure and in memory."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from shopsense.catalog.schema import CATEGORY_SEP
+from shopsense.retrieval.doctable import DocTable
+
+PRICE_EDGES = (0.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0)
+MAX_VALUES = 20
+MAX_ATTRIBUTE_KEYS = 8
+
+
+@dataclass(frozen=True)
+class Facets:
+    brand: dict[str, int]
+    category: list[dict[str, int]]  # one dict per level: path → count
+    price: dict[str, int]
+    attributes: dict[str, dict[str, int]]
+    availability: dict[str, int]
+
+
+def price_bucket(price: float) -> str:
+    """``"25-50"`` style label of the bucket holding ``price`` (``"1000+"`` at the top)."""
+    for lo, hi in zip(PRICE_EDGES, PRICE_EDGES[1:], strict=False):
+        if lo <= price < hi:
+            return f"{lo:g}-{hi:g}"
+    return f"{PRICE_EDGES[-1]:g}+"
+
+
+def _top(counter: Counter[str], n: int = MAX_VALUES) -> dict[str, int]:
+    return dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:n])
+
+
+def facet_counts(table: DocTable, rows: Sequence[int]) -> Facets:
+    brand: Counter[str] = Counter()
+    levels: list[Counter[str]] = []
+    price: Counter[str] = Counter()
+    attrs: dict[str, Counter[str]] = {}
+    avail: Counter[str] = Counter()
+    for r in rows:
+        if table.brands[r]:
+            brand[str(table.brands[r])] += 1
+        cat = table.categories[r]
+        for depth in range(len(cat)):
+            while len(levels) <= depth:
+                levels.append(Counter())
+            levels[depth][CATEGORY_SEP.join(cat[: depth + 1])] += 1
+        p = float(table.prices[r])
+        if not math.isnan(p):
+            price[price_bucket(p)] += 1
+        for k, v in table.attributes[r].items():
+            attrs.setdefault(k, Counter())[v] += 1
+        avail[table.availability[r]] += 1
+    useful = [k for k, c in attrs.items() if 1 < len(c) <= 50 or (len(c) == 1 and len(rows) > 1)]
+    useful.sort(key=lambda k: -sum(attrs[k].values()))
+    order = {label: i for i, label in enumerate(map(price_bucket, PRICE_EDGES))}
+    return Facets(
+        brand=_top(brand),
+        category=[_top(c) for c in levels],
+        price=dict(sorted(price.items(), key=lambda kv: order.get(kv[0], 99))),
+        attributes={k: _top(attrs[k]) for k in useful[:MAX_ATTRIBUTE_KEYS]},
+        availability=_top(avail),
+    )

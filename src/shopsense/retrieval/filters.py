@@ -1,0 +1,75 @@
+"""Search filters: one typed spec, applied in the lexical index and over the doc table alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from shopsense.catalog.schema import CATEGORY_SEP
+from shopsense.core.errors import InputError
+from shopsense.text.normalize import normalize
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Conjunction of constraints; an empty spec matches everything.
+
+    - ``brands``: any of these brands (case-insensitive).
+    - ``category``: a category path prefix, whole levels (``"Apparel > Topwear"``).
+    - ``min_price`` / ``max_price``: inclusive bounds on the price the shopper pays;
+      a product without a price never passes a price bound.
+    - ``in_stock``: only products whose availability is ``in_stock``.
+    - ``attributes``: every ``key=value`` pair must be present (case-insensitive).
+    """
+
+    brands: tuple[str, ...] = ()
+    category: str | None = None
+    min_price: float | None = None
+    max_price: float | None = None
+    in_stock: bool = False
+    attributes: tuple[tuple[str, str], ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if (
+            self.min_price is not None
+            and self.max_price is not None
+            and self.min_price > self.max_price
+        ):
+            raise InputError(f"min price {self.min_price} is above max price {self.max_price}")
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.brands
+            or self.category
+            or self.min_price is not None
+            or self.max_price is not None
+            or self.in_stock
+            or self.attributes
+        )
+
+    @property
+    def category_prefix(self) -> str | None:
+        """The category filter in the index's form (normalised levels joined by ``' > '``)."""
+        if not self.category:
+            return None
+        levels = [normalize(p) for p in self.category.split(">") if p.strip()]
+        return CATEGORY_SEP.join(levels) or None
+
+    @property
+    def brand_terms(self) -> tuple[str, ...]:
+        return tuple(normalize(b) for b in self.brands)
+
+    @property
+    def attribute_terms(self) -> tuple[str, ...]:
+        return tuple(f"{normalize(k)}={normalize(v)}" for k, v in self.attributes)
+
+
+def parse_attribute_filters(specs: list[str] | tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """``["colour=red"]`` → ``(("colour", "red"),)``; raises InputError on a malformed spec."""
+    out: list[tuple[str, str]] = []
+    for spec in specs:
+        key, sep, value = spec.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise InputError(f"attribute filter {spec!r} is not key=value")
+        out.append((key.strip(), value.strip()))
+    return tuple(out)

@@ -1,0 +1,223 @@
+"""Lexical retrieval: BM25 with per-field weights over tantivy (the only tantivy importer).
+
+Every text field is indexed pre-tokenized by ``shopsense.text.tokenize.tokenize``
+(terms joined by spaces, indexed with tantivy's whitespace tokenizer), and queries
+are built from the same tokenizer's terms, so index and query share one tokenizer.
+Scores are tantivy's BM25 (k1=1.2, b=0.75, Lucene idf ``ln(1 + (N-n+0.5)/(n+0.5))``,
+lengths quantised to one byte as in Lucene), summed over fields times each field's
+weight. Filters are MUST clauses with zero score, evaluated inside the index.
+
+Updates are incremental: ``upsert`` deletes a product's old document by key and
+adds the new one; ``delete`` removes by key; both are searchable after ``commit``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+from shopsense.retrieval.documents import TEXT_FIELDS, FieldWeights, IndexDoc
+from shopsense.retrieval.expansion import QueryTerm
+from shopsense.retrieval.filters import SearchFilters
+
+try:
+    import tantivy
+except ImportError as exc:  # pragma: no cover - install hint
+    raise ImportError("lexical search needs `pip install 'tantivy>=0.25,<0.28'`") from exc
+
+_HEAP = 64_000_000
+
+
+class LexicalHits(NamedTuple):
+    """Index keys and their weighted BM25 scores, best first."""
+
+    keys: npt.NDArray[np.int64]
+    scores: npt.NDArray[np.float64]
+
+
+def _schema() -> Any:
+    sb = tantivy.SchemaBuilder()
+    sb.add_unsigned_field("key", stored=False, indexed=True, fast=True)
+    for name in TEXT_FIELDS:
+        sb.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
+    for name in ("f_brand", "f_category", "f_attr", "f_availability"):
+        sb.add_text_field(name, tokenizer_name="raw", index_option="basic")
+    sb.add_float_field("price", indexed=True, fast=True)
+    sb.add_float_field("updated", indexed=False, fast=True)
+    return sb.build()
+
+
+def _document(doc: IndexDoc) -> Any:
+    d = tantivy.Document()
+    d.add_unsigned("key", doc.key)
+    for name in TEXT_FIELDS:
+        if doc.terms[name]:
+            d.add_text(name, " ".join(doc.terms[name]))
+    if doc.brand:
+        d.add_text("f_brand", doc.brand)
+    for prefix in doc.category_prefixes:
+        d.add_text("f_category", prefix)
+    for pair in doc.attribute_pairs:
+        d.add_text("f_attr", pair)
+    d.add_text("f_availability", doc.availability)
+    if doc.price is not None:
+        d.add_float("price", doc.price)
+    if doc.updated_at is not None:
+        d.add_float("updated", doc.updated_at)
+    return d
+
+
+class LexicalIndex:
+    """A tantivy index on disk (or in memory when ``path`` is None)."""
+
+    def __init__(self, path: Path | None = None, weights: FieldWeights | None = None) -> None:
+        self.weights = weights or FieldWeights()
+        self._schema = _schema()
+        if path is not None:
+            path.mkdir(parents=True, exist_ok=True)
+            self._index = tantivy.Index(self._schema, path=str(path), reuse=True)
+        else:
+            self._index = tantivy.Index(self._schema)
+        self._writer: Any = None
+        self._searcher: Any = self._index.searcher()
+        self._known: dict[str, bool] = {}
+
+    # -- writes -------------------------------------------------------------
+    def _w(self) -> Any:
+        if self._writer is None:
+            self._writer = self._index.writer(heap_size=_HEAP, num_threads=1)
+        return self._writer
+
+    def _delete_key(self, key: int) -> None:
+        self._w().delete_documents_by_query(tantivy.Query.term_query(self._schema, "key", key))
+
+    def upsert(self, docs: Iterable[IndexDoc], *, replace: bool = True) -> int:
+        """Add documents, replacing earlier versions with the same key (call ``commit``)."""
+        n = 0
+        for doc in docs:
+            if replace:
+                self._delete_key(doc.key)
+            self._w().add_document(_document(doc))
+            n += 1
+        return n
+
+    def delete(self, keys: Iterable[int]) -> int:
+        n = 0
+        for key in keys:
+            self._delete_key(key)
+            n += 1
+        return n
+
+    def clear(self) -> None:
+        self._w().delete_all_documents()
+
+    def commit(self) -> None:
+        """Make every write so far durable and searchable."""
+        if self._writer is not None:
+            self._writer.commit()
+            self._writer.wait_merging_threads()
+            self._writer = None
+        self._index.reload()
+        self._searcher = self._index.searcher()
+        self._known.clear()
+
+    # -- reads --------------------------------------------------------------
+    @property
+    def num_docs(self) -> int:
+        return int(self._searcher.num_docs)
+
+    def knows(self, term: str) -> bool:
+        """Whether any text field of any document holds ``term``."""
+        if term not in self._known:
+            self._known[term] = any(self._searcher.doc_freq(f, term) > 0 for f in TEXT_FIELDS)
+        return self._known[term]
+
+    def _term_query(self, field: str, term: QueryTerm) -> Any:
+        if term.fuzzy:
+            return tantivy.Query.fuzzy_term_query(self._schema, field, term.text, term.fuzzy)
+        return tantivy.Query.term_query(self._schema, field, term.text)
+
+    def _text_clauses(self, terms: Sequence[QueryTerm], fields: Sequence[str]) -> list[Any]:
+        should = tantivy.Occur.Should
+        clauses = []
+        for name in fields:
+            w = self.weights.of(name)
+            for t in terms:
+                boost = w * t.weight
+                if boost > 0:
+                    q = tantivy.Query.boost_query(self._term_query(name, t), boost)
+                    clauses.append((should, q))
+        return clauses
+
+    def _filter_clauses(self, filters: SearchFilters | None) -> list[Any]:
+        if filters is None or filters.empty:
+            return []
+        s, must, zero = self._schema, tantivy.Occur.Must, tantivy.Query.const_score_query
+        qs: list[Any] = []
+        if filters.brands:
+            qs.append(tantivy.Query.term_set_query(s, "f_brand", list(filters.brand_terms)))
+        if filters.category_prefix:
+            qs.append(tantivy.Query.term_query(s, "f_category", filters.category_prefix))
+        if filters.min_price is not None or filters.max_price is not None:
+            qs.append(
+                tantivy.Query.range_query(
+                    s, "price", tantivy.FieldType.Float, filters.min_price, filters.max_price
+                )
+            )
+        if filters.in_stock:
+            qs.append(tantivy.Query.term_query(s, "f_availability", "in_stock"))
+        qs.extend(tantivy.Query.term_query(s, "f_attr", a) for a in filters.attribute_terms)
+        return [(must, zero(q, 0.0)) for q in qs]
+
+    def _run(self, clauses: list[Any], filters: list[Any], k: int) -> LexicalHits:
+        if not clauses and not filters:
+            return LexicalHits(np.empty(0, np.int64), np.empty(0, np.float64))
+        if clauses:
+            text_q = tantivy.Query.boolean_query(clauses)
+        else:
+            text_q = tantivy.Query.const_score_query(tantivy.Query.all_query(), 0.0)
+        query = tantivy.Query.boolean_query([(tantivy.Occur.Must, text_q), *filters])
+        hits = self._searcher.search(query, k, count=False).hits
+        if not hits:
+            return LexicalHits(np.empty(0, np.int64), np.empty(0, np.float64))
+        keys = self._searcher.fast_field_values("key", [a for _, a in hits])
+        return LexicalHits(
+            np.asarray(keys, dtype=np.int64), np.asarray([s for s, _ in hits], dtype=np.float64)
+        )
+
+    def search(
+        self,
+        terms: Sequence[QueryTerm],
+        k: int,
+        filters: SearchFilters | None = None,
+        fields: Sequence[str] = TEXT_FIELDS,
+    ) -> LexicalHits:
+        """Top ``k`` documents by weighted BM25 among those passing ``filters``.
+
+        With no terms, every document passing the filters matches with score 0.
+        """
+        return self._run(self._text_clauses(terms, fields), self._filter_clauses(filters), k)
+
+    def field_scores(
+        self, terms: Sequence[QueryTerm], keys: Sequence[int]
+    ) -> dict[str, npt.NDArray[np.float64]]:
+        """Unweighted BM25 of each text field for the documents ``keys`` (0 where no match)."""
+        out = {name: np.zeros(len(keys), dtype=np.float64) for name in TEXT_FIELDS}
+        if not keys or not terms:
+            return out
+        pos = {int(k): i for i, k in enumerate(keys)}
+        only = tantivy.Query.term_set_query(self._schema, "key", [int(k) for k in keys])
+        restrict = [(tantivy.Occur.Must, tantivy.Query.const_score_query(only, 0.0))]
+        for name in TEXT_FIELDS:
+            w = self.weights.of(name)
+            clauses = self._text_clauses(terms, [name])
+            if not clauses or w <= 0:
+                continue
+            hits = self._run(clauses, restrict, len(keys))
+            for key, score in zip(hits.keys, hits.scores, strict=True):
+                out[name][pos[int(key)]] = score / w
+        return out

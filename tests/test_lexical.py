@@ -1,0 +1,150 @@
+"""Lexical retrieval over tantivy, checked against bm25s on a small case."""
+
+from __future__ import annotations
+
+import bm25s
+import numpy as np
+import pytest
+
+from shopsense.retrieval.documents import TEXT_FIELDS, FieldWeights, IndexDoc
+from shopsense.retrieval.expansion import QueryTerm, SynonymConfig, Synonyms, query_terms
+from shopsense.retrieval.filters import SearchFilters
+from shopsense.retrieval.lexical import LexicalIndex
+from shopsense.text.tokenize import tokenize
+
+TITLES = [
+    "Sony Turntable PS-LX350H belt drive",
+    "Bose Acoustimass 5 speaker system",
+    "Sony headphones MDR-7506 studio",
+    "小米手机 红米 Note 12",
+    "red dress 红色 连衣裙 summer",
+    "running shoes nike air zoom running",
+    "Sony television 55 inch",
+]
+
+
+def _doc(key: int, title: str, **kw: object) -> IndexDoc:
+    terms = {f: [] for f in TEXT_FIELDS}
+    terms["title"] = tokenize(title)
+    return IndexDoc(
+        key=key,
+        terms=terms,
+        brand=kw.get("brand"),  # type: ignore[arg-type]
+        category_prefixes=kw.get("cats", ()),  # type: ignore[arg-type]
+        attribute_pairs=(),
+        availability=str(kw.get("avail", "in_stock")),
+        price=kw.get("price", 10.0),  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture
+def title_index() -> LexicalIndex:
+    idx = LexicalIndex(None, FieldWeights(1, 0, 0, 0, 0))
+    idx.upsert([_doc(i, t) for i, t in enumerate(TITLES)], replace=False)
+    idx.commit()
+    return idx
+
+
+@pytest.mark.parametrize(
+    "query", ["sony ps lx350h", "小米 手机", "running shoes", "sony headphones", "red 连衣裙"]
+)
+def test_bm25_matches_bm25s_lucene_scores_and_ranking(
+    title_index: LexicalIndex, query: str
+) -> None:
+    ref = bm25s.BM25(method="lucene", k1=1.2, b=0.75)
+    ref.index([tokenize(t) for t in TITLES], show_progress=False)
+    expected = ref.get_scores(tokenize(query))
+    hits = title_index.search(query_terms(query, typo_tolerance=False), 10)
+    got = np.zeros(len(TITLES))
+    got[hits.keys] = hits.scores
+    # tantivy keeps the (k1 + 1) numerator factor that bm25s' lucene variant drops
+    assert np.allclose(got, 2.2 * expected, rtol=1e-4)
+    assert list(hits.keys) == [
+        int(i) for i in np.argsort(-expected, kind="stable") if expected[i] > 0
+    ]
+
+
+def test_model_number_spellings_meet(title_index: LexicalIndex) -> None:
+    for q in ["PS-LX350H", "PSLX350H", "ps lx350h"]:
+        assert title_index.search(query_terms(q), 1).keys[0] == 0
+
+
+def test_update_and_delete_are_searchable_after_commit(title_index: LexicalIndex) -> None:
+    title_index.upsert([_doc(1, "Bose soundbar 700")])
+    title_index.delete([3])
+    title_index.commit()
+    assert title_index.num_docs == len(TITLES) - 1
+    assert list(title_index.search(query_terms("soundbar"), 5).keys) == [1]
+    assert title_index.search(query_terms("acoustimass"), 5).keys.size == 0
+    assert title_index.search(query_terms("小米"), 5).keys.size == 0
+
+
+def test_typo_within_edit_distance_finds_the_word(title_index: LexicalIndex) -> None:
+    terms = query_terms("sony hedphones", known=title_index.knows)
+    assert QueryTerm("hedphones", 0.6, 2, "fuzzy") in terms
+    assert title_index.search(terms, 1).keys[0] == 2
+    # short words and model numbers are never fuzzed
+    assert all(not t.fuzzy for t in query_terms("shoe x350h", known=lambda _t: False))
+
+
+def test_synonyms_expand_the_query(title_index: LexicalIndex) -> None:
+    syn = Synonyms(
+        SynonymConfig(groups=[["tv", "television"]], one_way={"trainers": ["running shoes"]})
+    )
+    assert list(title_index.search(query_terms("tv", synonyms=syn), 3).keys) == [6]
+    assert list(title_index.search(query_terms("trainers", synonyms=syn), 3).keys) == [5]
+    assert syn.expand(["running", "shoes"]) == []  # one way only
+
+
+def test_filters_run_inside_the_index() -> None:
+    idx = LexicalIndex(None)
+    idx.upsert(
+        [
+            _doc(
+                0, "sony headphones", brand="sony", cats=("audio", "audio > headphones"), price=99.0
+            ),
+            _doc(
+                1,
+                "bose headphones",
+                brand="bose",
+                cats=("audio", "audio > headphones"),
+                price=299.0,
+            ),
+            _doc(
+                2,
+                "sony speaker",
+                brand="sony",
+                cats=("audio", "audio > speakers"),
+                avail="out_of_stock",
+            ),
+        ],
+        replace=False,
+    )
+    idx.commit()
+    terms = query_terms("headphones speaker")
+
+    def keys(**kw: object) -> set[int]:
+        return set(idx.search(terms, 10, SearchFilters(**kw)).keys.tolist())  # type: ignore[arg-type]
+
+    assert keys() == {0, 1, 2}
+    assert keys(brands=("Sony",)) == {0, 2}
+    assert keys(category="Audio > Headphones") == {0, 1}
+    assert keys(max_price=100.0) == {0, 2}
+    assert keys(min_price=100.0, max_price=300.0) == {1}
+    assert keys(in_stock=True) == {0, 1}
+    # no text: every product passing the filters
+    assert set(idx.search([], 10, SearchFilters(brands=("bose",))).keys.tolist()) == {1}
+
+
+def test_field_scores_are_per_field_bm25() -> None:
+    idx = LexicalIndex(None)
+    terms = {f: [] for f in TEXT_FIELDS}
+    terms["title"], terms["brand"] = tokenize("sony headphones"), ["sony"]
+    idx.upsert([IndexDoc(5, terms, "sony", (), (), "in_stock", 1.0)], replace=False)
+    idx.commit()
+    q = query_terms("sony")
+    fields = idx.field_scores(q, [5])
+    total = idx.search(q, 1).scores[0]
+    weighted = sum(idx.weights.of(f) * fields[f][0] for f in TEXT_FIELDS)
+    assert fields["title"][0] > 0 and fields["brand"][0] > 0 and fields["description"][0] == 0
+    assert weighted == pytest.approx(total, rel=1e-5)

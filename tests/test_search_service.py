@@ -1,0 +1,103 @@
+"""The search service on the shipped demo catalogue: modes, filters, facets, sort, explanations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+
+from shopsense.app.demo import ingest_demo_catalog
+from shopsense.app.search import SearchRequest, SearchService
+from shopsense.app.services import Services
+from shopsense.app.settings import Settings
+from shopsense.core.errors import InputError
+from shopsense.retrieval.filters import SearchFilters
+
+
+@pytest.fixture(scope="module")
+def svc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    root = tmp_path_factory.mktemp("search")
+    services = Services.from_settings(Settings(db=str(root / "demo.db"), data_dir=root / "data"))
+    ingest_demo_catalog(services)
+    yield services
+    services.close()
+
+
+@pytest.fixture(scope="module")
+def search(svc: Services) -> SearchService:
+    return svc.search()
+
+
+@pytest.mark.parametrize("mode", ["bm25", "dense", "hybrid", "ltr"])
+def test_every_mode_finds_the_obvious_products(search: SearchService, mode: str) -> None:
+    en = search.search(SearchRequest("sony headphones", mode=mode, size=3))
+    assert all("Sony" in h.product.title for h in en.hits[:2])
+    zh = search.search(SearchRequest("小米手机", mode=mode, size=3))
+    assert all(h.product.brand == "Xiaomi" for h in zh.hits[:2])
+
+
+def test_filters_hold_for_every_hit_and_facets_count_the_result_set(search: SearchService) -> None:
+    f = SearchFilters(brands=("sony",), max_price=300.0, in_stock=True)
+    result = search.search(SearchRequest("headphones", filters=f, size=50))
+    assert result.hits and result.total == len(result.hits)
+    for h in result.hits:
+        assert h.product.brand == "Sony" and h.product.availability == "in_stock"
+        assert h.product.effective_price is not None and h.product.effective_price <= 300
+    assert result.facets.brand == {"Sony": result.total}
+    assert sum(result.facets.availability.values()) == result.total
+    cat = search.search(SearchRequest("shoes", filters=SearchFilters(category="Footwear"), size=50))
+    assert cat.hits and all(h.product.category[0] == "Footwear" for h in cat.hits)
+    assert set(cat.facets.category[0]) == {"Footwear"}
+
+
+def test_sorts_and_pages(search: SearchService) -> None:
+    asc = search.search(SearchRequest("shoes", sort="price_asc", size=100))
+    prices = [h.product.effective_price for h in asc.hits if h.product.effective_price is not None]
+    assert prices == sorted(prices) and len(prices) > 5
+    desc = search.search(SearchRequest("shoes", sort="price_desc", size=100))
+    assert [h.product.id for h in desc.hits][0] == asc.hits[len(prices) - 1].product.id
+    p1 = search.search(SearchRequest("shoes", size=5))
+    p2 = search.search(SearchRequest("shoes", size=5, page=2))
+    assert [h.rank for h in p2.hits] == [6, 7, 8, 9, 10]
+    assert not {h.product.id for h in p1.hits} & {h.product.id for h in p2.hits}
+    with pytest.raises(InputError):
+        SearchRequest("shoes", size=1000)
+    with pytest.raises(InputError):
+        SearchRequest("shoes", sort="cheapest")
+
+
+def test_explanations_name_fields_and_contributions(search: SearchService) -> None:
+    result = search.search(SearchRequest("sony hedphones", explain=True, size=3))
+    why = result.hits[0].explanation
+    assert why is not None and why.ranker == "linear"
+    assert why.matched["brand"] == ["sony"] and "sony" in why.matched["title"]
+    assert sum(why.contributions.values()) == pytest.approx(result.hits[0].score, abs=1e-3)
+    assert any("hedphones" in n and "edit distance" in n for n in why.notes)
+
+
+def test_index_is_incremental_and_embeddings_are_never_recomputed(
+    svc: Services, search: SearchService
+) -> None:
+    first = search.pipeline.index.report
+    assert first.encoded == first.products > 300
+    product = svc.products.get("P0052")
+    svc.products.upsert([product.model_copy(update={"title": "小米15 Pro 折叠屏 zqxwv"})])
+    svc.products.delete("P0001")
+    again = Services.from_settings(svc.settings)
+    try:
+        fresh = again.search()
+        report = fresh.pipeline.index.report
+        assert (report.indexed, report.deleted, report.encoded) == (1, 1, 1)
+        assert report.reused == report.products - 1
+        hit = fresh.search(SearchRequest("zqxwv", mode="hybrid", size=1)).hits[0]
+        assert hit.product.id == "P0052"
+        ids = fresh.search(SearchRequest("", size=100, mode="bm25")).hits
+        assert "P0001" not in {h.product.id for h in ids}
+        dense = fresh.pipeline.index.dense
+        assert dense is not None and len(dense) == report.products
+        q = np.asarray(fresh.pipeline.index.encoder.encode(["wireless earbuds"])[0])  # type: ignore[union-attr]
+        exact, approx = dense.search_exact(q, 10), dense.search(q, 10)
+        assert len(set(exact.keys.tolist()) & set(approx.keys.tolist())) >= 9
+    finally:
+        again.close()
