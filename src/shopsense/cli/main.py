@@ -6,8 +6,9 @@ import sys
 
 import typer
 
-from shopsense.cli import catalog, demo, search, search_eval
+from shopsense.cli import catalog, demo, query, search, search_eval
 from shopsense.cli.evaluate import eval_app
+from shopsense.cli.train import train_app
 from shopsense.core.errors import InputError, NotFoundError, ShopsenseError
 
 app = typer.Typer(
@@ -24,6 +25,10 @@ app.add_typer(search.index_app, name="index")
 app.command("search")(search.search)
 app.add_typer(eval_app, name="eval")
 eval_app.command("search")(search_eval.eval_search)
+app.command("parse")(query.parse)
+app.add_typer(train_app, name="train")
+train_app.command("intent")(query.train_intent)
+eval_app.command("intent")(query.eval_intent)
 
 
 def main() -> None:

@@ -25,7 +25,7 @@ def accuracy_at_k(proba: Matrix, labels: Labels, k: int) -> float:
 
 def macro_f1(predicted: Labels, labels: Labels) -> float:
     """Unweighted mean F1 over the classes that occur in ``labels`` or ``predicted``."""
-    classes = sorted(set(labels.tolist()) | set(predicted.tolist()) - {-1})
+    classes = sorted((set(labels.tolist()) | set(predicted.tolist())) - {-1})
     scores = []
     for c in classes:
         tp = float(np.sum((predicted == c) & (labels == c)))

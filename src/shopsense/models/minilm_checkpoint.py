@@ -41,3 +41,10 @@ class MiniLMTokenizer:
             "input_ids": np.asarray([e.ids for e in enc], dtype=np.int64),
             "attention_mask": np.asarray([e.attention_mask for e in enc], dtype=np.int64),
         }
+
+
+def vocabulary_words() -> frozenset[str]:
+    """Whole words (no ``##`` pieces, letters only) of the checkpoint's WordPiece vocabulary:
+    an offline English word list, so spelling never "corrects" a real word."""
+    lines = (checkpoint_dir() / "vocab.txt").read_text("utf-8").splitlines()
+    return frozenset(w for w in lines if w.isascii() and w.isalpha() and len(w) > 2)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from shopsense.catalog.schema import Product
+from shopsense.models.minilm_checkpoint import vocabulary_words
 from shopsense.query.attributes import AttributeParser, brand_aliases
 from shopsense.query.lexicon import aliases
 from shopsense.query.spelling import SpellingCorrector, vocabulary
@@ -27,7 +28,7 @@ def understanding_for(
             brands.add(p.brand)
         texts.append(" ".join([p.title, p.brand or "", *p.category]))
     counts = vocabulary([*texts, *query_log])
-    protected = [a.alias for a in brand_aliases(brands)]
+    protected = [*vocabulary_words(), *(a.alias for a in brand_aliases(brands))]
     protected += [a.alias for name in ("colours", "genders") for a in aliases(name)]
     return QueryUnderstanding(
         attributes=AttributeParser(brands),
