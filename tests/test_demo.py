@@ -28,3 +28,9 @@ def test_demo_ingests_the_sample_and_reports_the_bad_rows(tmp_path: Path) -> Non
     assert "1. Sony" in sony and "why: matched title=sony+headphones" in sony
     zh = out.split("search '小米手机':")[1].split("search ")[0]
     assert "1. 小米" in zh and "why: matched title=小米+手机" in zh
+    # queries are parsed first: attribute filters with spans and the predicted intent
+    assert "intent model v1: trained on weak labels" in out
+    assert "parsed: filter brand=Sony from 'sony' (0, 4)" in sony
+    assert "parsed: intent: Electronics > Audio > Headphones" in sony
+    backpack = out.split("search 'backpack under 50':")[1]
+    assert "parsed: filter price=-50 from 'under 50' (9, 17)" in backpack

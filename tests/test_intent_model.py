@@ -35,7 +35,9 @@ def test_predicts_calibrated_top_k(model: IntentModel, wands: tuple[list[str], l
     assert len(intent.top) == 3 and probs == sorted(probs, reverse=True) and sum(probs) <= 1 + 1e-9
     proba = model.proba(texts)
     assert np.allclose(proba.sum(axis=1), 1.0)
-    train_acc = np.mean([model.labels[i] == y for i, y in zip(proba.argmax(1), labels, strict=True)])
+    train_acc = np.mean(
+        [model.labels[i] == y for i, y in zip(proba.argmax(1), labels, strict=True)]
+    )
     assert train_acc > 0.8
     assert 0.05 <= model.temperature <= 20 and abs(sum(model.weights.values()) - 1) < 1e-9
     assert model.meta["held_out"] > 0
@@ -75,7 +77,8 @@ def test_fine_tuned_minilm_exports_and_serves_without_torch(
     texts, labels = wands
     keep = [i for i, y in enumerate(labels) if y in {"Bar Stools", "Beds", "Accent Pillows"}]
     config = IntentConfig(
-        components=("minilm",), refit=False,
+        components=("minilm",),
+        refit=False,
         finetune=FineTuneConfig(epochs=3, max_length=16, learning_rate=2e-4),
     )
     model = train_intent([texts[i] for i in keep], [labels[i] for i in keep], config)

@@ -47,8 +47,16 @@ def test_price_constraints_with_their_spans(
 
 @pytest.mark.parametrize(
     "query",
-    ["iphone 15", "iphone 15 pro max 256gb", "tv under 50 inch", "under 5kg dumbbells",
-     "sony wh-1000xm5", "ps5", "小米 13 手机", "3岁以下 玩具"],
+    [
+        "iphone 15",
+        "iphone 15 pro max 256gb",
+        "tv under 50 inch",
+        "under 5kg dumbbells",
+        "sony wh-1000xm5",
+        "ps5",
+        "小米 13 手机",
+        "3岁以下 玩具",
+    ],
 )
 def test_numbers_that_are_not_prices(parser: AttributeParser, query: str) -> None:
     assert "price" not in by_field(parser.parse(query))

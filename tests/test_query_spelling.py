@@ -67,7 +67,9 @@ def test_parse_puts_it_together() -> None:
     p = qu.parse("red nike runing shoes under 50")
     assert p.corrected == "red nike running shoes under 50"
     assert {(f.field, f.value) for f in p.filters} == {
-        ("colour", "Red"), ("brand", "Nike"), ("price", "-50")
+        ("colour", "Red"),
+        ("brand", "Nike"),
+        ("price", "-50"),
     }
     assert p.remainder == "red nike running shoes"
     assert p.intent is None  # no model: the parse still works

@@ -67,24 +67,41 @@ class QueryService:
             )
         return self._understanding
 
+    def reset(self) -> None:
+        """Forget the cached parser (after the catalogue or the intent model changed)."""
+        self._understanding = None
+
     def parse(self, text: str) -> ParsedQuery:
         return self.understanding().parse(text)
 
     def train(
-        self, path: Path, text_col: str, label_col: str, config: IntentConfig,
+        self,
+        path: Path,
+        text_col: str,
+        label_col: str,
+        config: IntentConfig,
         progress: Progress | None = None,
     ) -> tuple[int, dict[str, Any]]:
         data = read_labelled(path, text_col, label_col)
         model = train_intent(data.texts, data.labels, config, progress)
         model.name = self.settings.intent_model
-        version = save_intent_model(self.engine, model, {"trained_on": str(path), "rows": len(data.texts)})
+        version = save_intent_model(
+            self.engine, model, {"trained_on": str(path), "rows": len(data.texts)}
+        )
         self._understanding = None
         return version, model.meta
 
 
 def evaluate_intent(
-    train: Path, test: Path | None, text_col: str, label_col: str, *,
-    group_col: str | None, folds: int, config: IntentConfig, baseline: str,
+    train: Path,
+    test: Path | None,
+    text_col: str,
+    label_col: str,
+    *,
+    group_col: str | None,
+    folds: int,
+    config: IntentConfig,
+    baseline: str,
     progress: Progress | None = None,
 ) -> list[IntentScores]:
     """shopsense's intent model beside the TF-IDF + LR baseline, on one split or K folds."""

@@ -58,6 +58,7 @@ class Services:
             from shopsense.app.search_wiring import open_search
 
             self._search = open_search(self.settings, self.engine, self.index_dir, progress)
+            self._search.understand = self.query.parse
         return self._search
 
     def train_search_ranker(

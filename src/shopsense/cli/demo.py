@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from shopsense.app.demo import ingest_demo_catalog, search_demo_queries
+from shopsense.app.demo import ingest_demo_catalog, search_demo_queries, train_demo_intent
 from shopsense.cli.catalog import print_summary
 from shopsense.cli.common import DbOption, echo, services
+from shopsense.cli.query import describe
 
 if TYPE_CHECKING:
     from shopsense.app.search import Explanation
@@ -37,7 +38,12 @@ def demo(
         for p in svc.products.page(limit=limit):
             echo(f"  {p.id}  {p.title}  [{p.category_path}]")
         echo()
-        echo("== 3. build the search index (BM25 per field + multilingual embeddings)")
+        version = train_demo_intent(svc)
+        echo(
+            f"== 3. intent model v{version}: trained on weak labels (the catalogue's titles "
+            "→ their own category); queries are parsed before search"
+        )
+        echo("== 4. build the search index (BM25 per field + multilingual embeddings)")
         results = search_demo_queries(svc, size=3)
         report = svc.index_report()
         echo(
@@ -45,9 +51,12 @@ def demo(
             f"{report.reused} reused"
         )
         echo()
-        echo("== 4. search (hybrid: BM25 + semantic, ranked; why = what matched and weighed)")
+        echo("== 5. search (hybrid: BM25 + semantic, ranked; why = what matched and weighed)")
         for result in results:
             echo(f"search {result.query!r}: {result.total} results")
+            if result.parsed is not None:
+                for line in describe(result.parsed):
+                    echo(f"  parsed: {line}")
             for hit in result.hits:
                 echo(f"  {hit.rank}. {hit.product.title}")
                 if hit.explanation is not None:

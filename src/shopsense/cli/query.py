@@ -21,15 +21,21 @@ Components = Annotated[
 ]
 Epochs = Annotated[int, typer.Option(help="Fine-tuning epochs of MiniLM.")]
 Threshold = Annotated[float, typer.Option(help="Abstain ('unknown') below this probability.")]
+Refit = Annotated[
+    bool, typer.Option("--refit/--no-refit", help="Refit on all rows after calibrating.")
+]
 
 
-def _config(components: str, epochs: int, threshold: float) -> IntentConfig:
+def _config(components: str, epochs: int, threshold: float, refit: bool) -> IntentConfig:
     from shopsense.models.minilm_finetune import FineTuneConfig
     from shopsense.query.intent import IntentConfig
 
     names = tuple(c.strip() for c in components.split(",") if c.strip())
     return IntentConfig(
-        components=names, threshold=threshold, finetune=FineTuneConfig(epochs=epochs)
+        components=names,
+        threshold=threshold,
+        refit=refit,
+        finetune=FineTuneConfig(epochs=epochs, max_length=16),
     )
 
 
@@ -74,11 +80,12 @@ def train_intent(
     components: Components = "tfidf,minilm",
     epochs: Epochs = 10,
     threshold: Threshold = 0.3,
+    refit: Refit = True,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Train the query → category model and store it as a new version."""
-    config = _config(components, epochs, threshold)
+    config = _config(components, epochs, threshold, refit)
     with services(db) as svc:
         version, meta = svc.query.train(
             data, text_col, label_col, config, progress=None if as_json else echo
@@ -106,14 +113,21 @@ def eval_intent(
     components: Components = "tfidf,minilm",
     epochs: Epochs = 10,
     threshold: Threshold = 0.3,
+    refit: Refit = True,
     as_json: JsonOption = False,
 ) -> None:
     """Accuracy@1/@3, macro-F1, ECE, abstention, latency: shopsense beside the baseline."""
     from shopsense.app.query_service import evaluate_intent
 
     scores = evaluate_intent(
-        train, test, text_col, label_col, group_col=group_col, folds=folds,
-        config=_config(components, epochs, threshold), baseline=baseline,
+        train,
+        test,
+        text_col,
+        label_col,
+        group_col=group_col,
+        folds=folds,
+        config=_config(components, epochs, threshold, refit),
+        baseline=baseline,
         progress=None if as_json else echo,
     )
     if as_json:
@@ -123,5 +137,6 @@ def eval_intent(
     for s in scores:
         echo(
             f"{s.model:<20} {s.accuracy_at_1:.3f}  {s.accuracy_at_3:.3f}  {s.macro_f1:.3f}    "
-            f"{s.ece:.3f}  {s.abstention_rate:.3f}    {s.latency_p50_ms:.1f}   {s.latency_p99_ms:.1f}"
+            f"{s.ece:.3f}  {s.abstention_rate:.3f}    "
+            f"{s.latency_p50_ms:.1f}   {s.latency_p99_ms:.1f}"
         )

@@ -4,4 +4,6 @@ from __future__ import annotations
 
 import typer
 
-train_app = typer.Typer(help="Train models and store them, versioned, in the store.", no_args_is_help=True)
+train_app = typer.Typer(
+    help="Train models and store them, versioned, in the store.", no_args_is_help=True
+)

@@ -117,7 +117,9 @@ def cross_validate(
     seed: int = 0,
 ) -> list[IntentScores]:
     """Mean scores over ``k`` folds (grouped when ``groups`` is given, else one row = one group)."""
-    folds = group_folds(groups if groups is not None else [str(i) for i in range(len(texts))], k, seed)
+    folds = group_folds(
+        groups if groups is not None else [str(i) for i in range(len(texts))], k, seed
+    )
     per_model: dict[str, list[IntentScores]] = {name: [] for name in configs}
     for f, (tr, te) in enumerate(folds):
         if progress:

@@ -42,7 +42,8 @@ def read_labelled(
     missing = [c for c in wanted if c not in (reader.fieldnames or [])]
     if missing:
         raise MappingError(
-            f"{path} has no column {', '.join(missing)}; columns are {', '.join(reader.fieldnames or [])}"
+            f"{path} has no column {', '.join(missing)}; "
+            f"columns are {', '.join(reader.fieldnames or [])}"
         )
     texts, labels, groups, dropped = [], [], [], 0
     for row in reader:

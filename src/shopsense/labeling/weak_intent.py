@@ -18,13 +18,16 @@ CLICK_TYPES = frozenset({"click", "cart", "buy", "fav"})
 
 
 def category_label(category: tuple[str, ...], depth: int) -> str | None:
-    """The category path cut to ``depth`` levels (``-1``: the leaf), or None when empty."""
+    """The category path cut to ``depth`` levels (``0``: the whole path, ``-1``: the leaf),
+    or None when empty."""
     if not category:
         return None
-    return " > ".join(category[:depth]) if depth > 0 else category[-1]
+    if depth < 0:
+        return category[-1]
+    return " > ".join(category[:depth] if depth > 0 else category)
 
 
-def labels_from_titles(products: Iterable[Product], depth: int = -1) -> list[tuple[str, str]]:
+def labels_from_titles(products: Iterable[Product], depth: int = 0) -> list[tuple[str, str]]:
     """``(title, category)`` for every product that has a category."""
     out = []
     for p in products:
@@ -35,7 +38,9 @@ def labels_from_titles(products: Iterable[Product], depth: int = -1) -> list[tup
 
 
 def labels_from_clicks(
-    events: Iterable[Event], categories: Mapping[str, tuple[str, ...]], depth: int = -1,
+    events: Iterable[Event],
+    categories: Mapping[str, tuple[str, ...]],
+    depth: int = 0,
     min_share: float = 0.5,
 ) -> list[tuple[str, str]]:
     """``(query, category)`` for each logged query whose clicks agree on a category.

@@ -37,9 +37,7 @@ def _torch() -> tuple[Any, Any]:
         import torch
         import transformers
     except ImportError as exc:  # pragma: no cover - install hint
-        raise ImportError(
-            "fine-tuning needs `pip install torch==2.13.0 transformers`"
-        ) from exc
+        raise ImportError("fine-tuning needs `pip install torch==2.13.0 transformers`") from exc
     return torch, transformers
 
 

@@ -28,9 +28,7 @@ _SIZE_PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = (
 
 
 def _strip_accents(text: str) -> str:
-    return "".join(
-        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
-    )
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def brand_aliases(brands: Iterable[str]) -> tuple[Alias, ...]:
@@ -43,9 +41,9 @@ def brand_aliases(brands: Iterable[str]) -> tuple[Alias, ...]:
         variants.add(re.sub(r"[-'’.&\s]", "", plain))
         out.extend(Alias(brand, " ".join(v.split()), 1.0) for v in variants if len(v) > 1)
     for alias in aliases("brands_zh"):
-        brand = canonical.get(norm(alias.value))
-        if brand is not None:
-            out.append(Alias(brand, alias.alias, alias.confidence))
+        sold = canonical.get(norm(alias.value))
+        if sold is not None:
+            out.append(Alias(sold, alias.alias, alias.confidence))
     return tuple(out)
 
 
@@ -85,7 +83,9 @@ class AttributeParser:
         taken: list[tuple[int, int]] = []
         found: list[AttributeFilter] = []
 
-        def add(field: str, value: str, start: int, end: int, confidence: float, **kw: float) -> None:
+        def add(
+            field: str, value: str, start: int, end: int, confidence: float, **kw: float
+        ) -> None:
             span = source_span(offsets, start, end, len(query))
             taken.append((start, end))
             found.append(

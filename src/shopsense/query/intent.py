@@ -69,7 +69,10 @@ class _Linear:
             return [TfidfFeatures(ngram_range=(2, 4))]
         if self.kind == "words":
             return [TfidfFeatures(ngram_range=(1, 1), tokenizer=tokenize)]
-        return [TfidfFeatures(ngram_range=(1, 4)), TfidfFeatures(tokenizer=tokenize, ngram_range=(1, 1))]
+        return [
+            TfidfFeatures(ngram_range=(1, 4)),
+            TfidfFeatures(tokenizer=tokenize, ngram_range=(1, 1)),
+        ]
 
     def fit(self, texts: Sequence[str], y: npt.NDArray[np.int64], n: int) -> _Linear:
         self.blocks = self._new_blocks()
@@ -145,7 +148,10 @@ class IntentModel:
 
     def _intent(self, row: npt.NDArray[np.float64], k: int) -> Intent:
         best = top_k(row, k)
-        top = tuple(CategoryGuess(self.labels[i], float(p)) for i, p in zip(best.indices, best.scores, strict=True))
+        top = tuple(
+            CategoryGuess(self.labels[i], float(p))
+            for i, p in zip(best.indices, best.scores, strict=True)
+        )
         abstain = top[0].probability < self.threshold
         category = UNKNOWN if abstain else top[0].category
         return Intent(category, top[0].probability, top, abstain, self.name)
@@ -161,12 +167,15 @@ class IntentModel:
         return model
 
 
-def _split(y: npt.NDArray[np.int64], share: float, seed: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+def _split(
+    y: npt.NDArray[np.int64], share: float, seed: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Indices (fit, held out); the first row of each class always stays in ``fit``."""
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(y))
     seen: set[int] = set()
-    fit, held = [], []
+    fit: list[int] = []
+    held: list[int] = []
     budget = int(round(share * len(y)))
     for i in order:
         if int(y[i]) not in seen:

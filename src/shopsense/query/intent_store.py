@@ -14,7 +14,9 @@ from shopsense.storage.schema import model_artifacts
 KIND = "intent"
 
 
-def save_intent_model(engine: Engine, model: IntentModel, extra: dict[str, Any] | None = None) -> int:
+def save_intent_model(
+    engine: Engine, model: IntentModel, extra: dict[str, Any] | None = None
+) -> int:
     """Store ``model`` as the next version of ``model.name``; return the version."""
     meta = {
         "labels": len(model.labels),
@@ -32,14 +34,20 @@ def save_intent_model(engine: Engine, model: IntentModel, extra: dict[str, Any] 
         version = int(latest or 0) + 1
         conn.execute(
             insert(model_artifacts).values(
-                name=model.name, version=version, kind=KIND, payload=model.to_bytes(),
-                meta=meta, created_at=datetime.now(UTC),
+                name=model.name,
+                version=version,
+                kind=KIND,
+                payload=model.to_bytes(),
+                meta=meta,
+                created_at=datetime.now(UTC),
             )
         )
     return version
 
 
-def load_intent_model(engine: Engine, name: str = "intent", version: int | None = None) -> IntentModel:
+def load_intent_model(
+    engine: Engine, name: str = "intent", version: int | None = None
+) -> IntentModel:
     """The stored model ``name`` at ``version`` (the newest when None)."""
     query = select(model_artifacts.c.payload, model_artifacts.c.version).where(
         model_artifacts.c.name == name, model_artifacts.c.kind == KIND

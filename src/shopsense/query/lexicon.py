@@ -1,4 +1,5 @@
-"""Attribute vocabularies shipped with shopsense (``query/data/*.csv``) and offset-keeping normalisation."""
+"""Attribute vocabularies shipped with shopsense (``query/data/*.csv``) and
+normalisation that keeps character offsets, so spans point into the typed query."""
 
 from __future__ import annotations
 

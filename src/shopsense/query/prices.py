@@ -18,8 +18,10 @@ _NOT_UNIT = (
 )
 _MONEY = _NUM + _CUR + _NOT_UNIT
 
-_UPPER_EN = r"\b(?:under|below|less\s+than|cheaper\s+than|up\s*to|max(?:imum)?|at\s+most|" \
+_UPPER_EN = (
+    r"\b(?:under|below|less\s+than|cheaper\s+than|up\s*to|max(?:imum)?|at\s+most|"
     r"no\s+more\s+than|within|<=?)\s*"
+)
 _LOWER_EN = r"\b(?:over|above|more\s+than|at\s+least|min(?:imum)?|starting\s+at|>=?)\s*"
 _UPPER_ZH = r"(?:不超过|不高于|低于|小于|少于|不到|最多|预算)\s*"
 _LOWER_ZH = r"(?:高于|大于|超过|不低于|至少)\s*"
@@ -51,8 +53,10 @@ class PriceMatch:
 
 
 def _amount(number: str, multiplier: str | None) -> float:
-    value = float(number.replace(",", "")) if "," in number and "." not in number else float(
-        number.replace(",", ".")
+    value = (
+        float(number.replace(",", ""))
+        if "," in number and "." not in number
+        else float(number.replace(",", "."))
     )
     return value * {"k": 1e3, "千": 1e3, "万": 1e4}.get(multiplier or "", 1.0)
 

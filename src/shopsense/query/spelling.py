@@ -56,8 +56,11 @@ class SpellingCorrector:
         self._min_known = min_known
         self._min_single = min_single
         self._chinese = chinese
-        self._english = [w for w, c in self._counts.items() if c >= min_count and w.isalpha()
-                         and w.isascii() and len(w) >= 3]
+        self._english = [
+            w
+            for w, c in self._counts.items()
+            if c >= min_count and w.isalpha() and w.isascii() and len(w) >= 3
+        ]
         self._keys: dict[str, list[str]] = {}
         for word, count in self._counts.items():
             if 2 <= len(word) <= 4 and count >= min_cjk_count and _CJK_RUN.fullmatch(word):
