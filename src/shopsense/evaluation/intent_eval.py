@@ -132,6 +132,11 @@ def cross_validate(
         )
         for s in scores:
             per_model[s.model].append(s)
+            if progress:
+                progress(
+                    f"fold {f + 1} {s.model}: acc@1 {s.accuracy_at_1:.3f} "
+                    f"acc@3 {s.accuracy_at_3:.3f} p99 {s.latency_p99_ms:.1f} ms"
+                )
     return [_mean(name, runs) for name, runs in per_model.items()]
 
 
