@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+
+# implicit (ALS/BPR) wants single-threaded BLAS; the shell sets it, here the test run
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import subprocess
 import tempfile
 import uuid
@@ -12,6 +15,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
+from shopsense.events.interactions import Interactions, build_interactions
+from shopsense.events.loaders import load_events
 from shopsense.storage.engine import normalise_url, open_store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,3 +99,28 @@ def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
         yield eng
     finally:
         eng.dispose()
+
+
+DEMO_DATA = ROOT / "src" / "shopsense" / "app" / "demo_data"
+
+
+@pytest.fixture(scope="session")
+def demo_catalog_rows() -> list[dict[str, str]]:
+    """The valid rows of the shipped demo catalogue (the 6 bad rows at the end left out)."""
+    import csv
+
+    with (DEMO_DATA / "catalog.csv").open(encoding="utf-8", newline="") as fh:
+        return [r for r in csv.DictReader(fh) if r.get("id", "") <= "P0322" and r.get("title")][
+            :322
+        ]
+
+
+@pytest.fixture(scope="session")
+def demo_interactions(demo_catalog_rows: list[dict[str, str]]) -> Interactions:
+    """The demo shop's 5,720 real events over all 322 catalogue items, with categories."""
+    loaded = load_events(DEMO_DATA / "events.csv")
+    return build_interactions(
+        loaded.events,
+        items=[r["id"] for r in demo_catalog_rows],
+        item_category={r["id"]: r["category"] for r in demo_catalog_rows},
+    )

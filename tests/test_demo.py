@@ -1,4 +1,4 @@
-"""The demo runs end to end on the shipped sample catalogue."""
+"""The demo runs end to end on the shipped sample catalogue, and a second run changes nothing."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 
-def test_demo_ingests_the_sample_and_reports_the_bad_rows(tmp_path: Path) -> None:
+def run_demo(tmp_path: Path) -> str:
     env = dict(os.environ, SHOPSENSE_DB=str(tmp_path / "demo.db"))
     result = subprocess.run(
         [sys.executable, "-m", "shopsense.cli.main", "demo"],
@@ -18,12 +18,16 @@ def test_demo_ingests_the_sample_and_reports_the_bad_rows(tmp_path: Path) -> Non
         check=True,
         cwd=tmp_path,
     )
-    out = result.stdout
+    return result.stdout
+
+
+def test_demo_end_to_end_and_idempotent(tmp_path: Path) -> None:
+    out = run_demo(tmp_path)
+    # catalogue: every row accounted for, the bad ones named
     assert "rows read 328 = accepted 324 + quarantined 4" in out
     assert "quarantined line 324: negative_price" in out
     assert "flagged duplicate_id_in_file: 1" in out
-    # the demo builds the search index and prints ranked hits with a reason
-    assert "search 'sony headphones':" in out
+    # search: ranked hits with a reason, English and Chinese
     sony = out.split("search 'sony headphones':")[1].split("search ")[0]
     assert "1. Sony" in sony and "why: matched title=sony+headphones" in sony
     zh = out.split("search '小米手机':")[1].split("search ")[0]
@@ -34,3 +38,17 @@ def test_demo_ingests_the_sample_and_reports_the_bad_rows(tmp_path: Path) -> Non
     assert "parsed: intent: Electronics > Audio > Headphones" in sony
     backpack = out.split("search 'backpack under 50':")[1]
     assert "parsed: filter price=-50 from 'under 50' (9, 17)" in backpack
+    # recommendations, each explained
+    assert "rows read 5720 = accepted 5720 + quarantined 0" in out
+    assert "recommendations: hybrid fitted on 5720 events, 60 users" in out
+    for_you = out.split("for you: U001")[1].split("for you: U031")[0]
+    assert for_you.count("because you") >= 3  # explained by the shopper's own history
+    assert "running shoes" in for_you.lower()  # U001 is a runner
+    assert "popular in" in out.split("for you: a new visitor")[1]
+    together = out.split("bought together with P0001")[1]
+    assert "often bought with" in together and "Sports Socks" in together
+
+    again = run_demo(tmp_path)
+    assert "accepted: 0 new, 0 updated, 323 unchanged, 1 superseded by a later row" in again
+    assert "accepted: 0 new, 5720 already in the log" in again
+    assert "embeddings 0 encoded" in again

@@ -148,4 +148,5 @@ def test_a_repeated_id_is_flagged_and_the_last_row_wins(engine: Engine, tmp_path
     assert (flag.line_no, flag.product_id, flag.code) == (4, "D1", "duplicate_id_in_file")
     body_same_batch = "id,title,price\nE1,Pan,10\nE1,Pan,10\n"
     again = ingest_file(engine, write(tmp_path, body_same_batch, "b.csv"))
-    assert (again.inserted, again.unchanged, again.duplicate_ids) == (1, 1, 1)
+    assert (again.inserted, again.superseded, again.duplicate_ids) == (1, 1, 1)
+    assert again.accepted == again.inserted + again.updated + again.unchanged + again.superseded

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from shopsense.app.services import Services
 from shopsense.catalog.ingest import IngestOptions, IngestSummary
+from shopsense.events.ingest import EventIngestSummary
+from shopsense.events.loaders import LoadOptions
 
 if TYPE_CHECKING:
     from shopsense.app.search import SearchResult
@@ -14,6 +16,8 @@ if TYPE_CHECKING:
 DEMO_DIR = Path(__file__).parent / "demo_data"
 DEMO_CATALOG = DEMO_DIR / "catalog.csv"
 DEMO_EVENTS = DEMO_DIR / "events.csv"
+DEMO_USERS = ("U001", "U031")  # a runner and a work-and-tech shopper
+DEMO_ITEM = "P0001"  # running shoes: bought with sports socks
 DEMO_QUERIES = ("running shoes", "红色 连衣裙", "sony headphones", "小米手机", "backpack under 50")
 
 
@@ -54,3 +58,8 @@ def search_demo_queries(services: Services, size: int = 3) -> list[SearchResult]
         )
         for q in DEMO_QUERIES
     ]
+
+
+def ingest_demo_events(services: Services) -> EventIngestSummary:
+    """Append the shipped demo events to the log (idempotent: a second run stores nothing)."""
+    return services.recommendations.ingest_events(DEMO_EVENTS, LoadOptions())

@@ -3,22 +3,32 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
 from shopsense.app.query_service import QueryService
+from shopsense.app.recommendations import RecommendService
 from shopsense.app.settings import Settings
 from shopsense.catalog.ingest import IngestOptions, IngestSummary, ingest_file
+from shopsense.catalog.quality.config import QualityConfig
+from shopsense.catalog.quality.gate import QualityGate
+from shopsense.catalog.quality.report import QualityReport, build_report
+from shopsense.catalog.quality.store_check import QualityCheckSummary, run_quality_check
 from shopsense.catalog.quarantine import QuarantineStore
+from shopsense.catalog.schema import Product
 from shopsense.catalog.sources import Progress
 from shopsense.catalog.store import ProductStore
+from shopsense.models.sentence_encoder import MultilingualUSE
 from shopsense.storage.engine import open_store
 
 if TYPE_CHECKING:
     from shopsense.app.search import SearchService
+    from shopsense.catalog.matching.clusters import DuplicateCluster
     from shopsense.retrieval.index_sync import Progress as IndexProgress
     from shopsense.retrieval.index_sync import SyncReport
 
@@ -29,6 +39,7 @@ class Services:
     engine: Engine
     products: ProductStore
     quarantine: QuarantineStore
+    recommendations: RecommendService
     query: QueryService
     _search: SearchService | None = field(default=None, repr=False)
 
@@ -36,15 +47,47 @@ class Services:
     def from_settings(cls, settings: Settings) -> Services:
         engine = open_store(settings.db)
         products = ProductStore(engine)
+        recommendations = RecommendService(
+            engine,
+            products,
+            encoder=MultilingualUSE() if settings.recommend_content else None,
+            refit_after=settings.recommend_refit_after,
+        )
         return cls(
-            settings, engine, products, QuarantineStore(engine),
+            settings, engine, products, QuarantineStore(engine), recommendations,
             QueryService(settings, engine, products),
         )
 
+    def quality_config(self) -> QualityConfig:
+        return QualityConfig.load(self.settings.quality_config)
+
     def ingest(
-        self, path: Path, options: IngestOptions, progress: Progress | None = None
+        self,
+        path: Path,
+        options: IngestOptions,
+        progress: Progress | None = None,
+        *,
+        gate: bool = True,
     ) -> IngestSummary:
-        return ingest_file(self.engine, path, options, progress=progress)
+        """Ingest through the quality gate (cleaning + ``fail`` checks) unless ``gate`` is off."""
+        hook = QualityGate(self.quality_config(), datetime.now(UTC)) if gate else None
+        return ingest_file(self.engine, path, options, progress=progress, hook=hook)
+
+    def quality_check(self, *, dedup: bool = True) -> QualityCheckSummary:
+        """The second pass over the store: every check, duplicates, quality scores."""
+        from shopsense.catalog.matching.dedup import DedupConfig, find_duplicates
+
+        def duplicates(
+            items: Sequence[Product], preference: Sequence[float]
+        ) -> list[DuplicateCluster]:
+            return find_duplicates(items, preference, DedupConfig())
+
+        return run_quality_check(
+            self.engine, self.quality_config(), datetime.now(UTC), duplicates if dedup else None
+        )
+
+    def quality_report(self, *, clusters: int = 20) -> QualityReport:
+        return build_report(self.engine, self.quality_config(), max_clusters=clusters)
 
     @property
     def index_dir(self) -> Path:

@@ -44,3 +44,16 @@ class Settings(BaseSettings):
     search_mode: str = Field(
         default="hybrid", description="Default search mode: bm25, dense, hybrid or ltr"
     )
+    recommend_refit_after: int = Field(
+        default=1000,
+        ge=1,
+        description="refit the recommendation model after this many new events",
+    )
+    recommend_content: bool = Field(
+        default=False,
+        description="blend content-based (product text embeddings) into recommendations",
+    )
+    quality_config: Path | None = Field(
+        default=None,
+        description="TOML/JSON file configuring the quality gate (default rules when unset)",
+    )

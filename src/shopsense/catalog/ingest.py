@@ -15,7 +15,6 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +30,24 @@ from shopsense.catalog.quarantine import (
 )
 from shopsense.catalog.records import RecordContext, to_product
 from shopsense.catalog.schema import Product
-from shopsense.catalog.sources import Progress, RawRecord, describe, read_records
+from shopsense.catalog.sources import Progress, RawRecord, Repair, describe, read_records
 from shopsense.catalog.store import UpsertCounts, upsert_products
+from shopsense.storage.runs import finish_run, start_run
 from shopsense.storage.schema import ingest_runs
 
-ProductHook = Callable[[Product], Product]
+
+@dataclass(frozen=True)
+class HookResult:
+    """What a hook made of a valid product: a (changed) product with the repairs
+    that changed it, or no product and the reason code it is quarantined for."""
+
+    product: Product | None
+    repairs: tuple[Repair, ...] = ()
+    reason: str | None = None
+    detail: str = ""
+
+
+ProductHook = Callable[[Product], "Product | HookResult"]
 
 
 class _SeenIds:
@@ -88,6 +100,7 @@ class IngestSummary:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    superseded: int = 0
     quarantined: int = 0
     repaired: int = 0
     duplicate_ids: int = 0
@@ -114,40 +127,6 @@ class _Batch:
 
     def __len__(self) -> int:
         return len(self.products) + len(self.quarantined)
-
-
-def _start_run(engine: Engine, file: str) -> int:
-    with engine.begin() as conn:
-        result = conn.execute(
-            ingest_runs.insert().values(
-                source=file,
-                status="running",
-                started_at=datetime.now(UTC),
-                rows_read=0,
-                accepted=0,
-                inserted=0,
-                updated=0,
-                unchanged=0,
-                quarantined=0,
-                repaired=0,
-            )
-        )
-        key = result.inserted_primary_key
-        assert key is not None
-        return int(key[0])
-
-
-def _finish_run(engine: Engine, summary: IngestSummary) -> None:
-    with engine.begin() as conn:
-        conn.execute(
-            update(ingest_runs)
-            .where(ingest_runs.c.id == summary.run_id)
-            .values(
-                status=summary.status,
-                finished_at=datetime.now(UTC),
-                summary=summary.to_dict(),
-            )
-        )
 
 
 class _Ingestor:
@@ -193,10 +172,14 @@ class _Ingestor:
             reason = conversion.reason or "invalid_type"
             self._quarantine(batch, record, reason, conversion.detail or "")
             return
-        product = self.hook(conversion.product) if self.hook else conversion.product
+        outcome = self._apply_hook(conversion.product)
+        if outcome.product is None:
+            self._quarantine(batch, record, outcome.reason or "rejected", outcome.detail)
+            return
+        product = outcome.product
         batch.products.append(product)
         batch.lines.append(record.line_no)
-        for rep in [*record.repairs, *conversion.repairs]:
+        for rep in [*record.repairs, *conversion.repairs, *outcome.repairs]:
             batch.repairs.append(
                 RecordedRepair(
                     self.file,
@@ -208,6 +191,12 @@ class _Ingestor:
                     rep.after,
                 )
             )
+
+    def _apply_hook(self, product: Product) -> HookResult:
+        if self.hook is None:
+            return HookResult(product)
+        result = self.hook(product)
+        return result if isinstance(result, HookResult) else HookResult(result)
 
     def _quarantine(self, batch: _Batch, record: RawRecord, reason: str, detail: str) -> None:
         pid = None
@@ -244,6 +233,7 @@ class _Ingestor:
             summary.inserted += counts.inserted
             summary.updated += counts.updated
             summary.unchanged += counts.unchanged
+            summary.superseded += counts.superseded
             summary.quarantined += len(batch.quarantined)
             summary.repaired += repaired_rows
             conn.execute(
@@ -274,14 +264,16 @@ def ingest_file(
     """Ingest one catalogue file into the store behind ``engine``.
 
     ``hook`` may clean or enrich each valid product before it is stored (the
-    quality gate plugs in here). Raises :class:`~shopsense.core.errors.InputError`
-    for a file that cannot be read at all; bad rows never raise.
+    quality gate plugs in here): it returns the product, or a :class:`HookResult`
+    carrying the repairs it made (recorded like any other) or a quarantine reason.
+    Raises :class:`~shopsense.core.errors.InputError` for a file that cannot be
+    read at all; bad rows never raise.
     """
     opts = options or IngestOptions()
     started = time.perf_counter()
     info = describe(path, opts.format)
     worker = _Ingestor(engine, path, opts, hook, info.format)
-    summary = IngestSummary(run_id=_start_run(engine, worker.file), file=worker.file)
+    summary = IngestSummary(run_id=start_run(engine, worker.file), file=worker.file)
     batch = _Batch()
     try:
         for record in read_records(
@@ -303,5 +295,5 @@ def ingest_file(
         summary.reasons = dict(worker.reasons)
         summary.repair_codes = dict(worker.repair_codes)
         summary.seconds = round(time.perf_counter() - started, 3)
-        _finish_run(engine, summary)
+        finish_run(engine, summary.run_id, summary.status, summary.to_dict())
     return summary

@@ -20,12 +20,14 @@ class UpsertCounts:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    superseded: int = 0  # an earlier row of an id repeated later in the same batch
 
     def __add__(self, other: UpsertCounts) -> UpsertCounts:
         return UpsertCounts(
             self.inserted + other.inserted,
             self.updated + other.updated,
             self.unchanged + other.unchanged,
+            self.superseded + other.superseded,
         )
 
 
@@ -81,31 +83,25 @@ def row_to_product(row: RowMapping) -> Product:
 def upsert_products(conn: Connection, batch: Sequence[Product]) -> UpsertCounts:
     """Insert new ids, update changed ones, leave identical ones untouched.
 
-    Rows are counted in order: a repeated id within ``batch`` counts as an update
-    of its earlier version (or unchanged if identical), and the last version wins.
+    Each row is counted once: against what was stored before the batch, as
+    inserted, updated or unchanged; a row whose id comes again later in the
+    batch is ``superseded`` (the last version wins and is the one compared).
     """
     if not batch:
         return UpsertCounts()
-    hashes = [p.content_hash() for p in batch]
+    final: dict[str, tuple[Product, str]] = {}
+    for product in batch:
+        final[product.id] = (product, product.content_hash())
     existing: dict[str, str] = {}
-    ids = list({p.id for p in batch})
+    ids = list(final)
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         rows = conn.execute(select(T.c.id, T.c.content_hash).where(T.c.id.in_(chunk)))
         existing.update({r.id: r.content_hash for r in rows})
-    current = dict(existing)
-    final: dict[str, tuple[Product, str]] = {}
-    inserted = updated = unchanged = 0
-    for product, digest in zip(batch, hashes, strict=True):
-        before = current.get(product.id)
-        if before is None:
-            inserted += 1
-        elif before != digest:
-            updated += 1
-        else:
-            unchanged += 1
-        current[product.id] = digest
-        final[product.id] = (product, digest)
+    superseded = len(batch) - len(final)
+    inserted = sum(1 for pid in final if pid not in existing)
+    updated = sum(1 for pid, (_, d) in final.items() if pid in existing and existing[pid] != d)
+    unchanged = len(final) - inserted - updated
     now = datetime.now(UTC)
     inserts, updates = [], []
     for pid, (product, digest) in final.items():
@@ -120,7 +116,7 @@ def upsert_products(conn: Connection, batch: Sequence[Product]) -> UpsertCounts:
     if updates:
         cols: dict[str, Any] = {c: bindparam(c) for c in updates[0] if c != "b_id"}
         conn.execute(update(T).where(T.c.id == bindparam("b_id")).values(cols), updates)
-    return UpsertCounts(inserted, updated, unchanged)
+    return UpsertCounts(inserted, updated, unchanged, superseded)
 
 
 class ProductStore:

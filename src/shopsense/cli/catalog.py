@@ -26,7 +26,9 @@ def print_summary(summary: IngestSummary) -> None:
     )
     echo(
         f"  accepted: {summary.inserted} new, {summary.updated} updated, "
-        f"{summary.unchanged} unchanged; {summary.repaired} repaired"
+        f"{summary.unchanged} unchanged"
+        + (f", {summary.superseded} superseded by a later row" if summary.superseded else "")
+        + f"; {summary.repaired} repaired"
     )
     for reason, n in sorted(summary.reasons.items()):
         echo(f"  quarantined {reason}: {n}")
@@ -58,6 +60,10 @@ def ingest(
             "--no-repair", help="Quarantine rows with extra separators instead of merging."
         ),
     ] = False,
+    no_gate: Annotated[
+        bool,
+        typer.Option("--no-gate", help="Skip the quality gate (cleaning and `fail` checks)."),
+    ] = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -83,9 +89,9 @@ def ingest(
                 def tick(done: int, total: int | None) -> None:
                     bar.update(task, completed=done, total=total)
 
-                summary = svc.ingest(file, options, progress=tick)
+                summary = svc.ingest(file, options, progress=tick, gate=not no_gate)
         else:
-            summary = svc.ingest(file, options)
+            summary = svc.ingest(file, options, gate=not no_gate)
     if as_json:
         emit_json(summary.to_dict())
     else:

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from shopsense.app.demo import ingest_demo_catalog, search_demo_queries, train_demo_intent
+from shopsense.app.demo import (
+    DEMO_ITEM,
+    DEMO_USERS,
+    ingest_demo_catalog,
+    ingest_demo_events,
+    search_demo_queries,
+    train_demo_intent,
+)
+from shopsense.app.services import Services
 from shopsense.cli.catalog import print_summary
 from shopsense.cli.common import DbOption, echo, services
+from shopsense.cli.events import print_event_summary
 from shopsense.cli.query import describe
+from shopsense.cli.recommend import print_suggestions
+from shopsense.recommend.engine import Suggestion
 
 if TYPE_CHECKING:
     from shopsense.app.search import Explanation
@@ -29,35 +41,70 @@ def demo(
 ) -> None:
     """Build a store from the shipped sample catalogue, then show what shopsense does with it."""
     with services(db or ".shopsense/demo.db") as svc:
-        echo("== 1. ingest the sample catalogue (bad rows are quarantined, not lost)")
-        print_summary(ingest_demo_catalog(svc))
-        for row in svc.quarantine.page(limit=10):
-            echo(f"  quarantined line {row.line_no}: {row.reason} ({row.detail})")
+        show_catalogue(svc, limit)
+        echo("== 3. ingest the demo events (views, carts, purchases of 60 shoppers)")
+        print_event_summary(ingest_demo_events(svc))
         echo()
-        echo(f"== 2. the store holds {svc.products.count()} products, e.g.:")
-        for p in svc.products.page(limit=limit):
-            echo(f"  {p.id}  {p.title}  [{p.category_path}]")
-        echo()
-        version = train_demo_intent(svc)
-        echo(
-            f"== 3. intent model v{version}: trained on weak labels (the catalogue's titles "
-            "→ their own category); queries are parsed before search"
-        )
-        echo("== 4. build the search index (BM25 per field + multilingual embeddings)")
-        results = search_demo_queries(svc, size=3)
-        report = svc.index_report()
-        echo(
-            f"  {report.products} products indexed; embeddings {report.encoded} encoded, "
-            f"{report.reused} reused"
-        )
-        echo()
-        echo("== 5. search (hybrid: BM25 + semantic, ranked; why = what matched and weighed)")
-        for result in results:
-            echo(f"search {result.query!r}: {result.total} results")
-            if result.parsed is not None:
-                for line in describe(result.parsed):
-                    echo(f"  parsed: {line}")
-            for hit in result.hits:
-                echo(f"  {hit.rank}. {hit.product.title}")
-                if hit.explanation is not None:
-                    echo(f"     why: {short_why(hit.explanation)}")
+        show_search(svc)
+        show_recommendations(svc, limit)
+
+
+def show_catalogue(svc: Services, limit: int) -> None:
+    echo("== 1. ingest the sample catalogue (bad rows are quarantined, not lost)")
+    print_summary(ingest_demo_catalog(svc))
+    for row in svc.quarantine.page(limit=10):
+        echo(f"  quarantined line {row.line_no}: {row.reason} ({row.detail})")
+    echo()
+    echo(f"== 2. the store holds {svc.products.count()} products, e.g.:")
+    for p in svc.products.page(limit=limit):
+        echo(f"  {p.id}  {p.title}  [{p.category_path}]")
+    echo()
+
+
+def show_search(svc: Services) -> None:
+    version = train_demo_intent(svc)
+    echo(
+        f"== 4. intent model v{version}: trained on weak labels (the catalogue's titles "
+        "→ their own category); queries are parsed before search, and the index is built "
+        "(BM25 per field + multilingual embeddings)"
+    )
+    results = search_demo_queries(svc, size=3)
+    report = svc.index_report()
+    echo(
+        f"  {report.products} products indexed; embeddings {report.encoded} encoded, "
+        f"{report.reused} reused"
+    )
+    echo()
+    echo("== 5. search (hybrid: BM25 + semantic, ranked; why = what matched and weighed)")
+    for result in results:
+        echo(f"search {result.query!r}: {result.total} results")
+        if result.parsed is not None:
+            for line in describe(result.parsed):
+                echo(f"  parsed: {line}")
+        for hit in result.hits:
+            echo(f"  {hit.rank}. {hit.product.title}")
+            if hit.explanation is not None:
+                echo(f"     why: {short_why(hit.explanation)}")
+    echo()
+
+
+def show_recommendations(svc: Services, limit: int) -> None:
+    rec = svc.recommendations
+    info = rec.info
+    weights = ", ".join(f"{name} {w:g}" for name, w in info.weights.items())
+    echo(
+        f"== 6. recommendations: {info.model} fitted on {info.events} events, {info.users} users, "
+        f"{info.items} items in {info.seconds:.1f} s (blend: {weights})"
+    )
+    titles = {p.id: p.title for p in svc.products.iter_all()}
+    for user in DEMO_USERS:
+        print_suggestions(f"for you: {user}", _titled(rec.for_you(user, limit), titles))
+    print_suggestions("for you: a new visitor", _titled(rec.for_you("new-visitor", 3), titles))
+    print_suggestions(
+        f"bought together with {DEMO_ITEM} {titles.get(DEMO_ITEM, '')}",
+        _titled(rec.bought_together(DEMO_ITEM, 3), titles),
+    )
+
+
+def _titled(items: list[Suggestion], titles: dict[str, str]) -> list[Suggestion]:
+    return [replace(s, item_id=f"{s.item_id} {titles.get(s.item_id, '')[:48]}") for s in items]

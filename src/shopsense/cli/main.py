@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from shopsense.cli import catalog, demo, query, search, search_eval
+from shopsense.cli import catalog, demo, events, quality, query, recommend, search, search_eval
 from shopsense.cli.evaluate import eval_app
 from shopsense.cli.train import train_app
 from shopsense.core.errors import InputError, NotFoundError, ShopsenseError
@@ -23,12 +23,17 @@ app.add_typer(catalog.quarantine_app, name="quarantine")
 app.command("demo")(demo.demo)
 app.add_typer(search.index_app, name="index")
 app.command("search")(search.search)
+app.add_typer(events.events_app, name="events")
+app.command("recommend")(recommend.recommend)
 app.add_typer(eval_app, name="eval")
 eval_app.command("search")(search_eval.eval_search)
 app.command("parse")(query.parse)
 app.add_typer(train_app, name="train")
 train_app.command("intent")(query.train_intent)
 eval_app.command("intent")(query.eval_intent)
+eval_app.command("recs")(recommend.eval_recs)
+app.add_typer(quality.quality_app, name="quality")
+eval_app.command("dedup")(quality.eval_dedup)
 
 
 def main() -> None:

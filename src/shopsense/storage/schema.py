@@ -7,6 +7,7 @@ this module is the picture of the newest revision, used by the repositories.
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Float,
@@ -137,4 +138,28 @@ embeddings = Table(
     Column("content_hash", String(64), nullable=False),
     Column("dim", Integer, nullable=False),
     Column("vector", LargeBinary, nullable=False),
+)
+
+quality_flags = Table(
+    "quality_flags",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("product_id", String(256), nullable=False),
+    Column("check_name", String(64), nullable=False),
+    Column("reason", String(64), nullable=False),
+    Column("severity", String(8), nullable=False),  # warn (fail rows are quarantined)
+    Column("detail", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_quality_flags_product", "product_id"),
+    Index("ix_quality_flags_reason", "reason"),
+)
+
+duplicate_clusters = Table(
+    "duplicate_clusters",
+    metadata,
+    Column("cluster_id", Integer, nullable=False),
+    Column("product_id", String(256), primary_key=True),
+    Column("canonical", Boolean, nullable=False),
+    Column("evidence", JSON, nullable=False),  # pairs that joined it: ids, score, evidence
+    Index("ix_duplicate_clusters_cluster", "cluster_id"),
 )

@@ -1,0 +1,205 @@
+"""Quality gate speed and dedup quality, each beside a baseline in the same run.
+
+    .venv/bin/python benchmarks/quality_gate.py [--runs 3] [--skip-speed] [--skip-dedup]
+
+1. Gate speed (cleaning + every check + duplicate clusters, in memory, no store
+   writes) over the 44k-row Myntra catalogue and over the 24.6k-offer
+   Walmart+Amazon union; beside it, plain parsing of the same file (no gate).
+2. Cross-shop matching on Abt–Buy (D2) and Walmart–Amazon (D8): shopsense's rule
+   and learned (5-fold by left offer, held-out) scorers against a TF-IDF cosine
+   threshold baseline over all n·m pairs whose threshold is picked in hindsight
+   on the gold pairs (a favour to the baseline).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from _common import report, shared_data
+from shopsense.catalog.ingest import IngestOptions
+from shopsense.catalog.matching.dedup import DedupConfig, find_duplicates
+from shopsense.catalog.quality.checks import product_checks
+from shopsense.catalog.quality.config import QualityConfig
+from shopsense.catalog.quality.gate import QualityGate
+from shopsense.catalog.quality.score import completeness
+from shopsense.catalog.reading import read_products
+from shopsense.evaluation.dedup import DedupEvalOptions, evaluate_dedup, prf, read_gold
+
+NOW = datetime.now(UTC)
+MYNTRA = ("title=productDisplayName", "category=masterCategory/subCategory/articleType")
+
+
+def gate_once(files: list[tuple[Path, IngestOptions]]) -> dict[str, float]:
+    config = QualityConfig()
+    c0 = time.process_time()
+    t0 = time.perf_counter()
+    products = []
+    for path, options in files:
+        products.extend(read_products(path, options, QualityGate(config, NOW)).products)
+    t1 = time.perf_counter()
+    for check in product_checks(config, NOW):
+        check.run(products)
+    t2 = time.perf_counter()
+    fields = config.score.completeness_fields
+    clusters = find_duplicates(products, [completeness(p, fields) for p in products], DedupConfig())
+    t3 = time.perf_counter()
+    cpu = time.process_time() - c0
+    return {
+        "cpu_s": cpu,
+        "products": len(products),
+        "clean_s": t1 - t0,
+        "checks_s": t2 - t1,
+        "dedup_s": t3 - t2,
+        "gate_s": t3 - t0,
+        "clusters": len(clusters),
+    }
+
+
+def parse_once(files: list[tuple[Path, IngestOptions]]) -> float:
+    t0 = time.perf_counter()
+    for path, options in files:
+        read_products(path, options)
+    return time.perf_counter() - t0
+
+
+def speed(name: str, files: list[tuple[Path, IngestOptions]], runs: int) -> dict[str, Any]:
+    gates = [gate_once(files) for _ in range(runs)]
+    parses = [parse_once(files) for _ in range(runs)]
+    med = {k: statistics.median(g[k] for g in gates) for k in gates[0]}
+    return {
+        "set": name,
+        "runs": runs,
+        "products": int(med["products"]),
+        "parse_only_s": statistics.median(parses),
+        "clean_s": med["clean_s"],
+        "checks_s": med["checks_s"],
+        "dedup_s": med["dedup_s"],
+        "gate_s": med["gate_s"],
+        "gate_cpu_s": med["cpu_s"],
+        "clusters": int(med["clusters"]),
+        "under_60s": med["gate_s"] < 60,
+    }
+
+
+def tfidf_baseline(left: Path, right: Path, gold_path: Path) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    opts = IngestOptions(sep="|")
+    lp, rp = read_products(left, opts).products, read_products(right, opts).products
+    gold = read_gold(gold_path, "|")
+    vec = TfidfVectorizer(sublinear_tf=True).fit([p.title for p in lp + rp])
+    sims = (vec.transform([p.title for p in lp]) @ vec.transform([p.title for p in rp]).T).tocoo()
+    best = None
+    for t in np.arange(0.3, 0.95, 0.05):
+        keep = sims.data >= t
+        pred = {(lp[i].id, rp[j].id) for i, j in zip(sims.row[keep], sims.col[keep], strict=True)}
+        scores = prf(pred, gold)
+        if best is None or scores.f1 > best[1].f1:
+            best = (float(t), scores)
+    assert best is not None
+    return {"threshold": round(best[0], 2), "scores": best[1], "s": time.perf_counter() - t0}
+
+
+def dedup(name: str, left: str, right: str) -> list[dict[str, Any]]:
+    folder = shared_data() / "entity_matching" / name
+    opts = DedupEvalOptions(read=IngestOptions(sep="|"))
+    ours = evaluate_dedup(folder / left, folder / right, folder / "gt.csv", opts)
+    base = tfidf_baseline(folder / left, folder / right, folder / "gt.csv")
+    rows = [
+        {
+            "set": name,
+            "method": "TF-IDF cosine ≥ t (t best in hindsight)",
+            **vars(base["scores"]),
+            "pc": None,
+            "rr": None,
+            "seconds": base["s"],
+        },
+    ]
+    for method, scores, on_gold in (
+        ("shopsense rule (no labels)", ours.rule, ours.rule_on_gold_offers),
+        ("shopsense learned (5-fold held-out)", ours.learned, ours.learned_on_gold_offers),
+    ):
+        assert scores is not None and on_gold is not None
+        rows.append(
+            {
+                "set": name,
+                "method": method,
+                **vars(scores),
+                "f1_on_gold_offers": on_gold.f1,
+                "pc": ours.pair_completeness,
+                "rr": ours.reduction_ratio,
+                "seconds": ours.seconds["total"],
+            }
+        )
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--skip-dedup", action="store_true")
+    args = parser.parse_args()
+    data = shared_data()
+    if not args.skip_speed:
+        d8 = data / "entity_matching" / "D8"
+        rows = [
+            speed(
+                "myntra styles_full (44k)",
+                [(data / "myntra_fashion" / "styles_full.csv.zip", IngestOptions(mapping=MYNTRA))],
+                args.runs,
+            ),
+            speed(
+                "walmart+amazon union (24.6k)",
+                [
+                    (d8 / "walmart.csv", IngestOptions(sep="|", source="walmart")),
+                    (d8 / "amazon.csv", IngestOptions(sep="|", source="amazon")),
+                ],
+                args.runs,
+            ),
+        ]
+        report(
+            "quality gate speed (in memory, medians)",
+            rows,
+            [
+                "set",
+                "runs",
+                "products",
+                "parse_only_s",
+                "clean_s",
+                "checks_s",
+                "dedup_s",
+                "gate_s",
+                "gate_cpu_s",
+                "clusters",
+                "under_60s",
+            ],
+        )
+    if not args.skip_dedup:
+        rows = dedup("D2", "abt.csv", "buy.csv") + dedup("D8", "walmart.csv", "amazon.csv")
+        report(
+            "cross-shop matching vs TF-IDF baseline",
+            rows,
+            [
+                "set",
+                "method",
+                "precision",
+                "recall",
+                "f1",
+                "f1_on_gold_offers",
+                "pc",
+                "rr",
+                "seconds",
+            ],
+        )
+
+
+if __name__ == "__main__":
+    main()

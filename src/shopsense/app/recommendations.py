@@ -1,0 +1,239 @@
+"""The recommend service: events in the log + products in the store → suggestions with reasons.
+
+Freshness: the model is fitted on the whole event log. Each request first reads
+the events appended since (one indexed query); those count in the requesting
+user's or session's history at once, and after ``refit_after`` new events the
+model is refitted. So a new event changes that shopper's suggestions on the next
+request, and everyone's model parameters within ``refit_after`` events.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import Engine, select
+
+from shopsense.catalog.schema import Product
+from shopsense.catalog.store import ProductStore
+from shopsense.core.errors import NotFoundError
+from shopsense.events.ingest import EventIngestSummary, ingest_events
+from shopsense.events.interactions import InteractionConfig, build_interactions
+from shopsense.events.loaders import LoadOptions
+from shopsense.events.log import EventLog
+from shopsense.events.schema import Event
+from shopsense.models.sentence_encoder import TextEncoder
+from shopsense.recommend.content import ContentBased, ItemVectors
+from shopsense.recommend.controls import ItemAttributes
+from shopsense.recommend.engine import (
+    NO_CONTROLS,
+    Controls,
+    Promotion,
+    PromotionScore,
+    RecommendationEngine,
+    Suggestion,
+)
+from shopsense.recommend.lineup import default_model
+from shopsense.storage.schema import embeddings
+
+
+@dataclass(frozen=True)
+class FitInfo:
+    events: int
+    users: int
+    items: int
+    seq: int
+    seconds: float
+    model: str
+    weights: dict[str, float]
+
+
+@dataclass
+class _Fitted:
+    engine: RecommendationEngine
+    seq: int
+    info: FitInfo
+    tail: list[Event] = field(default_factory=list)
+    sessions: dict[str, list[str]] = field(default_factory=dict)
+
+
+class RecommendService:
+    def __init__(
+        self,
+        db: Engine,
+        products: ProductStore,
+        *,
+        config: InteractionConfig | None = None,
+        encoder: TextEncoder | None = None,
+        refit_after: int = 1000,
+    ) -> None:
+        self.db = db
+        self.products = products
+        self.log = EventLog(db)
+        self.config = config or InteractionConfig()
+        self.encoder = encoder
+        self.refit_after = refit_after
+        self._fitted: _Fitted | None = None
+
+    # -- events in -----------------------------------------------------------------
+    def ingest_events(self, path: Path, options: LoadOptions) -> EventIngestSummary:
+        return ingest_events(self.db, path, options)
+
+    def append(self, batch: Sequence[Event]) -> int:
+        """Store events durably (idempotent by key); returns how many were new."""
+        return self.log.append(batch).inserted
+
+    # -- model ---------------------------------------------------------------------
+    def fit(self) -> FitInfo:
+        """Fit the default model on every event in the log and every product in the store."""
+        started = time.perf_counter()
+        seq = self.log.last_seq()
+        events = [logged.event for logged in self.log.iter()]
+        products = list(self.products.iter_all())
+        data = build_interactions(
+            events,
+            self.config,
+            items=[p.id for p in products],
+            item_category={p.id: p.category_path or None for p in products},
+        )
+        model = default_model(self._content(products))
+        model.fit(data)
+        attrs = ItemAttributes.from_products(data.item_ids, products)
+        titles = {p.id: p.title for p in products}
+        engine = RecommendationEngine(model, data, attributes=attrs, titles=titles)
+        info = FitInfo(
+            len(events),
+            data.n_users,
+            data.n_items,
+            seq,
+            time.perf_counter() - started,
+            model.name,
+            {m.name: w for m, w in model.components},
+        )
+        self._fitted = _Fitted(engine, seq, info, sessions=_sessions(events))
+        return info
+
+    def _content(self, products: list[Product]) -> ContentBased | None:
+        if self.encoder is None or not products:
+            return None
+        return ContentBased({"text": cached_text_vectors(self.db, products, self.encoder)})
+
+    def _current(self) -> _Fitted:
+        fitted = self._fitted
+        if fitted is None:
+            self.fit()
+            assert self._fitted is not None
+            return self._fitted
+        if self.log.last_seq() > fitted.seq:
+            new = list(self.log.iter(after_seq=fitted.seq))
+            fitted.seq = new[-1].seq if new else fitted.seq
+            fitted.tail.extend(e.event for e in new)
+            for e in (x.event for x in new):
+                if e.session_id:
+                    fitted.sessions.setdefault(e.session_id, []).append(e.item_id)
+            if len(fitted.tail) >= self.refit_after:
+                self.fit()
+                assert self._fitted is not None
+                return self._fitted
+        return fitted
+
+    @property
+    def info(self) -> FitInfo:
+        return self._current().info
+
+    # -- surfaces ------------------------------------------------------------------
+    def for_you(
+        self, user_id: str, k: int = 10, controls: Controls = NO_CONTROLS
+    ) -> list[Suggestion]:
+        fitted = self._current()
+        recent = [e for e in fitted.tail if e.user_id == user_id]
+        return fitted.engine.for_you(user_id, k, controls, recent)
+
+    def similar(
+        self, item_id: str, k: int = 10, controls: Controls = NO_CONTROLS
+    ) -> list[Suggestion]:
+        return self._current().engine.similar(item_id, k, controls)
+
+    def bought_together(self, item_id: str, k: int = 5) -> list[Suggestion]:
+        return self._current().engine.bought_together(item_id, k)
+
+    def continue_session(
+        self, session_id: str, k: int = 10, controls: Controls = NO_CONTROLS
+    ) -> list[Suggestion]:
+        fitted = self._current()
+        items = fitted.sessions.get(session_id)
+        if not items:
+            raise NotFoundError(f"no events for session {session_id!r}")
+        return fitted.engine.continue_session(items, k, controls)
+
+    def continue_items(
+        self, item_ids: Sequence[str], k: int = 10, controls: Controls = NO_CONTROLS
+    ) -> list[Suggestion]:
+        """Next items after an anonymous sequence of item ids (oldest first)."""
+        return self._current().engine.continue_session(item_ids, k, controls)
+
+    def promotions(
+        self, user_id: str, promotions: Sequence[Promotion], k: int = 3
+    ) -> list[PromotionScore]:
+        return self._current().engine.promotions(user_id, promotions, k)
+
+
+def _sessions(events: Sequence[Event]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = defaultdict(list)
+    for e in sorted(events, key=lambda e: e.timestamp):
+        if e.session_id:
+            out[e.session_id].append(e.item_id)
+    return dict(out)
+
+
+def product_text(p: Product) -> str:
+    return ". ".join(x for x in (p.title, p.brand, p.category_path, p.description) if x)
+
+
+def cached_text_vectors(db: Engine, products: list[Product], encoder: TextEncoder) -> ItemVectors:
+    """Text vectors of ``products``, encoded only when missing or the product changed.
+
+    Vectors live in the ``embeddings`` table keyed by (product id, encoder name)
+    with the product's content hash; image features (issue #8) can sit beside
+    them under their own model name and join as a second content block.
+    """
+    table = embeddings
+    with db.connect() as conn:
+        rows = conn.execute(
+            select(table.c.product_id, table.c.content_hash, table.c.vector).where(
+                table.c.model == encoder.name
+            )
+        ).all()
+    cached = {r.product_id: (r.content_hash, r.vector) for r in rows}
+    hashes = {p.id: p.content_hash() for p in products}
+    stale = [p for p in products if cached.get(p.id, ("", b""))[0] != hashes[p.id]]
+    if stale:
+        fresh = encoder.encode([product_text(p) for p in stale])
+        with db.begin() as conn:
+            conn.execute(
+                table.delete().where(
+                    table.c.model == encoder.name, table.c.product_id.in_([p.id for p in stale])
+                )
+            )
+            conn.execute(
+                table.insert(),
+                [
+                    {
+                        "product_id": p.id,
+                        "model": encoder.name,
+                        "content_hash": hashes[p.id],
+                        "dim": encoder.dim,
+                        "vector": v.astype(np.float32).tobytes(),
+                    }
+                    for p, v in zip(stale, fresh, strict=True)
+                ],
+            )
+        for p, v in zip(stale, fresh, strict=True):
+            cached[p.id] = (hashes[p.id], v.astype(np.float32).tobytes())
+    ids = tuple(p.id for p in products)
+    vectors = np.stack([np.frombuffer(cached[i][1], dtype=np.float32) for i in ids])
+    return ItemVectors(ids, vectors)

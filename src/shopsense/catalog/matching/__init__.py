@@ -1,0 +1,1 @@
+"""Duplicate and cross-shop product matching: blocking, pair evidence, scoring, clusters."""

@@ -1,0 +1,1 @@
+"""The data-quality gate: cleaning at ingest, declarative checks, scores, the report."""

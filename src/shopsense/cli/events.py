@@ -1,0 +1,64 @@
+"""CLI: event data into the durable log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from shopsense.cli.common import DbOption, JsonOption, echo, emit_json, services
+from shopsense.events.ingest import EventIngestSummary
+from shopsense.events.loaders import FORMATS, LoadOptions
+
+events_app = typer.Typer(help="Event data: views, carts, purchases.", no_args_is_help=True)
+
+FormatOption = Annotated[
+    str, typer.Option("--format", help=f"Event file format: {', '.join(FORMATS)}.")
+]
+MapOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--map",
+        help="field=column for generic files, e.g. user_id=visitor (fields: user_id, item_id, "
+        "type, timestamp, session_id, event_id, query)",
+    ),
+]
+
+
+def load_options(fmt: str, mapping: list[str] | None, min_rating: float | None) -> LoadOptions:
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}")
+    return LoadOptions(format=fmt, mapping=tuple(mapping or ()), min_rating=min_rating)
+
+
+def print_event_summary(summary: EventIngestSummary) -> None:
+    echo(f"events ingested: {summary.file} ({summary.format})")
+    echo(
+        f"  rows read {summary.rows_read} = accepted {summary.accepted} "
+        f"+ quarantined {summary.quarantined}"
+    )
+    echo(f"  accepted: {summary.inserted} new, {summary.duplicates} already in the log")
+    for reason, n in sorted(summary.reasons.items()):
+        echo(f"  quarantined {reason}: {n}")
+
+
+@events_app.command("ingest")
+def events_ingest(
+    file: Annotated[Path, typer.Argument(help="CSV/TSV/JSONL event file (also .gz).")],
+    fmt: FormatOption = "generic",
+    mapping: MapOption = None,
+    min_rating: Annotated[
+        float | None, typer.Option(help="MovieLens: keep only ratings at or above this.")
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Append events to the durable log; bad rows are quarantined with a reason."""
+    options = load_options(fmt, mapping, min_rating)
+    with services(db) as svc:
+        summary = svc.recommendations.ingest_events(file, options)
+    if as_json:
+        emit_json(summary.to_dict())
+    else:
+        print_event_summary(summary)
