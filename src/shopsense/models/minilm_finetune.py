@@ -29,7 +29,7 @@ class FineTuneConfig:
     max_length: int = 32
     warmup: float = 0.1
     seed: int = 0
-    threads: int = 2
+    threads: int = 0  # 0: leave torch's setting (setting it also resizes BLAS pools)
 
 
 def _torch() -> tuple[Any, Any]:
@@ -55,7 +55,8 @@ def fine_tune(
     """
     torch, transformers = _torch()
     torch.manual_seed(config.seed)
-    torch.set_num_threads(config.threads)
+    if config.threads > 0:
+        torch.set_num_threads(config.threads)
     transformers.logging.set_verbosity_error()
     model = transformers.AutoModelForSequenceClassification.from_pretrained(
         str(checkpoint_dir()), num_labels=n_classes
