@@ -32,6 +32,12 @@ def test_demo_end_to_end_and_idempotent(tmp_path: Path) -> None:
     assert "1. Sony" in sony and "why: matched title=sony+headphones" in sony
     zh = out.split("search '小米手机':")[1].split("search ")[0]
     assert "1. 小米" in zh and "why: matched title=小米+手机" in zh
+    # queries are parsed first: attribute filters with spans and the predicted intent
+    assert "intent model v1: trained on weak labels" in out
+    assert "parsed: filter brand=Sony from 'sony' (0, 4)" in sony
+    assert "parsed: intent: Electronics > Audio > Headphones" in sony
+    backpack = out.split("search 'backpack under 50':")[1]
+    assert "parsed: filter price=-50 from 'under 50' (9, 17)" in backpack
     # recommendations, each explained
     assert "rows read 5720 = accepted 5720 + quarantined 0" in out
     assert "recommendations: hybrid fitted on 5720 events, 60 users" in out

@@ -28,13 +28,36 @@ def ingest_demo_catalog(services: Services) -> IngestSummary:
     return services.ingest(DEMO_CATALOG, IngestOptions(source="demo"))
 
 
+def train_demo_intent(services: Services) -> int:
+    """Train the demo's intent model on weak labels — the sample catalogue's own titles
+    labelled with their category — so the demo shows predicted intent without any
+    hand-labelled query. Returns the stored version (reused when one exists)."""
+    from shopsense.labeling.weak_intent import labels_from_titles
+    from shopsense.query.intent import IntentConfig, train_intent
+    from shopsense.query.intent_store import save_intent_model
+
+    existing = services.query.intent_model()
+    if existing is not None:
+        return int(existing.meta.get("version", 0))
+    pairs = labels_from_titles(services.products.iter_all())
+    model = train_intent(
+        [t for t, _ in pairs], [c for _, c in pairs], IntentConfig(components=("tfidf",))
+    )
+    model.name = services.settings.intent_model
+    version = save_intent_model(services.engine, model, {"trained_on": "demo titles (weak)"})
+    services.query.reset()
+    return version
+
+
 def search_demo_queries(services: Services, size: int = 3) -> list[SearchResult]:
     """Build (or update) the search index, then run every demo query with explanations."""
     from shopsense.app.search import SearchRequest
 
     search = services.search()
     return [
-        search.search(SearchRequest(query=q, size=size, explain=True, mode="hybrid"))
+        search.search(
+            SearchRequest(query=q, size=size, explain=True, mode="hybrid", understand=True)
+        )
         for q in DEMO_QUERIES
     ]
 

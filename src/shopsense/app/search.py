@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import numpy as np
@@ -21,6 +21,7 @@ import numpy as np
 from shopsense.catalog.schema import Product
 from shopsense.catalog.store import ProductStore
 from shopsense.core.errors import InputError
+from shopsense.query.types import ParsedQuery
 from shopsense.ranking.features import FEATURES
 from shopsense.ranking.pipeline import DEFAULT_POOL, Ranked, SearchPipeline
 from shopsense.retrieval.documents import TEXT_FIELDS, to_index_doc
@@ -43,6 +44,7 @@ class SearchRequest:
     size: int = 10
     mode: str = "hybrid"
     explain: bool = False
+    understand: bool = False  # parse the query; confident attributes/intent become filters
 
     def __post_init__(self) -> None:
         if self.sort not in SORTS:
@@ -83,6 +85,7 @@ class SearchResult:
     hits: list[Hit]
     facets: Facets
     took_ms: float
+    parsed: ParsedQuery | None = None
 
 
 def _notes(terms: list[QueryTerm]) -> list[str]:
@@ -127,10 +130,12 @@ class SearchService:
         pipeline: SearchPipeline,
         products: ProductStore,
         rewriters: Sequence[RequestRewriter] = (),
+        understand: Callable[[str], ParsedQuery] | None = None,
     ) -> None:
         self.pipeline = pipeline
         self.products = products
         self.rewriters = list(rewriters)
+        self.understand = understand
 
     @property
     def table_size(self) -> int:
@@ -140,6 +145,12 @@ class SearchService:
         t0 = time.perf_counter()
         for rewrite in self.rewriters:
             request = rewrite(request)
+        parsed = None
+        if request.understand and self.understand is not None:
+            parsed = self.understand(request.query)
+            request = replace(
+                request, query=parsed.corrected, filters=filters_from_parse(parsed, request.filters)
+            )
         pool = max(DEFAULT_POOL, request.page * request.size)
         ranked = self.pipeline.run(
             request.query, request.mode, request.filters, pool, features=request.explain
@@ -166,6 +177,7 @@ class SearchService:
             hits=hits,
             facets=facet_counts(table, [int(ranked.rows[i]) for i in order]),
             took_ms=round((time.perf_counter() - t0) * 1000, 2),
+            parsed=parsed,
         )
 
     def _result_set(self, ranked: Ranked) -> list[int]:
@@ -193,6 +205,35 @@ class SearchService:
             for i, v in zip(keep, values, strict=True)
         ]
         return [k[2] for k in sorted(key)]
+
+
+#: Filters applied from a parse only at or above these confidences.
+ATTRIBUTE_CONFIDENCE = 0.8
+CATEGORY_PROBABILITY = 0.9
+
+
+def filters_from_parse(parsed: ParsedQuery, given: SearchFilters) -> SearchFilters:
+    """The shopper's own filters, plus the parse's confident ones where they set none:
+    brand, price bounds, colour/gender as attributes, and the intent's category when the
+    model is at least ``CATEGORY_PROBABILITY`` sure."""
+    found = {f.field: f for f in parsed.confident_filters(ATTRIBUTE_CONFIDENCE)}
+    out = given
+    if "brand" in found and not given.brands:
+        out = replace(out, brands=(found["brand"].value,))
+    price = found.get("price")
+    if price is not None and given.min_price is None and given.max_price is None:
+        out = replace(out, min_price=price.low, max_price=price.high)
+    keys = {k for k, _ in given.attributes}
+    extra = tuple((f, found[f].value) for f in ("colour", "gender") if f in found and f not in keys)
+    if extra:
+        out = replace(out, attributes=given.attributes + extra)
+    intent = parsed.intent
+    if (
+        intent is not None and not intent.abstained and given.category is None
+        and intent.probability >= CATEGORY_PROBABILITY
+    ):
+        out = replace(out, category=intent.category)
+    return out
 
 
 def ranked_ids(service: SearchService, query: str, mode: str, k: int) -> list[str]:

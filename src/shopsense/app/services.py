@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, func, select
 
 from shopsense.app.keys import ApiKeyStore
+from shopsense.app.query_service import QueryService
 from shopsense.app.recommendations import RecommendService
 from shopsense.app.settings import Settings
 from shopsense.app.suggestions import SuggestService
@@ -48,6 +49,7 @@ class Services:
     keys: ApiKeyStore
     suggestions: SuggestService
     recommendations: RecommendService
+    query: QueryService
     _search: SearchService | None = field(default=None, repr=False)
     _multimodal: MultimodalService | None = field(default=None, repr=False)
     _search_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -71,6 +73,7 @@ class Services:
             ApiKeyStore(engine),
             SuggestService(products),
             recommendations,
+            QueryService(settings, engine, products),
         )
 
     def quality_config(self) -> QualityConfig:
@@ -117,6 +120,7 @@ class Services:
                 from shopsense.app.search_wiring import open_search
 
                 self._search = open_search(self.settings, self.engine, self.index_dir, progress)
+                self._search.understand = self.query.parse
             return self._search
 
     def catalogue_version(self) -> tuple[int, str]:
@@ -135,6 +139,7 @@ class Services:
         from shopsense.app.search_wiring import open_search
 
         fresh = open_search(self.settings, self.engine, self.index_dir, None)
+        fresh.understand = self.query.parse
         with self._search_lock:
             self._search = fresh
         return True

@@ -43,6 +43,18 @@ class Settings(BaseSettings):
         default=Path("benchmarks/results"),
         description="Folder of benchmark JSON records plotted on the admin page",
     )
+    query_log: Path | None = Field(
+        default=None,
+        description="A file of logged queries (one a line, or id<TAB>query) for spelling",
+    )
+    intent_model: str = Field(default="intent", description="Name of the stored intent model")
+    intent_threshold: float = Field(
+        default=0.3, ge=0.0, le=1.0, description="Abstain (category 'unknown') below this"
+    )
+    spell_chinese: bool = Field(
+        default=False,
+        description="Also correct Chinese characters (changes 8% of unseen real queries)",
+    )
     synonyms_file: Path | None = Field(
         default=None,
         description="TOML synonym file of this catalogue (groups / one_way), see README",

@@ -15,12 +15,14 @@ from shopsense.app.demo import (
     ingest_demo_catalog,
     ingest_demo_events,
     search_demo_queries,
+    train_demo_intent,
 )
 from shopsense.app.services import Services
 from shopsense.cli.catalog import print_summary
 from shopsense.cli.common import DbOption, echo, services, settings_for
 from shopsense.cli.events import print_event_summary
 from shopsense.cli.images import print_embed
+from shopsense.cli.query import describe
 from shopsense.cli.recommend import print_suggestions
 from shopsense.cli.serve import run_server
 from shopsense.recommend.engine import Suggestion
@@ -77,7 +79,12 @@ def show_catalogue(svc: Services, limit: int) -> None:
 
 
 def show_search(svc: Services) -> None:
-    echo("== 4. build the search index (BM25 per field + multilingual embeddings)")
+    version = train_demo_intent(svc)
+    echo(
+        f"== 4. intent model v{version}: trained on weak labels (the catalogue's titles "
+        "→ their own category); queries are parsed before search, and the index is built "
+        "(BM25 per field + multilingual embeddings)"
+    )
     results = search_demo_queries(svc, size=3)
     report = svc.index_report()
     echo(
@@ -88,6 +95,9 @@ def show_search(svc: Services) -> None:
     echo("== 5. search (hybrid: BM25 + semantic, ranked; why = what matched and weighed)")
     for result in results:
         echo(f"search {result.query!r}: {result.total} results")
+        if result.parsed is not None:
+            for line in describe(result.parsed):
+                echo(f"  parsed: {line}")
         for hit in result.hits:
             echo(f"  {hit.rank}. {hit.product.title}")
             if hit.explanation is not None:

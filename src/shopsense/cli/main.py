@@ -13,12 +13,14 @@ from shopsense.cli import (
     images,
     keys,
     quality,
+    query,
     recommend,
     search,
     search_eval,
     serve,
 )
 from shopsense.cli.evaluate import eval_app
+from shopsense.cli.train import train_app
 from shopsense.core.errors import InputError, NotFoundError, ShopsenseError
 
 app = typer.Typer(
@@ -39,6 +41,10 @@ app.add_typer(events.events_app, name="events")
 app.command("recommend")(recommend.recommend)
 app.add_typer(eval_app, name="eval")
 eval_app.command("search")(search_eval.eval_search)
+app.command("parse")(query.parse)
+app.add_typer(train_app, name="train")
+train_app.command("intent")(query.train_intent)
+eval_app.command("intent")(query.eval_intent)
 eval_app.command("recs")(recommend.eval_recs)
 app.add_typer(quality.quality_app, name="quality")
 eval_app.command("dedup")(quality.eval_dedup)

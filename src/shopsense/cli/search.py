@@ -109,6 +109,13 @@ def search(
         str | None, typer.Option(help="bm25, dense, hybrid or ltr (default: settings).")
     ] = None,
     explain: Annotated[bool, typer.Option("--explain", help="Say why each hit ranks.")] = False,
+    understand: Annotated[
+        bool,
+        typer.Option(
+            "--understand",
+            help="Parse the query first: spelling, confident attributes and intent as filters.",
+        ),
+    ] = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -133,6 +140,7 @@ def search(
             size=size,
             mode=mode or svc.settings.search_mode,
             explain=explain or as_json,
+            understand=understand,
         )
         result = svc.search().search(request)
     if as_json:

@@ -1,0 +1,115 @@
+"""Query understanding for the app: parser built from the store, intent training and evaluation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from shopsense.app.settings import Settings
+from shopsense.catalog.store import ProductStore
+from shopsense.core.errors import InputError, NotFoundError
+from shopsense.evaluation.intent_eval import IntentScores, cross_validate, evaluate_split
+from shopsense.evaluation.labelled_data import read_labelled
+from shopsense.query.build import understanding_for
+from shopsense.query.intent import IntentConfig, IntentModel, train_intent
+from shopsense.query.intent_store import load_intent_model, save_intent_model
+from shopsense.query.types import ParsedQuery
+from shopsense.query.understanding import QueryUnderstanding
+
+Progress = Callable[[str], None]
+
+#: The baseline every intent evaluation reports beside shopsense's model.
+BASELINES = {
+    "char": IntentConfig(components=("char24",), calibrate=False),
+    "words": IntentConfig(components=("words",), calibrate=False),
+}
+
+
+def read_query_log(path: Path) -> Iterator[str]:
+    """Queries of a log file: one a line, or ``id<TAB>query``."""
+    if not path.is_file():
+        raise InputError(f"query log not found: {path}")
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            query = line.rstrip("\n").split("\t")[-1].strip()
+            if query:
+                yield query
+
+
+class QueryService:
+    """Builds and caches the query parser for a store; trains and evaluates intent models."""
+
+    def __init__(self, settings: Settings, engine: Engine, products: ProductStore) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.products = products
+        self._understanding: QueryUnderstanding | None = None
+
+    def intent_model(self) -> IntentModel | None:
+        try:
+            model = load_intent_model(self.engine, self.settings.intent_model)
+        except NotFoundError:
+            return None
+        return replace(model, threshold=self.settings.intent_threshold)
+
+    def understanding(self) -> QueryUnderstanding:
+        if self._understanding is None:
+            log = read_query_log(self.settings.query_log) if self.settings.query_log else ()
+            self._understanding = understanding_for(
+                self.products.iter_all(),
+                query_log=log,
+                intent=self.intent_model(),
+                spell_chinese=self.settings.spell_chinese,
+            )
+        return self._understanding
+
+    def reset(self) -> None:
+        """Forget the cached parser (after the catalogue or the intent model changed)."""
+        self._understanding = None
+
+    def parse(self, text: str) -> ParsedQuery:
+        return self.understanding().parse(text)
+
+    def train(
+        self,
+        path: Path,
+        text_col: str,
+        label_col: str,
+        config: IntentConfig,
+        progress: Progress | None = None,
+    ) -> tuple[int, dict[str, Any]]:
+        data = read_labelled(path, text_col, label_col)
+        model = train_intent(data.texts, data.labels, config, progress)
+        model.name = self.settings.intent_model
+        version = save_intent_model(
+            self.engine, model, {"trained_on": str(path), "rows": len(data.texts)}
+        )
+        self._understanding = None
+        return version, model.meta
+
+
+def evaluate_intent(
+    train: Path,
+    test: Path | None,
+    text_col: str,
+    label_col: str,
+    *,
+    group_col: str | None,
+    folds: int,
+    config: IntentConfig,
+    baseline: str,
+    progress: Progress | None = None,
+) -> list[IntentScores]:
+    """shopsense's intent model beside the TF-IDF + LR baseline, on one split or K folds."""
+    if baseline not in BASELINES:
+        raise InputError(f"unknown baseline {baseline!r}: choose {', '.join(BASELINES)}")
+    configs = {"shopsense": config, f"tfidf-{baseline}+lr": BASELINES[baseline]}
+    data = read_labelled(train, text_col, label_col, group_col)
+    if test is None:
+        return cross_validate(data.texts, data.labels, data.groups, folds, configs, progress)
+    held = read_labelled(test, text_col, label_col)
+    return evaluate_split((data.texts, data.labels), (held.texts, held.labels), configs, progress)

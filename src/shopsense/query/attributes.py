@@ -1,0 +1,115 @@
+"""Attribute filters from a query: price, colour, gender, brand and size, each with its span.
+
+Brands come from the catalogue (plus the Chinese names in ``data/brands_zh.csv`` of the
+brands the catalogue sells); colours and genders from ``data/colours.csv`` and
+``data/genders.csv``. Longer phrases win over shorter ones, and a phrase is taken once:
+``under armour`` is a brand before it can be anything else.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from shopsense.query.lexicon import Alias, aliases, norm, normalise_with_offsets, source_span
+from shopsense.query.prices import find_prices
+from shopsense.query.types import AttributeFilter
+
+_LATIN = re.compile(r"[0-9a-z]")
+_SIZE_PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = (
+    (re.compile(r"\bsize\s*:?\s*((?:\d{1,2}(?:\.5)?)|xxs|xs|s|m|l|xl|xxl|xxxl|[2-5]xl)\b"), 0.95),
+    (re.compile(r"\b(?:us|uk|eu)\s*(\d{1,2}(?:\.5)?)\b"), 0.85),
+    (re.compile(r"(?<![0-9a-z])(xxs|xs|xl|xxl|xxxl|[2-5]xl)(?![0-9a-z])"), 0.85),
+    (re.compile(r"(?<![0-9a-z])(\d{2}(?:\.5)?|xxs|xs|s|m|l|xl|xxl|xxxl|[2-5]xl)\s*码"), 0.95),
+    (re.compile(r"尺码\s*(\d{2}(?:\.5)?|xxs|xs|s|m|l|xl|xxl|xxxl)"), 0.95),
+)
+
+
+def _strip_accents(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def brand_aliases(brands: Iterable[str]) -> tuple[Alias, ...]:
+    """Spellings of the catalogue's ``brands`` a shopper may type, with confidences."""
+    canonical = {norm(b): b for b in brands if b and b.strip()}
+    out: list[Alias] = []
+    for key, brand in canonical.items():
+        plain = _strip_accents(key)
+        variants = {key, plain, re.sub(r"['’.]", "", plain), re.sub(r"[-'’.&]", " ", plain)}
+        variants.add(re.sub(r"[-'’.&\s]", "", plain))
+        out.extend(Alias(brand, " ".join(v.split()), 1.0) for v in variants if len(v) > 1)
+    for alias in aliases("brands_zh"):
+        sold = canonical.get(norm(alias.value))
+        if sold is not None:
+            out.append(Alias(sold, alias.alias, alias.confidence))
+    return tuple(out)
+
+
+def _phrase_pattern(items: Iterable[Alias]) -> tuple[re.Pattern[str], dict[str, Alias]]:
+    table: dict[str, Alias] = {}
+    for item in items:
+        if item.alias not in table or item.confidence > table[item.alias].confidence:
+            table[item.alias] = item
+    parts = []
+    for alias in sorted(table, key=len, reverse=True):
+        body = r"\s+".join(re.escape(w) for w in alias.split())
+        if _LATIN.search(alias[0]) or _LATIN.search(alias[-1]):
+            body = rf"(?<![0-9a-z]){body}(?![0-9a-z])"
+        parts.append(body)
+    return re.compile("|".join(parts) or r"(?!x)x"), table
+
+
+@dataclass(frozen=True)
+class _Field:
+    name: str
+    pattern: re.Pattern[str]
+    table: dict[str, Alias]
+
+
+class AttributeParser:
+    """Finds attribute filters in a query. Build it once per catalogue; parsing is pure."""
+
+    def __init__(self, brands: Iterable[str] = ()) -> None:
+        self._fields = [
+            _Field("brand", *_phrase_pattern(brand_aliases(brands))),
+            _Field("gender", *_phrase_pattern(aliases("genders"))),
+            _Field("colour", *_phrase_pattern(aliases("colours"))),
+        ]
+
+    def parse(self, query: str) -> list[AttributeFilter]:
+        text, offsets = normalise_with_offsets(query)
+        taken: list[tuple[int, int]] = []
+        found: list[AttributeFilter] = []
+
+        def add(
+            field: str, value: str, start: int, end: int, confidence: float, **kw: float
+        ) -> None:
+            span = source_span(offsets, start, end, len(query))
+            taken.append((start, end))
+            found.append(
+                AttributeFilter(field, value, span, query[span[0] : span[1]], confidence, **kw)
+            )
+
+        for f in self._fields:
+            for m in f.pattern.finditer(text):
+                if any(m.start() < b and a < m.end() for a, b in taken):
+                    continue
+                alias = f.table[" ".join(m.group(0).split())]
+                add(f.name, alias.value, m.start(), m.end(), alias.confidence)
+        for price in find_prices(text, taken):
+            value = f"{_fmt(price.low)}-{_fmt(price.high)}"
+            kw = {k: v for k, v in (("low", price.low), ("high", price.high)) if v is not None}
+            add("price", value, price.start, price.end, price.confidence, **kw)
+        for pattern, confidence in _SIZE_PATTERNS:
+            for m in pattern.finditer(text):
+                if not any(m.start() < b and a < m.end() for a, b in taken):
+                    add("size", m.group(1).upper(), m.start(), m.end(), confidence)
+        return sorted(found, key=lambda f: f.span)
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:g}"

@@ -1,0 +1,37 @@
+"""Build a :class:`QueryUnderstanding` for a catalogue: its brands, its vocabulary, a query log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from shopsense.catalog.schema import Product
+from shopsense.models.minilm_checkpoint import vocabulary_words
+from shopsense.query.attributes import AttributeParser, brand_aliases
+from shopsense.query.lexicon import aliases
+from shopsense.query.spelling import SpellingCorrector, vocabulary
+from shopsense.query.understanding import IntentPredictor, QueryUnderstanding
+
+
+def understanding_for(
+    products: Iterable[Product],
+    *,
+    query_log: Iterable[str] = (),
+    intent: IntentPredictor | None = None,
+    spell_chinese: bool = False,
+) -> QueryUnderstanding:
+    """Attribute parser over the catalogue's brands; spelling from titles, brands,
+    category names and ``query_log``; brand, colour and gender words are never corrected."""
+    brands: set[str] = set()
+    texts: list[str] = []
+    for p in products:
+        if p.brand:
+            brands.add(p.brand)
+        texts.append(" ".join([p.title, p.brand or "", *p.category]))
+    counts = vocabulary([*texts, *query_log])
+    protected = [*vocabulary_words(), *(a.alias for a in brand_aliases(brands))]
+    protected += [a.alias for name in ("colours", "genders") for a in aliases(name)]
+    return QueryUnderstanding(
+        attributes=AttributeParser(brands),
+        spelling=SpellingCorrector(counts, protected=protected, chinese=spell_chinese),
+        intent=intent,
+    )

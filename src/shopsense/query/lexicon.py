@@ -1,0 +1,68 @@
+"""Attribute vocabularies shipped with shopsense (``query/data/*.csv``) and
+normalisation that keeps character offsets, so spans point into the typed query."""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+
+@dataclass(frozen=True)
+class Alias:
+    """``alias`` (normalised) in a query means the canonical ``value``."""
+
+    value: str
+    alias: str
+    confidence: float
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    text = resources.files("shopsense.query").joinpath("data", name).read_text("utf-8")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+@cache
+def aliases(name: str) -> tuple[Alias, ...]:
+    """Aliases from ``data/<name>.csv`` (columns: canonical, alias, confidence)."""
+    out = []
+    for row in _rows(f"{name}.csv"):
+        canonical, alias, confidence = (row[k] for k in row)
+        out.append(Alias(canonical, norm(alias), float(confidence)))
+    return tuple(out)
+
+
+@cache
+def synonym_groups() -> tuple[tuple[str, ...], ...]:
+    groups: dict[str, list[str]] = {}
+    for row in _rows("synonyms.csv"):
+        groups.setdefault(row["group"], []).append(norm(row["term"]))
+    return tuple(tuple(terms) for terms in groups.values())
+
+
+def norm(text: str) -> str:
+    return normalise_with_offsets(text)[0]
+
+
+def normalise_with_offsets(text: str) -> tuple[str, list[int]]:
+    """NFKC + case folding, character by character, with each output char's source index.
+
+    Whitespace is kept (not collapsed) so spans map back to the query exactly.
+    """
+    chars: list[str] = []
+    offsets: list[int] = []
+    for i, ch in enumerate(text):
+        folded = unicodedata.normalize("NFKC", ch).casefold()
+        chars.append(folded)
+        offsets.extend([i] * len(folded))
+    return "".join(chars), offsets
+
+
+def source_span(offsets: list[int], start: int, end: int, length: int) -> tuple[int, int]:
+    """Map a ``[start, end)`` range of normalised text back to the original text."""
+    if start >= end:
+        return (offsets[start] if start < len(offsets) else length,) * 2
+    return offsets[start], offsets[end - 1] + 1

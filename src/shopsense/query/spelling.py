@@ -1,0 +1,151 @@
+"""Spelling correction from a vocabulary of catalogue titles and query logs.
+
+- English words are matched against the vocabulary by Levenshtein distance
+  (rapidfuzz), at most 1 edit for words up to 6 letters and 2 beyond; the nearest,
+  then most frequent, word wins. Known words, short words and words with digits
+  (model numbers) are never touched.
+- Chinese has no spaces and typos are mostly wrong characters of the same sound, so a
+  character that no known word covers is tried as a one-character substitution
+  inside the 3- and 2-character windows around it (SymSpell-style deletion keys);
+  the window is replaced when a frequent word comes out (``连衣群`` → ``连衣裙``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from shopsense.query.lexicon import normalise_with_offsets, source_span
+from shopsense.query.types import Correction
+from shopsense.text.tokenize import tokenize
+
+_WORD = re.compile(r"(?<![0-9a-z'])[a-z]{4,}(?![0-9a-z'])")
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+
+
+def vocabulary(texts: Iterable[str]) -> Counter[str]:
+    """Term counts of ``texts`` with the shared tokenizer (stopwords kept)."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(tokenize(text, keep_stopwords=True))
+    return counts
+
+
+class SpellingCorrector:
+    """Corrects query words towards a vocabulary of term counts."""
+
+    def __init__(
+        self,
+        counts: Mapping[str, int],
+        *,
+        protected: Iterable[str] = (),
+        min_count: int = 3,
+        min_cjk_count: int = 100,
+        min_known: int = 1,
+        min_single: int = 20,
+        chinese: bool = True,
+    ) -> None:
+        self._counts = dict(counts)
+        self._protected = {p.casefold() for p in protected}
+        self._min_count = min_count
+        self._min_cjk = min_cjk_count
+        self._min_known = min_known
+        self._min_single = min_single
+        self._chinese = chinese
+        self._english = [
+            w
+            for w, c in self._counts.items()
+            if c >= min_count and w.isalpha() and w.isascii() and len(w) >= 3
+        ]
+        self._keys: dict[str, list[str]] = {}
+        for word, count in self._counts.items():
+            if 2 <= len(word) <= 4 and count >= min_cjk_count and _CJK_RUN.fullmatch(word):
+                for i in range(len(word)):
+                    self._keys.setdefault(word[:i] + "?" + word[i + 1 :], []).append(word)
+
+    def correct(self, query: str) -> tuple[str, tuple[Correction, ...]]:
+        """The corrected query and each correction with its span in ``query``."""
+        text, offsets = normalise_with_offsets(query)
+        edits: list[tuple[int, int, str]] = []
+        for m in _WORD.finditer(text):
+            fixed = self._english_word(m.group(0))
+            if fixed is not None:
+                edits.append((m.start(), m.end(), fixed))
+        for m in _CJK_RUN.finditer(text if self._chinese else ""):
+            edits.extend((m.start() + a, m.start() + b, w) for a, b, w in self._cjk_run(m.group(0)))
+        if not edits:
+            return query, ()
+        out, corrections, last = [], [], 0
+        for start, end, word in sorted(edits):
+            span = source_span(offsets, start, end, len(query))
+            out.append(query[last : span[0]])
+            out.append(word)
+            corrections.append(Correction(query[span[0] : span[1]], word, span))
+            last = span[1]
+        out.append(query[last:])
+        return "".join(out), tuple(corrections)
+
+    def _english_word(self, word: str) -> str | None:
+        if word in self._protected or self._counts.get(word, 0) >= self._min_count:
+            return None
+        max_edits = 1 if len(word) <= 6 else 2
+        hits = process.extract(
+            word, self._english, scorer=Levenshtein.distance, score_cutoff=max_edits, limit=20
+        )
+        if not hits:
+            return None
+        best = min(hits, key=lambda h: (h[1], -self._counts[h[0]], h[0]))
+        return str(best[0])
+
+    def _known(self, word: str) -> bool:
+        return self._counts.get(word, 0) >= self._min_known
+
+    def _cjk_run(self, run: str) -> list[tuple[int, int, str]]:
+        covered = [False] * len(run)
+        for size in (4, 3, 2):
+            for i in range(len(run) - size + 1):
+                if self._known(run[i : i + size]):
+                    covered[i : i + size] = [True] * size
+        for i, char in enumerate(run):  # a character often typed on its own is a word
+            covered[i] = covered[i] or self._counts.get(char, 0) >= self._min_single
+        edits: list[tuple[int, int, str]] = []
+        for start, end in _stretches(covered):
+            if end - start > 2:
+                continue  # a long unknown stretch is a name, not a typo
+            best = self._substitute(run, start, end)
+            if best is not None:
+                edits.append(best)
+        return edits
+
+    def _substitute(self, run: str, start: int, end: int) -> tuple[int, int, str] | None:
+        """The most frequent known word made by changing one rare character of
+        ``run[start:end]`` inside a window of 2-4 characters around it."""
+        best: tuple[int, int, str] | None = None
+        best_count = 0
+        for size in (4, 3, 2):  # the widest context that yields a word wins
+            for a in range(max(0, end - size), min(start, len(run) - size) + 1):
+                window = run[a : a + size]
+                for p in range(start, end):
+                    key = window[: p - a] + "?" + window[p - a + 1 :]
+                    for cand in self._keys.get(key, ()):
+                        if self._counts[cand] > best_count:
+                            best, best_count = (a, a + size, cand), self._counts[cand]
+            if best is not None:
+                return best
+        return None
+
+
+def _stretches(covered: list[bool]) -> list[tuple[int, int]]:
+    """``[start, end)`` runs of ``False`` in ``covered``."""
+    out, start = [], None
+    for i, ok in enumerate([*covered, True]):
+        if not ok and start is None:
+            start = i
+        elif ok and start is not None:
+            out.append((start, i))
+            start = None
+    return out

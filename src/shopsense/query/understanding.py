@@ -1,0 +1,68 @@
+"""``QueryUnderstanding.parse(text) -> ParsedQuery``: the query side of search.
+
+Order: spelling correction (protected words — brands, colours, sizes — are never
+"corrected"), attribute filters with spans on the corrected text, synonyms, then the
+intent model on the corrected text. Spans of filters refer to ``ParsedQuery.corrected``;
+corrections carry their spans in the original text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Protocol
+
+from shopsense.query.attributes import AttributeParser
+from shopsense.query.spelling import SpellingCorrector
+from shopsense.query.synonyms import SynonymExpander
+from shopsense.query.types import AttributeFilter, Intent, ParsedQuery
+
+MAX_QUERY_CHARS = 512
+
+
+class IntentPredictor(Protocol):
+    """Anything that predicts the category intent of one query."""
+
+    def predict(self, text: str) -> Intent: ...
+
+
+def remainder(text: str, filters: Sequence[AttributeFilter], fields: set[str]) -> str:
+    """``text`` without the spans of filters of ``fields`` (what is left to match as words)."""
+    keep, last = [], 0
+    for f in sorted(filters, key=lambda f: f.span):
+        if f.field in fields:
+            keep.append(text[last : f.span[0]])
+            last = f.span[1]
+    keep.append(text[last:])
+    return re.sub(r"\s+", " ", "".join(keep)).strip()
+
+
+class QueryUnderstanding:
+    """Parses queries. Every part is optional, so it runs without a trained model."""
+
+    def __init__(
+        self,
+        attributes: AttributeParser | None = None,
+        spelling: SpellingCorrector | None = None,
+        synonyms: SynonymExpander | None = None,
+        intent: IntentPredictor | None = None,
+    ) -> None:
+        self.attributes = attributes or AttributeParser()
+        self.spelling = spelling
+        self.synonyms = synonyms or SynonymExpander()
+        self.intent = intent
+
+    def parse(self, text: str) -> ParsedQuery:
+        text = text[:MAX_QUERY_CHARS]
+        corrected, corrections = self.spelling.correct(text) if self.spelling else (text, ())
+        filters = tuple(self.attributes.parse(corrected))
+        rest = remainder(corrected, filters, {"price", "size"})
+        return ParsedQuery(
+            text=text,
+            corrected=corrected,
+            corrections=corrections,
+            filters=filters,
+            remainder=rest,
+            synonyms=self.synonyms.expand(corrected),
+            intent=self.intent.predict(corrected) if self.intent and corrected.strip() else None,
+        )

@@ -1,0 +1,118 @@
+"""Attribute parsing: English and Chinese queries → filters with spans, and queries that
+must produce none."""
+
+from __future__ import annotations
+
+import pytest
+
+from shopsense.query.attributes import AttributeParser
+from shopsense.query.types import AttributeFilter
+
+BRANDS = ["Nike", "Under Armour", "Samsung", "Xiaomi", "Li-Ning", "Levi's", "L'Oréal", "Apple"]
+
+
+@pytest.fixture(scope="module")
+def parser() -> AttributeParser:
+    return AttributeParser(BRANDS)
+
+
+def by_field(filters: list[AttributeFilter]) -> dict[str, AttributeFilter]:
+    return {f.field: f for f in filters}
+
+
+@pytest.mark.parametrize(
+    ("query", "low", "high", "text"),
+    [
+        ("running shoes under 50", None, 50.0, "under 50"),
+        ("below $30 t-shirt", None, 30.0, "below $30"),
+        ("headphones between 100 and 200", 100.0, 200.0, "between 100 and 200"),
+        ("over 1,000 tv", 1000.0, None, "over 1,000"),
+        ("laptop under 5k", None, 5000.0, "under 5k"),
+        ("$50-$100 shoes", 50.0, 100.0, "$50-$100"),
+        ("耐克 100-200元", 100.0, 200.0, "100-200元"),
+        ("手机 500以下", None, 500.0, "500以下"),
+        ("不超过300 连衣裙", None, 300.0, "不超过300"),
+        ("300元以内 耳机", None, 300.0, "300元以内"),
+        ("2000元以上 相机", 2000.0, None, "2000元以上"),
+    ],
+)
+def test_price_constraints_with_their_spans(
+    parser: AttributeParser, query: str, low: float | None, high: float | None, text: str
+) -> None:
+    price = by_field(parser.parse(query))["price"]
+    assert (price.low, price.high, price.text) == (low, high, text)
+    assert query[price.span[0] : price.span[1]] == text
+    assert price.confidence >= 0.8
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "iphone 15",
+        "iphone 15 pro max 256gb",
+        "tv under 50 inch",
+        "under 5kg dumbbells",
+        "sony wh-1000xm5",
+        "ps5",
+        "小米 13 手机",
+        "3岁以下 玩具",
+    ],
+)
+def test_numbers_that_are_not_prices(parser: AttributeParser, query: str) -> None:
+    assert "price" not in by_field(parser.parse(query))
+
+
+def test_under_armour_is_a_brand_not_a_price(parser: AttributeParser) -> None:
+    filters = parser.parse("Under Armour shorts under 40")
+    fields = by_field(filters)
+    assert fields["brand"].value == "Under Armour" and fields["brand"].span == (0, 12)
+    assert fields["price"].high == 40.0 and fields["price"].text == "under 40"
+
+
+def test_bare_number_range_is_only_a_soft_price(parser: AttributeParser) -> None:
+    price = by_field(parser.parse("小米 手机 1000-2000"))["price"]
+    assert (price.low, price.high) == (1000.0, 2000.0) and price.confidence < 0.8
+
+
+def test_english_colour_gender_brand_size(parser: AttributeParser) -> None:
+    f = by_field(parser.parse("Nike men's black running shoes size 10"))
+    assert f["brand"].value == "Nike" and f["brand"].text == "Nike"
+    assert f["gender"].value == "Men" and f["gender"].text == "men's"
+    assert f["colour"].value == "Black"
+    assert f["size"].value == "10" and f["size"].text == "size 10"
+
+
+def test_chinese_brand_names_map_to_catalogue_brands(parser: AttributeParser) -> None:
+    f = by_field(parser.parse("耐克 男子 跑步鞋 黑色 42码"))
+    assert f["brand"].value == "Nike" and f["brand"].span == (0, 2)
+    assert f["gender"].value == "Men" and f["colour"].value == "Black"
+    assert f["size"].value == "42"
+    assert by_field(parser.parse("三星手机 2000以下"))["brand"].value == "Samsung"
+    # a Chinese alias of a brand the catalogue does not sell is not a brand filter
+    assert "brand" not in by_field(parser.parse("华为 手机"))
+
+
+def test_brand_spellings_without_punctuation(parser: AttributeParser) -> None:
+    assert by_field(parser.parse("levis jeans"))["brand"].value == "Levi's"
+    assert by_field(parser.parse("loreal lipstick"))["brand"].value == "L'Oréal"
+    assert by_field(parser.parse("lining 跑鞋"))["brand"].value == "Li-Ning"
+
+
+def test_words_inside_other_words_are_not_attributes(parser: AttributeParser) -> None:
+    assert parser.parse("redmi note 13") == []  # "red" inside "redmi"
+    assert parser.parse("womenswear blazer") == []
+    f = by_field(parser.parse("women's watch"))
+    assert f["gender"].value == "Women"  # not "men"
+
+
+def test_spans_point_into_the_original_full_width_text(parser: AttributeParser) -> None:
+    query = "ＮＩＫＥ　红色　５００以下"
+    f = by_field(parser.parse(query))
+    assert query[slice(*f["brand"].span)] == "ＮＩＫＥ"
+    assert query[slice(*f["colour"].span)] == "红色"
+    assert f["price"].high == 500.0 and query[slice(*f["price"].span)] == "５００以下"
+
+
+def test_plain_queries_produce_no_filter(parser: AttributeParser) -> None:
+    for q in ["running shoes", "连衣裙", "noise cancelling headphones", "backpack"]:
+        assert parser.parse(q) == [], q

@@ -1,0 +1,76 @@
+"""Spelling from catalogue titles and a real query log; synonyms; the whole parse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from shopsense.app.demo import DEMO_CATALOG
+from shopsense.catalog.sources import describe, read_records
+from shopsense.query.build import understanding_for
+from shopsense.query.spelling import SpellingCorrector, vocabulary
+from shopsense.query.synonyms import SynonymExpander
+from shopsense.query.understanding import QueryUnderstanding
+
+
+def _log(shared: Path, n: int) -> list[str]:
+    path = shared / "multicpr_queries_zh" / "train.query.txt"
+    with path.open(encoding="utf-8") as lines:
+        return [line.rstrip("\n").split("\t")[1] for _, line in zip(range(n), lines, strict=False)]
+
+
+@pytest.fixture(scope="module")
+def demo_titles() -> list[str]:
+    return [r.fields["title"] for r in read_records(describe(DEMO_CATALOG)) if r.fields]
+
+
+def test_english_typos_are_corrected_towards_the_catalogue(demo_titles: list[str]) -> None:
+    fix = SpellingCorrector(vocabulary(demo_titles), protected={"shorts"})
+    corrected, corrections = fix.correct("wireles headphnes")
+    assert corrected == "wireless headphones"
+    assert [(c.original, c.corrected, c.span) for c in corrections] == [
+        ("wireles", "wireless", (0, 7)),
+        ("headphnes", "headphones", (8, 17)),
+    ]
+    # known words, protected words, model numbers and short words stay as typed
+    for q in ["running shoes", "shorts", "wh-1000xm5", "ps5", "tee"]:
+        assert fix.correct(q) == (q, ()), q
+
+
+@pytest.mark.slow
+def test_chinese_typos_are_corrected_from_the_query_log(shared_data: Path) -> None:
+    fix = SpellingCorrector(vocabulary(_log(shared_data, 100_000)))
+    assert fix.correct("蓝牙耳几")[0] == "蓝牙耳机"
+    assert fix.correct("苹果手几")[0] == "苹果手机"
+    for q in ["红色连衣裙", "运动鞋男", "羽绒服女", "华为手机"]:
+        assert fix.correct(q) == (q, ()), q
+
+
+def test_synonyms_cross_languages() -> None:
+    syn = SynonymExpander().expand("Running Shoes and 手机")
+    assert "跑步鞋" in syn["running shoes"] and "phone" in syn["手机"]
+    assert SynonymExpander().expand("xyz") == {}
+
+
+def test_parse_puts_it_together() -> None:
+    from shopsense.catalog.schema import Product
+
+    products = [
+        Product.model_validate(
+            {"id": r.fields["id"], "title": r.fields["title"], "brand": r.fields["brand"]}
+        )
+        for r in read_records(describe(DEMO_CATALOG))
+        if r.fields and r.fields["title"]
+    ]
+    qu = understanding_for(products)
+    p = qu.parse("red nike runing shoes under 50")
+    assert p.corrected == "red nike running shoes under 50"
+    assert {(f.field, f.value) for f in p.filters} == {
+        ("colour", "Red"),
+        ("brand", "Nike"),
+        ("price", "-50"),
+    }
+    assert p.remainder == "red nike running shoes"
+    assert p.intent is None  # no model: the parse still works
+    assert QueryUnderstanding().parse("").filters == ()
