@@ -14,9 +14,8 @@ import hashlib
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from sqlalchemy import Engine, update
@@ -32,6 +31,7 @@ from shopsense.catalog.records import RecordContext, to_product
 from shopsense.catalog.schema import Product
 from shopsense.catalog.sources import Progress, RawRecord, Repair, describe, read_records
 from shopsense.catalog.store import UpsertCounts, upsert_products
+from shopsense.core.conservation import ConservedRun
 from shopsense.storage.runs import finish_run, start_run
 from shopsense.storage.schema import ingest_runs
 
@@ -89,7 +89,7 @@ class IngestOptions:
 
 
 @dataclass
-class IngestSummary:
+class IngestSummary(ConservedRun):
     """What one ingest did. ``rows_read == accepted + quarantined`` always holds."""
 
     run_id: int
@@ -107,15 +107,6 @@ class IngestSummary:
     reasons: dict[str, int] = field(default_factory=dict)
     repair_codes: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
-
-    @property
-    def conserved(self) -> bool:
-        return self.rows_read == self.accepted + self.quarantined
-
-    def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["conserved"] = self.conserved
-        return out
 
 
 class _Batch:

@@ -12,14 +12,14 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.dialects import postgresql, sqlite
 
+from shopsense.core.conservation import ConservedRun
 from shopsense.events.loaders import LoadOptions, RejectedRow, iter_events
 from shopsense.events.log import EventLog
 from shopsense.events.schema import Event
@@ -30,7 +30,7 @@ BATCH = 2000
 
 
 @dataclass
-class EventIngestSummary:
+class EventIngestSummary(ConservedRun):
     file: str
     format: str
     run_id: int = 0
@@ -41,13 +41,6 @@ class EventIngestSummary:
     quarantined: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
-
-    @property
-    def conserved(self) -> bool:
-        return self.rows_read == self.accepted + self.quarantined
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "conserved": self.conserved}
 
 
 def ingest_events(engine: Engine, path: Path, options: LoadOptions) -> EventIngestSummary:

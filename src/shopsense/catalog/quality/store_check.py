@@ -16,7 +16,7 @@ import json
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,6 +30,7 @@ from shopsense.catalog.quarantine import QuarantinedRow, add_quarantined
 from shopsense.catalog.schema import Product
 from shopsense.catalog.store import ProductStore
 from shopsense.core.checks import CheckOutcome, Severity
+from shopsense.core.conservation import ConservedRun
 from shopsense.storage.runs import insert_run
 from shopsense.storage.schema import duplicate_clusters, ingest_runs, products, quality_flags
 
@@ -38,7 +39,7 @@ FindDuplicates = Callable[[Sequence[Product], Sequence[float]], list[DuplicateCl
 
 
 @dataclass
-class QualityCheckSummary:
+class QualityCheckSummary(ConservedRun):
     run_id: int
     rows_read: int = 0
     accepted: int = 0
@@ -50,15 +51,6 @@ class QualityCheckSummary:
     clustered_products: int = 0
     mean_quality_score: float = 0.0
     seconds: float = 0.0
-
-    @property
-    def conserved(self) -> bool:
-        return self.rows_read == self.accepted + self.quarantined
-
-    def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["conserved"] = self.conserved
-        return out
 
 
 def _outcome_row(outcome: CheckOutcome) -> dict[str, Any]:
