@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -53,3 +57,20 @@ def test_without_a_window_every_parsed_event_is_accepted(shared_data: Path, tmp_
     finally:
         svc.close()
     assert (summary.rows_read, summary.accepted, summary.quarantined) == (200, 200, 0)
+
+
+def test_the_window_from_the_command_line(shared_data: Path, tmp_path: Path) -> None:
+    path, outside = _head(shared_data, tmp_path, 300)
+    env = dict(os.environ, SHOPSENSE_DB=str(tmp_path / "c.db"), OMP_NUM_THREADS="1")
+    window = ["--window-start", "2017-11-25T00:00:00Z", "--window-end", str(int(END.timestamp()))]
+    out = subprocess.run(
+        [sys.executable, "-m", "shopsense.cli.main", "events", "ingest", str(path)]
+        + ["--format", "taobao", *window, "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    summary = json.loads(out.stdout)
+    assert outside > 0 and summary["reasons"] == {"event_outside_window": outside}
+    assert summary["rows_read"] == 300 == summary["accepted"] + summary["quarantined"]
