@@ -128,6 +128,19 @@ def pair_features(a: MatchRecord, b: MatchRecord) -> list[float]:
     ]
 
 
+def _grouped(
+    pairs: Sequence[tuple[int, int]], score: npt.NDArray[np.float64], side: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Pairs ordered by their offer on ``side``, best score first (ties in input order):
+    the order, where each offer's run starts in it, and each run's length."""
+    owner = np.array([p[side] for p in pairs], dtype=np.int64)
+    order = np.lexsort((np.arange(len(pairs)), -score, owner))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = owner[order][1:] != owner[order][:-1]
+    starts = np.flatnonzero(first)
+    return order, starts, np.diff(np.append(starts, len(order)))
+
+
 def ranks(
     pairs: Sequence[tuple[int, int]], score: npt.NDArray[np.float64]
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
@@ -135,12 +148,9 @@ def ranks(
     out = []
     for side in (0, 1):
         rank = np.zeros(len(pairs))
-        groups: dict[int, list[int]] = {}
-        for i, pair in enumerate(pairs):
-            groups.setdefault(pair[side], []).append(i)
-        for members in groups.values():
-            order = np.argsort(-score[members], kind="stable")
-            rank[np.asarray(members)[order]] = np.arange(1, len(members) + 1)
+        if pairs:
+            order, starts, sizes = _grouped(pairs, score, side)
+            rank[order] = np.arange(len(order)) - np.repeat(starts, sizes) + 1
         out.append(rank)
     return out[0], out[1]
 
@@ -152,12 +162,7 @@ def margins(
     (0 when the offer has no other candidate)."""
     if not pairs:
         return np.zeros(0)
-    owner = np.array([p[side] for p in pairs], dtype=np.int64)
-    order = np.lexsort((-score, owner))  # by owner, best score first
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = owner[order][1:] != owner[order][:-1]
-    starts = np.flatnonzero(first)
-    sizes = np.diff(np.append(starts, len(order)))
+    order, starts, sizes = _grouped(pairs, score, side)
     ranked = score[order]
     top = np.repeat(ranked[starts], sizes)
     second = np.repeat(ranked[np.minimum(starts + 1, len(order) - 1)], sizes)
