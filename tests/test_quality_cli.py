@@ -40,6 +40,7 @@ def test_ingest_check_report(tmp_path: Path) -> None:
     assert summary["repair_codes"]["html_to_text"] == 1
     check = json.loads(run("quality", "check", "--json", db=db).stdout)
     assert check["conserved"] and (check["rows_read"], check["clusters"]) == (2, 1)
+    assert check["scorer"].startswith("rule scorer")
     figures = json.loads(run("quality", "report", "--json", db=db).stdout)
     assert figures["duplicate_totals"] == {"clusters": 1, "products": 2}
     out = tmp_path / "r.html"
@@ -86,3 +87,24 @@ def test_eval_dedup_on_an_abt_buy_slice(shared_data: Path, tmp_path: Path) -> No
     assert result["rule"]["f1"] >= 0.85
     assert result["learned"]["f1"] >= 0.7
     assert result["seconds"]["total"] > 0
+
+
+@pytest.mark.slow
+def test_a_trained_scorer_is_stored_and_used_by_quality_check(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    d2 = shared_data / "entity_matching" / "D2"
+    gold = sorted(read_gold(d2 / "gt.csv", "|"))[:120]
+    _slice(d2 / "abt.csv", tmp_path / "a.csv", {g[0] for g in gold})
+    _slice(d2 / "buy.csv", tmp_path / "b.csv", {g[1] for g in gold})
+    (tmp_path / "g.csv").write_text("D1|D2\n" + "".join(f"{a}|{b}\n" for a, b in gold))
+    db = tmp_path / "m.db"
+    files = ["--left", str(tmp_path / "a.csv"), "--right", str(tmp_path / "b.csv")]
+    args = [*files, "--gold", str(tmp_path / "g.csv"), "--sep", "|", "--folds", "3"]
+    trained = json.loads(run("train", "dedup", *args, "--json", db=db).stdout)
+    assert trained["version"] == 1 and 0.1 <= trained["threshold"] <= 0.9
+    assert trained["meta"]["positives"] >= 114 and trained["meta"]["out_of_fold"]["f1"] >= 0.7
+    assert json.loads(run("train", "dedup", *args, "--json", db=db).stdout)["version"] == 2
+    run("ingest", str(tmp_path / "b.csv"), "--sep", "|", db=db)
+    check = json.loads(run("quality", "check", "--json", db=db).stdout)
+    assert check["scorer"] == "learned scorer v2" and check["conserved"]

@@ -15,11 +15,11 @@ from shopsense.core.errors import InputError
 from shopsense.models.sentence_encoder import MultilingualUSE
 from shopsense.ranking.features import FEATURES
 from shopsense.ranking.lgbm import LambdaMartRanker
-from shopsense.ranking.model_store import ModelStore
 from shopsense.ranking.pipeline import SearchPipeline
 from shopsense.ranking.training import train_ranker
 from shopsense.retrieval.expansion import SynonymConfig, Synonyms
 from shopsense.retrieval.index_sync import Progress, SearchIndex
+from shopsense.storage.artifacts import ModelStore
 
 LTR_MODEL = "search-ltr"
 

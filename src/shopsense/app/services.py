@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, func, select
 
@@ -26,6 +26,10 @@ from shopsense.catalog.quarantine import QuarantineStore
 from shopsense.catalog.schema import Product
 from shopsense.catalog.sources import Progress
 from shopsense.catalog.store import ProductStore
+from shopsense.core.checks import Severity
+from shopsense.events.checks import EventTimeWindow
+from shopsense.events.ingest import EventIngestSummary
+from shopsense.events.loaders import LoadOptions
 from shopsense.events.log import EventLog
 from shopsense.models.sentence_encoder import MultilingualUSE
 from shopsense.storage.engine import open_store
@@ -35,8 +39,18 @@ if TYPE_CHECKING:
     from shopsense.app.multimodal import MultimodalService
     from shopsense.app.search import SearchService
     from shopsense.catalog.matching.clusters import DuplicateCluster
+    from shopsense.evaluation.dedup import DedupEvalOptions
     from shopsense.retrieval.index_sync import Progress as IndexProgress
     from shopsense.retrieval.index_sync import SyncReport
+
+
+@dataclass(frozen=True)
+class DedupTraining:
+    """A pair scorer stored by :meth:`Services.train_dedup`."""
+
+    version: int
+    threshold: float
+    meta: dict[str, Any]
 
 
 @dataclass
@@ -91,18 +105,63 @@ class Services:
         hook = QualityGate(self.quality_config(), datetime.now(UTC)) if gate else None
         return ingest_file(self.engine, path, options, progress=progress, hook=hook)
 
+    def ingest_events(
+        self,
+        path: Path,
+        options: LoadOptions,
+        window: tuple[datetime | None, datetime | None] | None = None,
+    ) -> EventIngestSummary:
+        """Append events to the log; events outside the expected time window (``window``, else
+        the quality config's ``[events]`` span when its severity is ``fail``) are quarantined
+        with reason ``event_outside_window``."""
+        config = self.quality_config().events
+        start, end = window or (config.start, config.end)
+        applies = window is not None or (config.enabled and config.severity is Severity.FAIL)
+        checks = (EventTimeWindow(Severity.FAIL, start, end),) if applies and (start or end) else ()
+        return self.recommendations.ingest_events(path, replace(options, checks=checks))
+
     def quality_check(self, *, dedup: bool = True) -> QualityCheckSummary:
-        """The second pass over the store: every check, duplicates, quality scores."""
-        from shopsense.catalog.matching.dedup import DedupConfig, find_duplicates
+        """The second pass over the store: every check, duplicates, quality scores.
+
+        Duplicates are scored by the newest stored learned scorer (``shopsense train
+        dedup``), else by the rule; products showing the same photo (once their images
+        are embedded: ``shopsense images embed``) are joined with ``same_photo`` evidence.
+        """
+        from shopsense.catalog.image_duplicates import photo_links
+        from shopsense.catalog.image_store import ImageFeatureStore
+        from shopsense.catalog.matching.dedup import DedupConfig, LinkSource, find_duplicates
+        from shopsense.catalog.matching.scorer_store import load_scorer
+
+        scorer, note = load_scorer(self.engine) if dedup else (None, "")
+        photos = list(ImageFeatureStore(self.engine).records().values()) if dedup else []
+        extra: list[LinkSource] = [photo_links(photos)] if photos else []
 
         def duplicates(
             items: Sequence[Product], preference: Sequence[float]
         ) -> list[DuplicateCluster]:
-            return find_duplicates(items, preference, DedupConfig())
+            return find_duplicates(items, preference, DedupConfig(), extra=extra, scorer=scorer)
 
         return run_quality_check(
-            self.engine, self.quality_config(), datetime.now(UTC), duplicates if dedup else None
+            self.engine,
+            self.quality_config(),
+            datetime.now(UTC),
+            duplicates if dedup else None,
+            scorer=note,
         )
+
+    def train_dedup(
+        self, left: Path, right: Path, gold: Path, options: DedupEvalOptions
+    ) -> DedupTraining:
+        """Learn the pair scorer from two catalogues and their gold pairs; store a new version."""
+        from shopsense.catalog.matching.scorer_store import save_scorer
+        from shopsense.evaluation.dedup import labelled_pairs, train_scorer
+
+        clock: dict[str, float] = {}
+        data = labelled_pairs(left, right, gold, options, clock)
+        scorer, meta = train_scorer(data, options.folds, options.seed)
+        meta = {"left": str(left), "right": str(right), "gold": str(gold), **meta}
+        version = save_scorer(self.engine, scorer, meta)
+        return DedupTraining(version, round(scorer.threshold, 4), meta)
 
     def quality_report(self, *, clusters: int = 20) -> QualityReport:
         return build_report(self.engine, self.quality_config(), max_clusters=clusters)

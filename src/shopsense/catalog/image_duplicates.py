@@ -10,13 +10,16 @@ Two signals (see ``models.image_signals``):
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
 from shopsense.catalog.image_store import ImageFeatureStore, ImageRecord
-from shopsense.models.image_signals import hamming
+from shopsense.catalog.matching.dedup import LinkSource, id_links
+from shopsense.models.image_signals import HASH_BITS, hamming
 
 
 @dataclass(frozen=True)
@@ -27,23 +30,33 @@ class DuplicatePair:
     score: float  # hamming distance (identical_photo) or cosine (same_product_reshot)
 
 
+def _bands(value: int, count: int) -> list[tuple[int, int]]:
+    """``value``'s 64 bits cut into ``count`` bands: two hashes within ``count - 1`` bits of
+    each other agree on at least one whole band (pigeonhole), so only hashes sharing a band
+    need comparing."""
+    edges = [round(b * HASH_BITS / count) for b in range(count + 1)]
+    return [
+        (b, (value >> lo) & ((1 << (hi - lo)) - 1)) for b, (lo, hi) in enumerate(pairwise(edges))
+    ]
+
+
 def identical_photos(records: Sequence[ImageRecord], max_hamming: int = 4) -> list[DuplicatePair]:
     """Pairs of products showing the same photo (equal bytes or dHash within ``max_hamming``)."""
     ok = sorted((r for r in records if r.status == "ok" and r.dhash), key=lambda r: r.product_id)
-    if len(ok) < 2:
-        return []
-    hashes = np.array([int(r.dhash or "0", 16) for r in ok], dtype=np.uint64)
-    bits = np.unpackbits(hashes.view(np.uint8).reshape(-1, 8), axis=1).astype(np.int16)
-    dist = bits @ (1 - bits).T + (1 - bits) @ bits.T  # pairwise hamming distances
+    hashes = [int(r.dhash or "0", 16) for r in ok]
+    buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for i, value in enumerate(hashes):
+        for band in _bands(value, max_hamming + 1):
+            buckets[band].append(i)
+    close: set[tuple[int, int]] = set()
+    for members in buckets.values():
+        close.update((a, b) for x, a in enumerate(members) for b in members[x + 1 :])
     out = []
-    for i, j in zip(*np.nonzero(np.triu(dist <= max_hamming, k=1)), strict=True):
-        a, b = ok[int(i)], ok[int(j)]
-        d = (
-            0
-            if a.image_hash == b.image_hash
-            else hamming(int(a.dhash or "0", 16), int(b.dhash or "0", 16))
-        )
-        out.append(DuplicatePair(a.product_id, b.product_id, "identical_photo", float(d)))
+    for i, j in sorted(close):
+        a, b = ok[i], ok[j]
+        d = 0 if a.image_hash == b.image_hash else hamming(hashes[i], hashes[j])
+        if d <= max_hamming:
+            out.append(DuplicatePair(a.product_id, b.product_id, "identical_photo", float(d)))
     return out
 
 
@@ -74,3 +87,21 @@ def find_image_duplicates(
     ids, vectors = store.product_vectors(image_model)
     taken = {(p.product_a, p.product_b) for p in same}
     return same + reshot_products(ids, vectors, min_cosine, taken)
+
+
+def photo_links(records: Sequence[ImageRecord], max_hamming: int = 4) -> LinkSource:
+    """Identical photos as duplicate links for :func:`find_duplicates` (evidence ``same_photo``).
+
+    Only identical photos join products: a re-shot look-alike may be a colour variant.
+    """
+    return id_links(
+        [
+            (
+                p.product_a,
+                p.product_b,
+                1.0 - p.score / HASH_BITS,
+                {"same_photo": 1.0, "image": p.kind, "hamming_bits": p.score},
+            )
+            for p in identical_photos(records, max_hamming)
+        ]
+    )

@@ -12,7 +12,7 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
 from shopsense.catalog.ingest import IngestOptions, IngestSummary
-from shopsense.cli.common import DbOption, JsonOption, echo, emit_json, services
+from shopsense.cli.common import DbOption, JsonOption, echo, emit_json, services, unescape_sep
 
 products_app = typer.Typer(help="Look at products in the store.", no_args_is_help=True)
 quarantine_app = typer.Typer(help="Look at rows kept out of the store.", no_args_is_help=True)
@@ -70,7 +70,7 @@ def ingest(
     """Ingest a catalogue file: valid rows are upserted, bad rows quarantined with a reason."""
     options = IngestOptions(
         mapping=tuple(mapping or ()),
-        sep=_unescape(sep),
+        sep=unescape_sep(sep),
         format=fmt,
         source=source,
         merge_extra_fields=not no_repair,
@@ -108,12 +108,6 @@ def _interrupt_note() -> Iterator[None]:
             err=True,
         )
         raise typer.Exit(130) from None
-
-
-def _unescape(sep: str | None) -> str | None:
-    if sep is None:
-        return None
-    return {"\\t": "\t", "tab": "\t", "TAB": "\t"}.get(sep, sep)
 
 
 @products_app.command("list")

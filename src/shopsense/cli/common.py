@@ -27,6 +27,13 @@ DbOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for programs.")]
 
 
+def unescape_sep(sep: str | None) -> str | None:
+    """A ``--sep`` value as typed on a shell (``\\t``, ``tab``) → the separator itself."""
+    if sep is None:
+        return None
+    return {"\\t": "\t", "tab": "\t", "TAB": "\t"}.get(sep, sep)
+
+
 def settings_for(db: str | None) -> Settings:
     return Settings(db=db) if db else Settings()
 

@@ -9,7 +9,7 @@ import typer
 
 from shopsense.cli.common import DbOption, JsonOption, echo, emit_json, services
 from shopsense.events.ingest import EventIngestSummary
-from shopsense.events.loaders import FORMATS, LoadOptions
+from shopsense.events.loaders import FORMATS, LoadOptions, parse_timestamp
 
 events_app = typer.Typer(help="Event data: views, carts, purchases.", no_args_is_help=True)
 
@@ -51,13 +51,31 @@ def events_ingest(
     min_rating: Annotated[
         float | None, typer.Option(help="MovieLens: keep only ratings at or above this.")
     ] = None,
+    window_start: Annotated[
+        str | None,
+        typer.Option(help="Quarantine events before this time (ISO 8601 or Unix seconds)."),
+    ] = None,
+    window_end: Annotated[
+        str | None,
+        typer.Option(help="Quarantine events after this time (ISO 8601 or Unix seconds)."),
+    ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Append events to the durable log; bad rows are quarantined with a reason."""
+    """Append events to the durable log; bad rows and events outside the expected time
+    window (these options, else the quality config's [events] start/end) are quarantined
+    with a reason."""
     options = load_options(fmt, mapping, min_rating)
+    window = None
+    if window_start or window_end:
+        try:
+            start = parse_timestamp(window_start) if window_start else None
+            end = parse_timestamp(window_end) if window_end else None
+        except ValueError as exc:
+            raise typer.BadParameter(f"window: {exc}") from exc
+        window = (start, end)
     with services(db) as svc:
-        summary = svc.recommendations.ingest_events(file, options)
+        summary = svc.ingest_events(file, options, window)
     if as_json:
         emit_json(summary.to_dict())
     else:

@@ -8,9 +8,10 @@ from typing import Annotated
 import typer
 
 from shopsense.catalog.ingest import IngestOptions
+from shopsense.catalog.matching.blocking import BlockingConfig
 from shopsense.catalog.quality.report_html import render_html
-from shopsense.cli.catalog import _unescape
-from shopsense.cli.common import DbOption, JsonOption, echo, emit_json, services
+from shopsense.cli.common import DbOption, JsonOption, echo, emit_json, services, unescape_sep
+from shopsense.evaluation.dedup import DedupEvalOptions, evaluate_dedup
 
 quality_app = typer.Typer(
     help="Data quality: checks over the store, the report.", no_args_is_help=True
@@ -63,34 +64,75 @@ def quality_report(
     echo(f"wrote {out} ({report['products']} products, {report['quarantined']} quarantined)")
 
 
-def eval_dedup(
-    left: Annotated[Path, typer.Option("--left", help="Left catalogue file (shop A).")],
-    right: Annotated[Path, typer.Option("--right", help="Right catalogue file (shop B).")],
-    gold: Annotated[
-        Path, typer.Option("--gold", help="Gold pairs: left id, right id; header line.")
-    ],
-    sep: Annotated[str | None, typer.Option("--sep", help="Field separator of all three.")] = None,
-    mapping: Annotated[
-        list[str] | None, typer.Option("--map", help="field=column for both catalogues.")
-    ] = None,
-    k: Annotated[int, typer.Option(min=1, max=200, help="TF-IDF neighbours per offer.")] = 20,
-    minhash: Annotated[bool, typer.Option("--minhash", help="Add MinHash-LSH candidates.")] = False,
-    folds: Annotated[
-        int, typer.Option(min=0, max=20, help="k-fold (by left offer) for the learned scorer.")
-    ] = 5,
-    threshold: Annotated[float, typer.Option(min=0, max=1)] = 0.5,
-    as_json: JsonOption = False,
-) -> None:
-    """Match two catalogues and score against gold pairs: P/R/F1, blocking PC/RR, time."""
-    from shopsense.catalog.matching.blocking import BlockingConfig
-    from shopsense.evaluation.dedup import DedupEvalOptions, evaluate_dedup
+LeftOption = Annotated[Path, typer.Option("--left", help="Left catalogue file (shop A).")]
+RightOption = Annotated[Path, typer.Option("--right", help="Right catalogue file (shop B).")]
+GoldOption = Annotated[
+    Path, typer.Option("--gold", help="Gold pairs: left id, right id; header line.")
+]
+SepOption = Annotated[str | None, typer.Option("--sep", help="Field separator of all three.")]
+MapOption = Annotated[
+    list[str] | None, typer.Option("--map", help="field=column for both catalogues.")
+]
+KOption = Annotated[int, typer.Option(min=1, max=200, help="TF-IDF neighbours per offer.")]
+MinhashOption = Annotated[bool, typer.Option("--minhash", help="Add MinHash-LSH candidates.")]
+FoldsOption = Annotated[
+    int, typer.Option(min=0, max=20, help="k-fold (by left offer) for the learned scorer.")
+]
 
-    options = DedupEvalOptions(
-        read=IngestOptions(mapping=tuple(mapping or ()), sep=_unescape(sep)),
+
+def _dedup_options(
+    sep: str | None, mapping: list[str] | None, k: int, minhash: bool, folds: int, threshold: float
+) -> DedupEvalOptions:
+    return DedupEvalOptions(
+        read=IngestOptions(mapping=tuple(mapping or ()), sep=unescape_sep(sep)),
         blocking=BlockingConfig(k=k, minhash=minhash),
         folds=folds,
         threshold=threshold,
     )
+
+
+def train_dedup(
+    left: LeftOption,
+    right: RightOption,
+    gold: GoldOption,
+    sep: SepOption = None,
+    mapping: MapOption = None,
+    k: KOption = 20,
+    minhash: MinhashOption = False,
+    folds: FoldsOption = 5,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Learn the duplicate pair scorer from two catalogues and their gold pairs and store it
+    as a new version; `shopsense quality check` then uses it instead of the rule."""
+    options = _dedup_options(sep, mapping, k, minhash, folds, 0.5)
+    with services(db) as svc:
+        trained = svc.train_dedup(left, right, gold, options)
+    if as_json:
+        emit_json(trained)
+        return
+    oof = trained.meta["out_of_fold"]
+    echo(
+        f"stored pair scorer v{trained.version}: {trained.meta['pairs']} labelled pairs "
+        f"({trained.meta['positives']} matches), threshold {trained.threshold:.2f}, "
+        f"out-of-fold P {oof['precision']:.3f} R {oof['recall']:.3f} F1 {oof['f1']:.3f}"
+    )
+
+
+def eval_dedup(
+    left: LeftOption,
+    right: RightOption,
+    gold: GoldOption,
+    sep: SepOption = None,
+    mapping: MapOption = None,
+    k: KOption = 20,
+    minhash: MinhashOption = False,
+    folds: FoldsOption = 5,
+    threshold: Annotated[float, typer.Option(min=0, max=1)] = 0.5,
+    as_json: JsonOption = False,
+) -> None:
+    """Match two catalogues and score against gold pairs: P/R/F1, blocking PC/RR, time."""
+    options = _dedup_options(sep, mapping, k, minhash, folds, threshold)
     report = evaluate_dedup(left, right, gold, options)
     if as_json:
         emit_json(report.to_dict())

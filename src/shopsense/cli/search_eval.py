@@ -8,8 +8,7 @@ from typing import Annotated
 import typer
 
 from shopsense.catalog.ingest import IngestOptions
-from shopsense.cli.catalog import _unescape
-from shopsense.cli.common import JsonOption, echo, emit_json
+from shopsense.cli.common import JsonOption, echo, emit_json, unescape_sep
 from shopsense.evaluation.datasets import SearchSet, read_qrels, read_queries
 
 COLUMNS = ("mode", "queries", "ndcg@10", "mrr@10", "recall@10", "recall@100", "p50_ms", "p99_ms")
@@ -39,7 +38,7 @@ def eval_search(
     train = None
     if train_qrels is not None:
         train = SearchSet(read_queries(train_queries or queries), read_qrels(train_qrels))
-    options = IngestOptions(mapping=tuple(mapping or ()), sep=_unescape(sep), source="eval")
+    options = IngestOptions(mapping=tuple(mapping or ()), sep=unescape_sep(sep), source="eval")
     modes = [m.strip() for m in mode.split(",")]
     rows = evaluate_search(catalog, options, data, modes, train=train)
     if as_json:

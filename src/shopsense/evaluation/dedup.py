@@ -151,21 +151,30 @@ def held_out_scores(
     return out
 
 
-def _predicted(table: PairTable, picks: Sequence[int]) -> set[tuple[str, str]]:
+def predicted_pairs(table: PairTable, picks: Sequence[int]) -> set[tuple[str, str]]:
     return {(table.left[table.pairs[i][0]].id, table.right[table.pairs[i][1]].id) for i in picks}
 
 
-def evaluate_dedup(
+@dataclass(frozen=True)
+class Labelled:
+    """Both catalogues' candidate pairs with their evidence, labelled by the gold pairs."""
+
+    table: PairTable
+    labels: npt.NDArray[np.int64]
+    gold: set[tuple[str, str]]
+
+
+def labelled_pairs(
     left_path: Path,
     right_path: Path,
     gold_path: Path,
     options: DedupEvalOptions,
+    clock: dict[str, float],
     *,
     now: datetime | None = None,
     encoder: TextEncoder | None = None,
-) -> DedupEvalReport:
-    """Read both files through the quality gate, match them, and score against the gold pairs."""
-    clock: dict[str, float] = {}
+) -> Labelled:
+    """Read both files through the quality gate, block, gather evidence, label by ``gold``."""
     start = time.perf_counter()
     gate = QualityGate(QualityConfig(), now or datetime.now(UTC))
     left = match_records(read_products(left_path, options.read, gate).products)
@@ -177,27 +186,46 @@ def evaluate_dedup(
     clock["block_and_evidence"] = time.perf_counter() - t
     ids = [(left[a].id, right[b].id) for a, b in table.pairs]
     labels = np.array([int(pair in gold) for pair in ids], dtype=np.int64)
+    return Labelled(table, labels, gold)
+
+
+def evaluate_dedup(
+    left_path: Path,
+    right_path: Path,
+    gold_path: Path,
+    options: DedupEvalOptions,
+    *,
+    now: datetime | None = None,
+    encoder: TextEncoder | None = None,
+) -> DedupEvalReport:
+    """Match the two files and score against the gold pairs (learned scores held-out)."""
+    clock: dict[str, float] = {}
+    start = time.perf_counter()
+    data = labelled_pairs(
+        left_path, right_path, gold_path, options, clock, now=now, encoder=encoder
+    )
+    table, labels, gold = data.table, data.labels, data.gold
     t = time.perf_counter()
     rule = rule_score(table.features)
-    rule_pairs = _predicted(
+    rule_pairs = predicted_pairs(
         table, decide(table.pairs, rule, options.threshold, one_to_one=options.one_to_one)
     )
     learned_pairs = None
     if options.folds >= 2 and 0 < labels.sum() < len(labels):
         scores = held_out_scores(table, labels, options.folds, options.seed)
         picks = decide(table.pairs, scores, options.threshold, one_to_one=options.one_to_one)
-        learned_pairs = _predicted(table, picks)
+        learned_pairs = predicted_pairs(table, picks)
     clock["score"] = time.perf_counter() - t
     clock["total"] = time.perf_counter() - start
     return DedupEvalReport(
         left=str(left_path),
         right=str(right_path),
-        left_rows=len(left),
-        right_rows=len(right),
+        left_rows=len(table.left),
+        right_rows=len(table.right),
         gold_pairs=len(gold),
         candidates=len(table.pairs),
         pair_completeness=round(int(labels.sum()) / len(gold), 4) if gold else 0.0,
-        reduction_ratio=round(1 - len(table.pairs) / max(1, len(left) * len(right)), 4),
+        reduction_ratio=round(1 - len(table.pairs) / max(1, len(table.left) * len(table.right)), 4),
         rule=prf(rule_pairs, gold),
         learned=prf(learned_pairs, gold) if learned_pairs is not None else None,
         rule_on_gold_offers=prf(on_gold_offers(rule_pairs, gold), gold),
@@ -207,3 +235,33 @@ def evaluate_dedup(
         folds=options.folds,
         seconds={k: round(v, 3) for k, v in clock.items()},
     )
+
+
+def train_scorer(data: Labelled, folds: int, seed: int) -> tuple[LearnedScorer, dict[str, Any]]:
+    """Fit the pair scorer on every labelled pair; its threshold is the one with the best F1
+    on out-of-fold scores (k-fold by left offer), so it is chosen on predictions of models
+    that never saw those offers."""
+    table, labels = data.table, data.labels
+    if not 0 < labels.sum() < len(labels):
+        raise InputError("the gold pairs must cover some candidate pairs and leave others out")
+    rng = np.random.default_rng(seed)
+    lefts = np.array([p[0] for p in table.pairs])
+    fold = rng.integers(0, max(2, folds), size=len(table.left))[lefts]
+    oof = np.zeros(len(table.pairs))
+    for k in range(max(2, folds)):
+        test = fold == k
+        if test.any() and labels[~test].any():
+            model = LearnedScorer(seed).fit(table.features[~test], labels[~test].tolist())
+            oof[test] = model.score(table.features[test])
+    threshold = _best_threshold(table.pairs, oof, labels)
+    scorer = LearnedScorer(seed, threshold).fit(table.features, labels.tolist())
+    picks = decide(table.pairs, oof, threshold, one_to_one=True)
+    oof_scores = prf(predicted_pairs(table, picks), data.gold)
+    meta = {
+        "pairs": len(table.pairs),
+        "positives": int(labels.sum()),
+        "gold_pairs": len(data.gold),
+        "folds": max(2, folds),
+        "out_of_fold": asdict(oof_scores),
+    }
+    return scorer, meta

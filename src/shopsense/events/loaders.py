@@ -29,11 +29,13 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
+from shopsense.core.checks import RowCheck
 from shopsense.core.errors import MappingError
 from shopsense.events.rows import RawRow, read_rows
 from shopsense.events.schema import Event
 
 EventFormat = Literal["generic", "taobao", "diginetica", "movielens"]
+Checks = Sequence[RowCheck[Event]]
 FORMATS: tuple[EventFormat, ...] = ("generic", "taobao", "diginetica", "movielens")
 FIELDS = ("user_id", "item_id", "type", "timestamp", "session_id", "event_id", "query")
 REQUIRED = ("user_id", "item_id", "type", "timestamp")
@@ -63,6 +65,8 @@ class LoadOptions:
     mapping: tuple[str, ...] = ()
     sep: str | None = None
     min_rating: float | None = None
+    # row checks whose flag quarantines the event (e.g. the timestamp window)
+    checks: tuple[RowCheck[Event], ...] = ()
 
 
 @dataclass
@@ -109,11 +113,11 @@ def parse_timestamp(value: str) -> datetime:
 def iter_events(path: Path, options: LoadOptions) -> Iterator[Event | RejectedRow]:
     """Events and rejected rows of a file, in file order."""
     if options.format == "taobao":
-        yield from _taobao(path)
+        yield from _taobao(path, options.checks)
     elif options.format == "diginetica":
-        yield from _diginetica(path)
+        yield from _diginetica(path, options.checks)
     elif options.format == "movielens":
-        yield from _movielens(path, options.min_rating)
+        yield from _movielens(path, options.min_rating, options.checks)
     else:
         yield from _generic(path, options)
 
@@ -134,7 +138,7 @@ def load_events(path: Path, options: LoadOptions | None = None) -> LoadedEvents:
     return loaded
 
 
-def _make(row: RawRow, values: dict[str, Any]) -> Event | RejectedRow:
+def _make(row: RawRow, values: dict[str, Any], checks: Checks = ()) -> Event | RejectedRow:
     missing = [f for f in REQUIRED if values.get(f) in (None, "")]
     if missing:
         return RejectedRow(row.line_no, "missing_required", f"empty {', '.join(missing)}", row.raw)
@@ -148,12 +152,17 @@ def _make(row: RawRow, values: dict[str, Any]) -> Event | RejectedRow:
         k: (str(v) if k != "timestamp" else v) for k, v in values.items() if v not in (None, "")
     }
     try:
-        return Event.model_validate(clean)
+        event = Event.model_validate(clean)
     except ValidationError as exc:
         err = exc.errors()[0]
         where = str(err["loc"][0]) if err["loc"] else "row"
         reason = "invalid_type" if where == "type" else "invalid_value"
         return RejectedRow(row.line_no, reason, f"{where}: {err['msg']}", row.raw)
+    for check in checks:
+        flag = check.judge(event)
+        if flag is not None:
+            return RejectedRow(row.line_no, flag[0], f"{check.name}: {flag[1]}", row.raw)
+    return event
 
 
 def _rejected(row: RawRow) -> RejectedRow:
@@ -177,7 +186,7 @@ def _generic(path: Path, options: LoadOptions) -> Iterator[Event | RejectedRow]:
                     f"--map FIELD=COLUMN (columns: {', '.join(row.fields)})"
                 )
             checked = True
-        yield _make(row, {f: row.fields.get(c) for f, c in columns.items()})
+        yield _make(row, {f: row.fields.get(c) for f, c in columns.items()}, options.checks)
 
 
 def _taobao_rows(path: Path) -> Iterator[RawRow]:
@@ -186,14 +195,15 @@ def _taobao_rows(path: Path) -> Iterator[RawRow]:
     yield from read_rows(path, sep=",", header=None if has_header else TAOBAO_COLUMNS)
 
 
-def _taobao(path: Path) -> Iterator[Event | RejectedRow]:
+def _taobao(path: Path, checks: Checks) -> Iterator[Event | RejectedRow]:
     for row in _taobao_rows(path):
         if row.fields is None:
             yield _rejected(row)
             continue
         f = [str(v) for v in row.fields.values()]
         kind = TAOBAO_TYPES.get(f[3].strip(), f[3])
-        yield _make(row, {"user_id": f[0], "item_id": f[1], "type": kind, "timestamp": f[4]})
+        values = {"user_id": f[0], "item_id": f[1], "type": kind, "timestamp": f[4]}
+        yield _make(row, values, checks)
 
 
 def _taobao_meta(path: Path) -> dict[str, ItemMeta]:
@@ -205,7 +215,7 @@ def _taobao_meta(path: Path) -> dict[str, ItemMeta]:
     return meta
 
 
-def _diginetica(path: Path) -> Iterator[Event | RejectedRow]:
+def _diginetica(path: Path, checks: Checks) -> Iterator[Event | RejectedRow]:
     for row in read_rows(path, sep=";"):
         if row.fields is None:
             yield _rejected(row)
@@ -230,10 +240,13 @@ def _diginetica(path: Path) -> Iterator[Event | RejectedRow]:
                 "timestamp": ts.isoformat() if isinstance(ts, datetime) else ts,
                 "session_id": session,
             },
+            checks,
         )
 
 
-def _movielens(path: Path, min_rating: float | None) -> Iterator[Event | RejectedRow]:
+def _movielens(
+    path: Path, min_rating: float | None, checks: Checks
+) -> Iterator[Event | RejectedRow]:
     for row in read_rows(path, sep=","):
         if row.fields is None:
             yield _rejected(row)
@@ -255,7 +268,7 @@ def _movielens(path: Path, min_rating: float | None) -> Iterator[Event | Rejecte
             "type": "rate",
             "timestamp": f.get("timestamp"),
         }
-        yield _make(row, values)
+        yield _make(row, values, checks)
 
 
 def movielens_items(movies: Path) -> dict[str, ItemMeta]:

@@ -1,4 +1,4 @@
-"""Adapter for scikit-learn: TF-IDF features and multinomial logistic regression.
+"""Adapter for scikit-learn: TF-IDF features, linear classifiers, gradient-boosted trees.
 
 The only module that imports scikit-learn. Models are returned wrapped, so callers
 see numpy in and numpy out; they pickle, for storage as model artifacts.
@@ -6,8 +6,9 @@ see numpy in and numpy out; they pickle, for storage as model artifacts.
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -67,7 +68,11 @@ class LinearHead:
 
 
 class TfidfFeatures:
-    """TF-IDF over character n-grams (``char_wb``) or over the terms of ``tokenizer``."""
+    """TF-IDF over character n-grams (``char_wb``), words, or the terms of ``tokenizer``.
+
+    Rows are L2-normalised with sublinear tf; ``max_df`` drops terms found in more
+    than that share of the texts.
+    """
 
     def __init__(
         self,
@@ -75,18 +80,13 @@ class TfidfFeatures:
         ngram_range: tuple[int, int] = (2, 4),
         tokenizer: Callable[[str], list[str]] | None = None,
         max_features: int | None = 200_000,
+        analyzer: Literal["char_wb", "word"] = "char_wb",
+        max_df: float = 1.0,
     ) -> None:
         _sklearn()
         from sklearn.feature_extraction.text import TfidfVectorizer
 
-        if tokenizer is None:
-            self._vec = TfidfVectorizer(
-                analyzer="char_wb",
-                ngram_range=ngram_range,
-                sublinear_tf=True,
-                max_features=max_features,
-            )
-        else:
+        if tokenizer is not None:
             self._vec = TfidfVectorizer(
                 tokenizer=tokenizer,
                 token_pattern=None,
@@ -94,6 +94,16 @@ class TfidfFeatures:
                 sublinear_tf=True,
                 ngram_range=ngram_range,
                 max_features=max_features,
+                max_df=max_df,
+            )
+        else:
+            self._vec = TfidfVectorizer(
+                analyzer=analyzer,
+                ngram_range=ngram_range,
+                sublinear_tf=True,
+                max_features=max_features,
+                max_df=max_df,
+                **({"token_pattern": r"(?u)\b\w+\b"} if analyzer == "word" else {}),
             )
 
     def fit_transform(self, texts: Sequence[str]) -> Any:
@@ -108,3 +118,50 @@ def hstack(blocks: Sequence[Any]) -> Any:
     from scipy.sparse import hstack as sparse_hstack
 
     return sparse_hstack(list(blocks)).tocsr()
+
+
+class BoostedTrees:
+    """Gradient-boosted trees (histogram-based) for a binary label → probability of 1."""
+
+    def __init__(
+        self,
+        *,
+        max_iter: int = 150,
+        learning_rate: float = 0.1,
+        max_leaf_nodes: int = 31,
+        l2_regularization: float = 1.0,
+        seed: int = 0,
+    ) -> None:
+        _sklearn()
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
+        self._model: Any = HistGradientBoostingClassifier(
+            max_iter=max_iter,
+            learning_rate=learning_rate,
+            max_leaf_nodes=max_leaf_nodes,
+            l2_regularization=l2_regularization,
+            random_state=seed,
+        )
+
+    def fit(self, features: Matrix, labels: npt.NDArray[np.int64]) -> BoostedTrees:
+        if len(set(labels.tolist())) < 2:
+            raise InputError("training a classifier needs both labels (0 and 1)")
+        self._model.fit(features, labels)
+        return self
+
+    def predict(self, features: Matrix) -> Matrix:
+        """Probability of label 1 for each row."""
+        if len(features) == 0:
+            return np.zeros(0)
+        proba: Matrix = np.asarray(self._model.predict_proba(features)[:, 1], dtype=np.float64)
+        return proba
+
+    def to_bytes(self) -> bytes:
+        return pickle.dumps(self._model, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @classmethod
+    def from_bytes(cls, payload: bytes) -> BoostedTrees:
+        """A model stored by :meth:`to_bytes` (only load payloads from your own store)."""
+        out = cls.__new__(cls)
+        out._model = pickle.loads(payload)  # noqa: S301 - our own model_artifacts rows
+        return out

@@ -16,9 +16,9 @@ import numpy as np
 import numpy.typing as npt
 
 from shopsense.catalog.matching.evidence import ranks
-from shopsense.catalog.matching.learn import TfidfSpace
 from shopsense.catalog.matching.minhash import lsh_pairs
 from shopsense.catalog.matching.records import MatchRecord
+from shopsense.catalog.matching.tfidf import TfidfSpace
 
 
 @dataclass(frozen=True)

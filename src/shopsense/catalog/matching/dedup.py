@@ -11,13 +11,23 @@ from shopsense.catalog.matching.blocking import BlockingConfig
 from shopsense.catalog.matching.clusters import DuplicateCluster, build_clusters
 from shopsense.catalog.matching.matcher import gather
 from shopsense.catalog.matching.records import MatchRecord, match_records, squash
-from shopsense.catalog.matching.scoring import decide, rule_score
+from shopsense.catalog.matching.scoring import LearnedScorer, decide, rule_score
 from shopsense.catalog.schema import Product
 from shopsense.models.sentence_encoder import TextEncoder
 
 Links = list[tuple[int, int, float, dict[str, Any]]]
 # another source of duplicate links (e.g. image near-duplicates): (i, j, score, evidence)
 LinkSource = Callable[[Sequence[Product]], Links]
+
+
+def id_links(pairs: Sequence[tuple[str, str, float, dict[str, Any]]]) -> LinkSource:
+    """A link source from pairs of product ids (pairs naming an absent product are dropped)."""
+
+    def links(products: Sequence[Product]) -> Links:
+        at = {p.id: i for i, p in enumerate(products)}
+        return [(at[a], at[b], s, ev) for a, b, s, ev in pairs if a in at and b in at]
+
+    return links
 
 
 @dataclass(frozen=True)
@@ -55,18 +65,24 @@ def find_duplicates(
     config: DedupConfig,
     encoder: TextEncoder | None = None,
     extra: Sequence[LinkSource] = (),
+    scorer: LearnedScorer | None = None,
 ) -> list[DuplicateCluster]:
     """Clusters of products that are the same item, each link with its evidence.
 
-    ``extra`` link sources (image near-duplicates, …) are joined like the text links.
+    Pairs are scored by ``scorer`` at its own threshold when given, else by the rule
+    at ``config.threshold``. ``extra`` link sources (image near-duplicates, …) are
+    joined like the text links.
     """
     if len(products) < 2:
         return []
     records = match_records(products)
     links = exact_links(records, products)
     table = gather(records, None, config.blocking, encoder)
-    scores = rule_score(table.features)
-    for i in decide(table.pairs, scores, config.threshold, one_to_one=False):
+    if scorer is None:
+        scores, threshold = rule_score(table.features), config.threshold
+    else:
+        scores, threshold = scorer.score(table.features), scorer.threshold
+    for i in decide(table.pairs, scores, threshold, one_to_one=False):
         a, b = table.pairs[i]
         links.append((a, b, float(scores[i]), table.evidence(i)))
     for source in extra:

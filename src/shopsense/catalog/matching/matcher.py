@@ -9,8 +9,9 @@ import numpy as np
 import numpy.typing as npt
 
 from shopsense.catalog.matching.blocking import BlockingConfig, block, prune
-from shopsense.catalog.matching.evidence import FEATURES, feature_matrix
+from shopsense.catalog.matching.evidence import FEATURES, context_matrix, feature_matrix
 from shopsense.catalog.matching.records import MatchRecord
+from shopsense.catalog.matching.scoring import rule_score
 from shopsense.models.sentence_encoder import TextEncoder
 
 
@@ -55,7 +56,8 @@ def gather(
     emb = None
     if encoder is not None and candidates.pairs:
         emb = _embedding_cosine(encoder, left, other, candidates.pairs)
-    features = feature_matrix(
+    base = feature_matrix(
         left, other, candidates.pairs, candidates.word_cosine, candidates.char_cosine, emb
     )
-    return PairTable(left, other, candidates.pairs, features)
+    context = context_matrix(candidates.pairs, rule_score(base))
+    return PairTable(left, other, candidates.pairs, np.column_stack([base, context]))

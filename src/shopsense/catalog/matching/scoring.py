@@ -12,14 +12,15 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from shopsense.catalog.matching.evidence import FEATURES
-from shopsense.catalog.matching.learn import PairClassifier
+from shopsense.catalog.matching.evidence import BASE_FEATURES, FEATURES
+from shopsense.core.errors import InputError
+from shopsense.models.linear import BoostedTrees
 
-_COL = {name: i for i, name in enumerate(FEATURES)}
+_COL = {name: i for i, name in enumerate(BASE_FEATURES)}
 
 
 def rule_score(features: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """A score in [0, 1] from the evidence, without training.
+    """A score in [0, 1] from the evidence (``BASE_FEATURES`` columns), without training.
 
     Text similarity sets the base; a shared model number is strong evidence
     for, two different ones strong evidence against; a brand clash or a price
@@ -44,20 +45,36 @@ def rule_score(features: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
 
 
 class LearnedScorer:
-    """The pair classifier fitted on labelled candidate pairs."""
+    """The pair classifier fitted on labelled candidate pairs, with its decision threshold.
 
-    def __init__(self, seed: int = 0) -> None:
-        self.classifier = PairClassifier(seed)
+    ``features`` names the evidence columns it was trained on (``FEATURES`` at the time),
+    so a stored scorer is only used on the evidence it knows.
+    """
+
+    def __init__(self, seed: int = 0, threshold: float = 0.5) -> None:
+        self.classifier = BoostedTrees(seed=seed)
+        self.threshold = threshold
+        self.features: tuple[str, ...] = FEATURES
 
     def fit(self, features: npt.NDArray[np.float64], labels: Sequence[int]) -> LearnedScorer:
         y = np.asarray(labels, dtype=np.int64)
         if y.min(initial=1) == y.max(initial=0):
-            raise ValueError("labelled pairs need both matches and non-matches")
+            raise InputError("labelled pairs need both matches and non-matches")
         self.classifier.fit(features, y)
         return self
 
     def score(self, features: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         return self.classifier.predict(features)
+
+    def to_bytes(self) -> bytes:
+        return self.classifier.to_bytes()
+
+    @classmethod
+    def from_bytes(cls, payload: bytes, threshold: float, features: Sequence[str]) -> LearnedScorer:
+        out = cls(threshold=threshold)
+        out.classifier = BoostedTrees.from_bytes(payload)
+        out.features = tuple(features)
+        return out
 
 
 def decide(

@@ -88,6 +88,10 @@ class FreshnessConfig(_Part):
 
 
 class EventWindowConfig(_Part):
+    """The span an event log should cover; ``fail`` (default) quarantines events outside it
+    at ingest (``shopsense events ingest``)."""
+
+    severity: Severity = Severity.FAIL
     start: datetime | None = None
     end: datetime | None = None
 

@@ -49,6 +49,7 @@ class QualityCheckSummary(ConservedRun):
     checks: list[dict[str, Any]] = field(default_factory=list)
     clusters: int = 0
     clustered_products: int = 0
+    scorer: str = ""  # which pair scorer found the duplicates
     mean_quality_score: float = 0.0
     seconds: float = 0.0
 
@@ -71,8 +72,12 @@ def run_quality_check(
     config: QualityConfig,
     now: datetime,
     find_duplicates: FindDuplicates | None = None,
+    scorer: str = "",
 ) -> QualityCheckSummary:
-    """Check every stored product; see the module docstring for what is written."""
+    """Check every stored product; see the module docstring for what is written.
+
+    ``scorer`` says which pair scorer ``find_duplicates`` uses (reported in the summary).
+    """
     started = time.perf_counter()
     items = list(ProductStore(engine).iter_all())
     outcomes = [check.run(items) for check in product_checks(config, now)]
@@ -103,6 +108,7 @@ def run_quality_check(
     summary.warnings = dict(Counter(reason for row, _, reason, _ in warns if row not in failed))
     summary.checks = [_outcome_row(o) for o in outcomes]
     summary.clusters = len(clusters)
+    summary.scorer = scorer if find_duplicates else ""
     summary.clustered_products = sum(len(c.product_ids) for c in clusters)
     summary.mean_quality_score = round(sum(scores.values()) / len(scores), 4) if scores else 0.0
     with engine.begin() as conn:

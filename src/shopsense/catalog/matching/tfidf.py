@@ -1,4 +1,4 @@
-"""TF-IDF neighbours and the learned pair classifier. The only module that imports scikit-learn."""
+"""TF-IDF spaces for blocking: pairwise cosines and nearest neighbours (sklearn via models)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from shopsense.core.topk import top_k
-
-try:
-    from scipy.sparse import hstack
-    from sklearn.ensemble import HistGradientBoostingClassifier
-    from sklearn.feature_extraction.text import TfidfVectorizer
-except ImportError as exc:  # pragma: no cover - install hint
-    raise ImportError("product matching needs `pip install scikit-learn`") from exc
+from shopsense.models.linear import TfidfFeatures, hstack
 
 Analyzer = Literal["word", "char_wb"]
 
@@ -30,16 +24,10 @@ class TfidfSpace:
         ngrams: tuple[int, int],
         max_df: float = 1.0,
     ) -> None:
-        extra = {"token_pattern": r"(?u)\b\w+\b"} if analyzer == "word" else {}
-        self._vectorizer = TfidfVectorizer(
-            analyzer=analyzer,
-            ngram_range=ngrams,
-            sublinear_tf=True,
-            lowercase=True,
-            max_df=max_df,
-            **extra,
+        features = TfidfFeatures(
+            analyzer=analyzer, ngram_range=ngrams, max_df=max_df, max_features=None
         )
-        self.matrix: Any = self._vectorizer.fit_transform(list(texts)).tocsr()
+        self.matrix: Any = features.fit_transform(texts).tocsr()
 
     @classmethod
     def mean_of(cls, a: TfidfSpace, b: TfidfSpace) -> TfidfSpace:
@@ -80,28 +68,3 @@ class TfidfSpace:
                     for j, s in zip(best.indices.tolist(), best.scores.tolist(), strict=True)
                 )
         return out
-
-
-class PairClassifier:
-    """Gradient-boosted trees over pair evidence → probability of "same product"."""
-
-    def __init__(self, seed: int = 0) -> None:
-        self._model = HistGradientBoostingClassifier(
-            max_iter=150,
-            learning_rate=0.1,
-            max_leaf_nodes=31,
-            l2_regularization=1.0,
-            random_state=seed,
-        )
-
-    def fit(
-        self, features: npt.NDArray[np.float64], labels: npt.NDArray[np.int64]
-    ) -> PairClassifier:
-        self._model.fit(features, labels)
-        return self
-
-    def predict(self, features: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        if len(features) == 0:
-            return np.zeros(0)
-        proba: npt.NDArray[np.float64] = self._model.predict_proba(features)[:, 1]
-        return proba
