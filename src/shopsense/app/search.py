@@ -24,7 +24,7 @@ from shopsense.core.errors import InputError
 from shopsense.query.types import ParsedQuery
 from shopsense.ranking.features import FEATURES
 from shopsense.ranking.pipeline import DEFAULT_POOL, Ranked, SearchPipeline
-from shopsense.retrieval.documents import TEXT_FIELDS, to_index_doc
+from shopsense.retrieval.documents import TEXT_FIELDS, category_prefixes, to_index_doc
 from shopsense.retrieval.expansion import QueryTerm
 from shopsense.retrieval.facets import Facets, facet_counts
 from shopsense.retrieval.filters import SearchFilters
@@ -155,6 +155,8 @@ class SearchService:
         ranked = self.pipeline.run(
             request.query, request.mode, request.filters, pool, features=request.explain
         )
+        if parsed is not None and request.sort == "relevance":
+            ranked = boost_by_intent(ranked, parsed, self.pipeline.index.table.categories)
         order = self._order(ranked, request.sort)
         start = (request.page - 1) * request.size
         page = order[start : start + request.size]
@@ -229,11 +231,56 @@ def filters_from_parse(parsed: ParsedQuery, given: SearchFilters) -> SearchFilte
         out = replace(out, attributes=given.attributes + extra)
     intent = parsed.intent
     if (
-        intent is not None and not intent.abstained and given.category is None
+        intent is not None
+        and not intent.abstained
+        and given.category is None
         and intent.probability >= CATEGORY_PROBABILITY
     ):
         out = replace(out, category=intent.category)
     return out
+
+
+#: Weight of the intent feature: a candidate in a predicted category gains
+#: ``INTENT_WEIGHT × P(category)`` on its score rescaled to [0, 1] within the pool.
+INTENT_WEIGHT = 0.5
+
+
+def boost_by_intent(
+    ranked: Ranked, parsed: ParsedQuery, categories: Sequence[tuple[str, ...]]
+) -> Ranked:
+    """Re-rank by the predicted category: each candidate whose category path lies under one
+    of the intent's top guesses gets that guess's probability as its ``intent`` feature,
+    added (times ``INTENT_WEIGHT``) to its min-max scaled score. No intent, an abstaining
+    one, or no candidate in a guessed category leaves the order as it was."""
+    intent = parsed.intent
+    if intent is None or intent.abstained or len(ranked.rows) == 0:
+        return ranked
+    guesses = [
+        (SearchFilters(category=g.category).category_prefix, g.probability) for g in intent.top
+    ]
+    feature = np.zeros(len(ranked.rows))
+    for i, row in enumerate(ranked.rows):
+        have = set(category_prefixes(categories[int(row)]))
+        feature[i] = max((p for prefix, p in guesses if prefix in have), default=0.0)
+    if not feature.any():
+        return ranked
+    scores = np.asarray(ranked.scores, dtype=np.float64)
+    span = float(scores.max() - scores.min()) or 1.0
+    final = (scores - scores.min()) / span + INTENT_WEIGHT * feature
+    order = np.argsort(-final, kind="stable")
+    return replace(
+        ranked,
+        rows=ranked.rows[order],
+        scores=final[order],
+        features=_reorder(ranked.features, order),
+        contributions=_reorder(ranked.contributions, order),
+        lexical=ranked.lexical[order],
+    )
+
+
+def _reorder(matrix: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Rows of ``matrix`` in ``order`` (a matrix not computed for this run stays as is)."""
+    return matrix[order] if len(matrix) == len(order) else matrix
 
 
 def ranked_ids(service: SearchService, query: str, mode: str, k: int) -> list[str]:
