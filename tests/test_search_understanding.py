@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from shopsense.app.search import INTENT_WEIGHT, boost_by_intent, filters_from_parse
+from shopsense.app.search import ATTRIBUTE_WEIGHT, INTENT_WEIGHT, boost_by_parse, filters_from_parse
 from shopsense.query.types import AttributeFilter, CategoryGuess, Intent, ParsedQuery
 from shopsense.ranking.pipeline import Ranked
 from shopsense.retrieval.filters import SearchFilters
@@ -15,6 +15,7 @@ CATEGORIES = [
     ("footwear", "shoes", "sports shoes"),
     ("apparel", "topwear", "tshirts"),
 ]
+ATTRIBUTES = [{"colour": "Red"}, {}, {"colour": "Navy Blue", "gender": "Women"}]
 
 
 def _ranked(scores: list[float]) -> Ranked:
@@ -41,7 +42,7 @@ def test_the_predicted_category_lifts_its_products() -> None:
     # scores scale to 1, 0.75, 0; the shoe (row 1) gains 0.5 × 0.9 and passes the jacket,
     # which gains 0.5 × 0.1 as apparel
     parsed = _parsed([("Footwear > Shoes", 0.9), ("Apparel", 0.1)])
-    out = boost_by_intent(_ranked([3.0, 2.5, 1.0]), parsed, CATEGORIES)
+    out = boost_by_parse(_ranked([3.0, 2.5, 1.0]), parsed, CATEGORIES, ATTRIBUTES)
     assert out.rows.tolist() == [1, 0, 2]
     w = INTENT_WEIGHT
     assert np.allclose(out.scores, [0.75 + w * 0.9, 1 + w * 0.1, w * 0.1])
@@ -56,7 +57,23 @@ def test_no_intent_abstention_or_no_match_keeps_the_order() -> None:
         _parsed([("Footwear", 0.9)], abstained=True),
         _parsed([("Home > Kitchen", 0.9)]),
     ):
-        assert boost_by_intent(ranked, parsed, CATEGORIES) is ranked
+        assert boost_by_parse(ranked, parsed, CATEGORIES, ATTRIBUTES) is ranked
+
+
+def test_confident_colour_and_gender_rank_without_filtering() -> None:
+    parsed = ParsedQuery(
+        text="navy blue for women",
+        corrected="navy blue for women",
+        filters=(
+            AttributeFilter("colour", "Navy Blue", (0, 9), "navy blue", 1.0),
+            AttributeFilter("gender", "Women", (14, 19), "women", 1.0),
+        ),
+    )
+    # scaled 1, 0, 0.8; row 2 carries both and gains 2 × 0.25; nothing is dropped
+    out = boost_by_parse(_ranked([3.0, 2.0, 2.8]), parsed, CATEGORIES, ATTRIBUTES)
+    assert out.rows.tolist() == [2, 0, 1]
+    assert np.allclose(out.scores, [0.8 + 2 * ATTRIBUTE_WEIGHT, 1.0, 0.0])
+    assert filters_from_parse(parsed, SearchFilters()) == SearchFilters()
 
 
 def test_confident_parse_becomes_filters_unless_the_shopper_set_them() -> None:
@@ -73,7 +90,7 @@ def test_confident_parse_becomes_filters_unless_the_shopper_set_them() -> None:
     )
     out = filters_from_parse(parsed, SearchFilters())
     assert out.brands == ("Nike",) and out.max_price == 50.0 and out.min_price is None
-    assert out.attributes == (("colour", "Red"),) and out.category == "Footwear"
+    assert out.attributes == () and out.category == "Footwear"  # colour ranks instead
     mine = SearchFilters(brands=("Puma",), category="Apparel")
     kept = filters_from_parse(parsed, mine)
     assert kept.brands == ("Puma",) and kept.category == "Apparel"
