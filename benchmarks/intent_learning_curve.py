@@ -2,6 +2,7 @@
 queries, with and without weak labels from the catalogue's own titles.
 
     .venv/bin/python benchmarks/intent_learning_curve.py [--sizes 0,50,200,800] [--draws 2]
+        [--weak-max N]
 
 Label space: Myntra's ``articleType`` (the leaf category). Weak labels: the 44k
 ``styles.csv`` titles → their own article type (``labeling.weak_intent.labels_from_titles``,
@@ -43,6 +44,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="0,50,200,800")
     ap.add_argument("--draws", type=int, default=2)
+    ap.add_argument("--weak-max", type=int, default=0, help="use at most N weak labels (0: all)")
     args = ap.parse_args()
     rows = [r for r in styles() if r["productDisplayName"].strip() and r["articleType"]]
     products = [
@@ -50,6 +52,9 @@ def main() -> None:
         for r in rows
     ]
     weak = labels_from_titles(products, depth=-1)
+    if args.weak_max and len(weak) > args.weak_max:
+        keep = np.random.default_rng(1).choice(len(weak), args.weak_max, replace=False)
+        weak = [weak[i] for i in sorted(keep)]
     combos = sorted(
         {(r["baseColour"], r["articleType"], r["gender"]) for r in rows if r["baseColour"]}
     )
