@@ -1,11 +1,16 @@
 """Query → category intent: shopsense's model beside the TF-IDF + LR baseline, same split.
 
-    .venv/bin/python benchmarks/intent.py bestbuy [--components tfidf,minilm] [--epochs 6]
+    .venv/bin/python benchmarks/intent.py bestbuy [--components tfidf,minilm_emb,use]
+        [--also minilm_emb,use] [--latency-n 0] [--epochs 6]
     .venv/bin/python benchmarks/intent.py wands
     .venv/bin/python benchmarks/intent.py online_shopping_zh [--components tfidf]
 
 - bestbuy_queries: 5-fold CV grouped by user; baseline TF-IDF char 2–4-grams + LR.
 - wands_queries: 5-fold CV; the same baseline.
+- ``--also a,b``: each named component alone as an extra row (same split, same run).
+- Sentence vectors are remembered by text across folds (``IntentConfig.memo``), so each
+  query is encoded once; then per-query latency is not meaningful (``--latency-n 0``
+  skips it; benchmarks/intent_latency.py measures the search-time model).
 - online_shopping_zh: 80/20 stratified split (seed 0); baseline TF-IDF over the shared
   tokenizer (jieba) + LR.
 """
@@ -17,6 +22,9 @@ import csv
 import io
 import sys
 import zipfile
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -25,6 +33,8 @@ from shopsense.evaluation.intent_eval import cross_validate, evaluate_split
 from shopsense.evaluation.labelled_data import read_labelled
 from shopsense.models.minilm_finetune import FineTuneConfig
 from shopsense.query.intent import IntentConfig
+
+CACHE = Path("/tmp/shopsense-bench/models")
 
 COLUMNS = [
     "data",
@@ -64,13 +74,20 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("data", choices=["bestbuy", "wands", "online_shopping_zh"])
     ap.add_argument("--components", default="tfidf,minilm")
+    ap.add_argument("--also", default="")
     ap.add_argument("--epochs", type=int, default=6)
+    ap.add_argument("--latency-n", type=int, default=200)
+    ap.add_argument("--no-refit", action="store_true")
     args = ap.parse_args()
+    memo: dict[str, dict[str, Any]] = {}
     ours = IntentConfig(
         components=tuple(args.components.split(",")),
-        refit=False,
+        refit=not args.no_refit,
         finetune=FineTuneConfig(epochs=args.epochs, max_length=16),
+        encoder_cache=CACHE,
+        memo=memo,
     )
+    extra = {f"only-{c}": replace(ours, components=(c,)) for c in args.also.split(",") if c}
 
     def say(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)
@@ -80,6 +97,7 @@ def main() -> None:
         tr, te = stratified_80_20(labels)
         configs = {
             "shopsense": ours,
+            **extra,
             "tfidf-words+lr": IntentConfig(components=("words",), calibrate=False),
         }
         scores = evaluate_split(
@@ -87,10 +105,12 @@ def main() -> None:
             ([texts[i] for i in te], [labels[i] for i in te]),
             configs,
             say,
+            args.latency_n,
         )
     else:
         configs = {
             "shopsense": ours,
+            **extra,
             "tfidf-char+lr": IntentConfig(components=("char24",), calibrate=False),
         }
         if args.data == "bestbuy":
@@ -99,7 +119,9 @@ def main() -> None:
             )
         else:
             d = read_labelled(shared_data() / "wands_queries" / "query.csv", "query", "query_class")
-        scores = cross_validate(d.texts, d.labels, d.groups, 5, configs, say)
+        scores = cross_validate(
+            d.texts, d.labels, d.groups, 5, configs, say, latency_n=args.latency_n
+        )
     report(f"intent-{args.data}", [{"data": args.data, **s.as_dict()} for s in scores], COLUMNS)
 
 

@@ -85,3 +85,21 @@ def test_fine_tuned_minilm_exports_and_serves_without_torch(
     loaded = IntentModel.from_bytes(model.to_bytes())  # ONNX bytes inside, no torch needed
     assert loaded.predict("bar stool").top[0].category == "Bar Stools"
     assert np.allclose(loaded.proba(["king bed"]), model.proba(["king bed"]), atol=1e-6)
+
+
+@pytest.mark.slow
+def test_frozen_minilm_head_pickles_with_its_graph(
+    wands: tuple[list[str], list[str]], tmp_path: Path
+) -> None:
+    texts, labels = wands
+    keep = [i for i, y in enumerate(labels) if y in {"Bar Stools", "Beds", "Accent Pillows"}]
+    memo: dict[str, dict[str, object]] = {}
+    config = IntentConfig(
+        components=("minilm_emb",), refit=False, encoder_cache=tmp_path, memo=memo
+    )
+    model = train_intent([texts[i] for i in keep], [labels[i] for i in keep], config)
+    assert len(memo["minilm_emb"]) == len({texts[i] for i in keep})  # each text encoded once
+    assert any(tmp_path.iterdir())  # the exported graph is cached for the next model
+    loaded = IntentModel.from_bytes(model.to_bytes())  # the graph travels, the memo does not
+    assert loaded.predict("comfy bed for two").top[0].category == "Beds"
+    assert np.allclose(loaded.proba(["bar stool"]), model.proba(["bar stool"]), atol=1e-6)

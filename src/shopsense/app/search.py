@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -24,7 +24,12 @@ from shopsense.core.errors import InputError
 from shopsense.query.types import ParsedQuery
 from shopsense.ranking.features import FEATURES
 from shopsense.ranking.pipeline import DEFAULT_POOL, Ranked, SearchPipeline
-from shopsense.retrieval.documents import TEXT_FIELDS, to_index_doc
+from shopsense.retrieval.documents import (
+    TEXT_FIELDS,
+    attribute_pair,
+    category_prefixes,
+    to_index_doc,
+)
 from shopsense.retrieval.expansion import QueryTerm
 from shopsense.retrieval.facets import Facets, facet_counts
 from shopsense.retrieval.filters import SearchFilters
@@ -44,7 +49,7 @@ class SearchRequest:
     size: int = 10
     mode: str = "hybrid"
     explain: bool = False
-    understand: bool = False  # parse the query; confident attributes/intent become filters
+    understand: bool = False  # parse the query: confident filters, intent and colour rank
 
     def __post_init__(self) -> None:
         if self.sort not in SORTS:
@@ -155,6 +160,9 @@ class SearchService:
         ranked = self.pipeline.run(
             request.query, request.mode, request.filters, pool, features=request.explain
         )
+        if parsed is not None and request.sort == "relevance":
+            table = self.pipeline.index.table
+            ranked = boost_by_parse(ranked, parsed, table.categories, table.attributes)
         order = self._order(ranked, request.sort)
         start = (request.page - 1) * request.size
         page = order[start : start + request.size]
@@ -214,8 +222,9 @@ CATEGORY_PROBABILITY = 0.9
 
 def filters_from_parse(parsed: ParsedQuery, given: SearchFilters) -> SearchFilters:
     """The shopper's own filters, plus the parse's confident ones where they set none:
-    brand, price bounds, colour/gender as attributes, and the intent's category when the
-    model is at least ``CATEGORY_PROBABILITY`` sure."""
+    brand (one the catalogue sells), price bounds, and the intent's category when the
+    model is at least ``CATEGORY_PROBABILITY`` sure. Colour and gender rank instead
+    (:func:`boost_by_parse`)."""
     found = {f.field: f for f in parsed.confident_filters(ATTRIBUTE_CONFIDENCE)}
     out = given
     if "brand" in found and not given.brands:
@@ -223,17 +232,71 @@ def filters_from_parse(parsed: ParsedQuery, given: SearchFilters) -> SearchFilte
     price = found.get("price")
     if price is not None and given.min_price is None and given.max_price is None:
         out = replace(out, min_price=price.low, max_price=price.high)
-    keys = {k for k, _ in given.attributes}
-    extra = tuple((f, found[f].value) for f in ("colour", "gender") if f in found and f not in keys)
-    if extra:
-        out = replace(out, attributes=given.attributes + extra)
     intent = parsed.intent
     if (
-        intent is not None and not intent.abstained and given.category is None
+        intent is not None
+        and not intent.abstained
+        and given.category is None
         and intent.probability >= CATEGORY_PROBABILITY
     ):
         out = replace(out, category=intent.category)
     return out
+
+
+#: Weights of the parse's ranking signals, added to a candidate's score rescaled to [0, 1]
+#: within the pool: ``INTENT_WEIGHT × P(category)`` for a candidate under one of the
+#: intent's guesses, ``ATTRIBUTE_WEIGHT`` for each confident colour / gender it carries.
+INTENT_WEIGHT = 0.5
+ATTRIBUTE_WEIGHT = 0.25
+SOFT_FIELDS = ("colour", "gender")
+
+
+def boost_by_parse(
+    ranked: Ranked,
+    parsed: ParsedQuery,
+    categories: Sequence[tuple[str, ...]],
+    attributes: Sequence[Mapping[str, str]],
+) -> Ranked:
+    """Re-rank by what the parse says the shopper wants: the intent's category (unless it
+    abstained) and the confident colour / gender (ranking signals, not filters: a catalogue
+    may not record them, and a near miss in colour still beats another kind of product).
+    Candidates carrying none of them keep their order."""
+    feature = np.zeros(len(ranked.rows))
+    intent = parsed.intent
+    guesses = []
+    if intent is not None and not intent.abstained:
+        guesses = [
+            (SearchFilters(category=g.category).category_prefix, g.probability) for g in intent.top
+        ]
+    wanted = [
+        attribute_pair(f.field, f.value)
+        for f in parsed.confident_filters(ATTRIBUTE_CONFIDENCE)
+        if f.field in SOFT_FIELDS
+    ]
+    for i, row in enumerate(ranked.rows):
+        have = set(category_prefixes(categories[int(row)]))
+        feature[i] = INTENT_WEIGHT * max((p for c, p in guesses if c in have), default=0.0)
+        pairs = {attribute_pair(k, v) for k, v in attributes[int(row)].items()}
+        feature[i] += ATTRIBUTE_WEIGHT * sum(w in pairs for w in wanted)
+    if not feature.any():
+        return ranked
+    scores = np.asarray(ranked.scores, dtype=np.float64)
+    span = float(scores.max() - scores.min()) or 1.0
+    final = (scores - scores.min()) / span + feature
+    order = np.argsort(-final, kind="stable")
+    return replace(
+        ranked,
+        rows=ranked.rows[order],
+        scores=final[order],
+        features=_reorder(ranked.features, order),
+        contributions=_reorder(ranked.contributions, order),
+        lexical=ranked.lexical[order],
+    )
+
+
+def _reorder(matrix: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Rows of ``matrix`` in ``order`` (a matrix not computed for this run stays as is)."""
+    return matrix[order] if len(matrix) == len(order) else matrix
 
 
 def ranked_ids(service: SearchService, query: str, mode: str, k: int) -> list[str]:

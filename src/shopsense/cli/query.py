@@ -17,7 +17,10 @@ TextCol = Annotated[str, typer.Option("--text-col", help="Column holding the que
 LabelCol = Annotated[str, typer.Option("--label-col", help="Column holding the category label.")]
 Components = Annotated[
     str,
-    typer.Option(help="Comma-separated: tfidf (char+word TF-IDF SVM), minilm (fine-tuned MiniLM)."),
+    typer.Option(
+        help="Comma-separated: tfidf (char+word TF-IDF SVM), minilm (fine-tuned MiniLM), "
+        "minilm_emb (softmax head on the frozen MiniLM), use (head on the multilingual USE)."
+    ),
 ]
 Epochs = Annotated[int, typer.Option(help="Fine-tuning epochs of MiniLM.")]
 Threshold = Annotated[float, typer.Option(help="Abstain ('unknown') below this probability.")]

@@ -54,8 +54,9 @@ def score_model(
     confidence = proba.max(axis=1)
     answered = confidence >= model.threshold
     correct = predicted == y
-    model.predict(texts[0])  # warm-up
-    timings = []
+    timings: list[float] = []
+    if latency_n > 0:
+        model.predict(texts[0])  # warm-up
     for text in texts[:latency_n]:
         start = time.perf_counter()
         model.predict(text)
@@ -79,11 +80,12 @@ def evaluate_split(
     test: tuple[Sequence[str], Sequence[str]],
     configs: Mapping[str, IntentConfig],
     progress: Progress | None = None,
+    latency_n: int = 200,
 ) -> list[IntentScores]:
     out = []
     for name, config in configs.items():
         model = train_intent(train[0], train[1], config, progress)
-        out.append(score_model(name, model, test[0], test[1]))
+        out.append(score_model(name, model, test[0], test[1], latency_n))
     return out
 
 
@@ -115,6 +117,7 @@ def cross_validate(
     configs: Mapping[str, IntentConfig],
     progress: Progress | None = None,
     seed: int = 0,
+    latency_n: int = 200,
 ) -> list[IntentScores]:
     """Mean scores over ``k`` folds (grouped when ``groups`` is given, else one row = one group)."""
     folds = group_folds(
@@ -129,6 +132,7 @@ def cross_validate(
             ([texts[i] for i in te], [labels[i] for i in te]),
             configs,
             progress,
+            latency_n,
         )
         for s in scores:
             per_model[s.model].append(s)

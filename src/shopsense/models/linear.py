@@ -31,7 +31,8 @@ class LinearHead:
 
     ``kind="logreg"``: one-vs-rest logistic regression (liblinear; lbfgs multinomial
     took minutes per fold with 314 classes on this machine); ``kind="svm"``: a
-    one-vs-rest linear SVM (liblinear). Either
+    one-vs-rest linear SVM (liblinear); ``kind="softmax"``: multinomial logistic
+    regression (lbfgs), for dense sentence embeddings (a few hundred columns). Either
     way :meth:`logits` returns decision values for a softmax with a fitted temperature.
     """
 
@@ -41,12 +42,14 @@ class LinearHead:
         from sklearn.multiclass import OneVsRestClassifier
         from sklearn.svm import LinearSVC
 
-        if kind not in ("logreg", "svm"):
-            raise InputError(f"unknown linear head {kind!r}: choose logreg or svm")
+        if kind not in ("logreg", "svm", "softmax"):
+            raise InputError(f"unknown linear head {kind!r}: choose logreg, svm or softmax")
         self._model: Any = (
             OneVsRestClassifier(LogisticRegression(C=c, max_iter=max_iter, solver="liblinear"))
             if kind == "logreg"
             else LinearSVC(C=c)
+            if kind == "svm"
+            else LogisticRegression(C=c, max_iter=max_iter)
         )
         self.n_classes = 0
 

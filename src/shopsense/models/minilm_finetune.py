@@ -80,11 +80,12 @@ def fine_tune(
             optimiser.step()
             schedule.step()
             optimiser.zero_grad()
-    return _export(torch, model, tokenizer)
+    return _export(torch, _LogitsOnly(torch, model), tokenizer, "logits")
 
 
-def _export(torch: Any, model: Any, tokenizer: MiniLMTokenizer) -> bytes:
-    model.eval()
+def _export(torch: Any, module: Any, tokenizer: MiniLMTokenizer, output: str) -> bytes:
+    """``module(input_ids, attention_mask)`` as an ONNX graph with one output, ``output``."""
+    module.eval()
     sample = {k: torch.from_numpy(v) for k, v in tokenizer(["a sample query", "b"]).items()}
     buffer = io.BytesIO()
     # the TorchScript exporter on purpose: the dynamo one needs onnxscript, and this
@@ -92,15 +93,15 @@ def _export(torch: Any, model: Any, tokenizer: MiniLMTokenizer) -> bytes:
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tracer warnings on python-bool masks are expected
         torch.onnx.export(
-            _LogitsOnly(torch, model),
+            module,
             (sample["input_ids"], sample["attention_mask"]),
             buffer,
             input_names=["input_ids", "attention_mask"],
-            output_names=["logits"],
+            output_names=[output],
             dynamic_axes={
                 "input_ids": {0: "batch", 1: "length"},
                 "attention_mask": {0: "batch", 1: "length"},
-                "logits": {0: "batch"},
+                output: {0: "batch"},
             },
             opset_version=17,
             dynamo=False,
@@ -118,3 +119,28 @@ def _LogitsOnly(torch: Any, model: Any) -> Any:  # noqa: N802 - a module factory
             return self.model(input_ids=input_ids, attention_mask=attention_mask).logits
 
     return LogitsOnly()
+
+
+def export_sentence_encoder(max_length: int = 32) -> bytes:
+    """The checkpoint as a sentence encoder (mean pooling over tokens, L2-normalised, as
+    sentence-transformers uses it), exported to ONNX: inputs as :func:`fine_tune`'s graph,
+    output ``embedding`` (batch × 384)."""
+    torch, transformers = _torch()
+    transformers.logging.set_verbosity_error()
+    model = transformers.AutoModel.from_pretrained(str(checkpoint_dir()))
+    return _export(torch, _MeanPooled(torch, model), MiniLMTokenizer(max_length), "embedding")
+
+
+def _MeanPooled(torch: Any, model: Any) -> Any:  # noqa: N802 - a module factory
+    class MeanPooled(torch.nn.Module):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids: Any, attention_mask: Any) -> Any:
+            hidden = self.model(input_ids=input_ids, attention_mask=attention_mask)
+            mask = attention_mask.unsqueeze(-1).to(hidden.last_hidden_state.dtype)
+            pooled = (hidden.last_hidden_state * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, dim=1)
+
+    return MeanPooled()

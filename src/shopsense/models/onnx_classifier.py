@@ -38,9 +38,12 @@ def quantise(onnx_bytes: bytes) -> bytes:
 
 
 class OnnxClassifier:
-    """Logits of an exported text classifier; one thread, so queries run side by side."""
+    """Logits of an exported text classifier (or, with ``output="embedding"``, vectors of an
+    exported sentence encoder); one thread, so queries run side by side."""
 
-    def __init__(self, onnx_bytes: bytes, max_length: int = 32, threads: int = 1) -> None:
+    def __init__(
+        self, onnx_bytes: bytes, max_length: int = 32, threads: int = 1, output: str = "logits"
+    ) -> None:
         ort = _ort()
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
@@ -49,10 +52,11 @@ class OnnxClassifier:
             onnx_bytes, sess_options=options, providers=["CPUExecutionProvider"]
         )
         self._tokenizer = MiniLMTokenizer(max_length)
+        self._output = output
 
     def logits(self, texts: Sequence[str], batch_size: int = 64) -> npt.NDArray[np.float64]:
         parts = []
         for start in range(0, len(texts), batch_size):
             feed = self._tokenizer(list(texts[start : start + batch_size]))
-            parts.append(np.asarray(self._session.run(["logits"], feed)[0], dtype=np.float64))
+            parts.append(np.asarray(self._session.run([self._output], feed)[0], dtype=np.float64))
         return np.vstack(parts) if parts else np.zeros((0, 0))

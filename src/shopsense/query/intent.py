@@ -21,6 +21,7 @@ import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import product
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -37,13 +38,15 @@ from shopsense.text.tokenize import tokenize
 UNKNOWN = "unknown"
 Matrix = npt.NDArray[np.float64]
 Progress = Callable[[str], None]
-COMPONENTS = ("tfidf", "minilm", "char24", "words")
+COMPONENTS = ("tfidf", "minilm", "minilm_emb", "use", "char24", "words")
 
 
 @dataclass(frozen=True)
 class IntentConfig:
     """``components``: ``tfidf`` (char 1–4 + word terms), ``minilm`` (fine-tuned),
-    ``char24`` (the char 2–4 baseline), ``words`` (the word-terms baseline)."""
+    ``minilm_emb`` (softmax head on the frozen, mean-pooled MiniLM), ``use`` (softmax head
+    on the multilingual sentence encoder), ``char24`` (the char 2–4 baseline), ``words``
+    (the word-terms baseline). ``encoder_cache``: folder for the exported MiniLM graph."""
 
     components: tuple[str, ...] = ("tfidf", "minilm")
     threshold: float = 0.3
@@ -52,6 +55,11 @@ class IntentConfig:
     calibrate: bool = True
     c: float = 0.3
     finetune: FineTuneConfig = field(default_factory=FineTuneConfig)
+    head_c: float = 10.0
+    encoder_cache: Path | None = None
+    #: sentence vectors by encoder and text, shared by the models trained with this config
+    #: (cross-validation encodes each text once); None: no memory
+    memo: dict[str, dict[str, Any]] | None = field(default=None, compare=False, repr=False)
     seed: int = 0
 
 
@@ -114,10 +122,62 @@ class _MiniLM:
         return {"config": self.config, "onnx": self.onnx, "_runner": None}
 
 
-def _component(name: str, config: IntentConfig) -> _Linear | _MiniLM:
+class _EmbeddingHead:
+    """A softmax head on a frozen sentence encoder (``minilm_emb`` or ``use``)."""
+
+    def __init__(
+        self, kind: str, c: float, cache: Path | None, memo: dict[str, Any] | None = None
+    ) -> None:
+        self.kind = kind
+        self.c = c
+        self.cache = cache
+        self.head = LinearHead("softmax", c)
+        self._encoder: Any = None
+        self._memo = memo
+
+    def encoder(self) -> Any:
+        if self._encoder is None:
+            if self.kind == "use":
+                from shopsense.models.sentence_encoder import MultilingualUSE
+
+                self._encoder = MultilingualUSE()
+            else:
+                from shopsense.models.minilm_encoder import MiniLMSentenceEncoder
+
+                self._encoder = MiniLMSentenceEncoder(self.cache)
+        return self._encoder
+
+    def vectors(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        if self._memo is None:
+            out: npt.NDArray[np.float32] = self.encoder().encode(texts)
+            return out
+        todo = sorted({t for t in texts if t not in self._memo})
+        if todo:
+            self._memo.update(zip(todo, self.encoder().encode(todo), strict=True))
+        return np.vstack([self._memo[t] for t in texts])
+
+    def fit(self, texts: Sequence[str], y: npt.NDArray[np.int64], n: int) -> _EmbeddingHead:
+        self.head = LinearHead("softmax", self.c).fit(self.vectors(texts), y, n)
+        return self
+
+    def logits(self, texts: Sequence[str]) -> Matrix:
+        return self.head.logits(self.vectors(texts))
+
+    def __getstate__(self) -> dict[str, Any]:
+        # the MiniLM graph travels with the model; USE is a package, reloaded on demand
+        keep = self._encoder if self.kind == "minilm_emb" else None
+        return {**self.__dict__, "cache": None, "_encoder": keep, "_memo": None}
+
+
+def _component(name: str, config: IntentConfig) -> _Linear | _MiniLM | _EmbeddingHead:
     if name not in COMPONENTS:
         raise InputError(f"unknown intent component {name!r}; choose from {', '.join(COMPONENTS)}")
-    return _MiniLM(config.finetune) if name == "minilm" else _Linear(name, config.c)
+    if name == "minilm":
+        return _MiniLM(config.finetune)
+    if name in ("minilm_emb", "use"):
+        memo = None if config.memo is None else config.memo.setdefault(name, {})
+        return _EmbeddingHead(name, config.head_c, config.encoder_cache, memo)
+    return _Linear(name, config.c)
 
 
 @dataclass
