@@ -54,3 +54,11 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(make_router(READ, ADMIN))
     app.add_middleware(Guard, max_in_flight=services.settings.max_in_flight, metrics=metrics)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app over services built from SHOPSENSE_* (a uvicorn worker process's factory;
+    the process owns the services until it exits)."""
+    from shopsense.app.settings import Settings
+
+    return create_app(Services.from_settings(Settings()))
