@@ -1,7 +1,8 @@
 """Bounded load against `shopsense serve` on 127.0.0.1 with the 44k Myntra catalogue.
 
     .venv/bin/python benchmarks/load_api.py [--events 100000] [--batch 500] [--senders 4]
-        [--search-seconds 20] [--clients 32] [--runs 3]
+        [--search-seconds 20] [--clients 32] [--runs 3] [--mode bm25] [--workers 2]
+        [--mix cold,zipf] [--open-loop 1]
 
 Events: batches of ``--batch`` events from ``--senders`` concurrent clients, 5% of
 batches sent twice (retries); afterwards every acknowledged event must be in the
@@ -10,7 +11,12 @@ batches appended in-process through ``EventLog.append`` (no HTTP), same store.
 
 Search (when the server has ``GET /search``): ``--clients`` concurrent clients,
 each with keep-alive, querying Myntra product titles for ``--search-seconds``;
-requests/s, p50/p99 latency as seen by the client.
+requests/s, p50/p99 latency as seen by the client, the server's CPU seconds per
+wall second (all its processes, from /proc) and the 1-minute load average. Two
+query mixes: ``cold`` (each query once, the first 2–3 words of a random
+catalogue title) and ``zipf`` (the same pool, drawn with P(rank r) ∝ 1/r, so
+head queries repeat as in a real log). The server has no result cache; it keeps
+the products of hits it has shown (per index generation), which repeats help.
 
 Traffic goes to 127.0.0.1 only; every loop is bounded in count and time.
 The store is cached under /tmp/shopsense-load (never in the repo).
@@ -74,11 +80,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(db: str, port: int) -> subprocess.Popen[bytes]:
+def start_server(db: str, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
     cmd = [sys.executable, "-m", "shopsense.cli.main", "serve", "--db", db, "--port", str(port)]
-    env = dict(os.environ, SHOPSENSE_DATA_DIR=str(CACHE / "data"))
+    cmd += ["--workers", str(workers)]
+    env = dict(
+        os.environ, SHOPSENSE_DATA_DIR=str(CACHE / "data"), SHOPSENSE_SEARCH_REFRESH_SECONDS="0"
+    )
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         try:
             httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
@@ -190,7 +199,30 @@ def search_queries(titles: list[str], n: int) -> list[str]:
     return out
 
 
-def in_process_search(db: str, queries: list[str]) -> tuple[float, float, float]:
+def zipf_mix(pool: list[str], n: int, s: float = 1.0, seed: int = 11) -> list[str]:
+    """``n`` queries drawn from ``pool`` with P(rank r) ∝ 1 / r^s: a few head queries
+    repeat often, most are rare, as in real search logs."""
+    weights = [1.0 / (r**s) for r in range(1, len(pool) + 1)]
+    return random.Random(seed).choices(pool, weights=weights, k=n)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of process ``pid`` and its children (uvicorn workers), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def in_process_search(
+    db: str, queries: list[str], mode: str | None = None
+) -> tuple[float, float, float]:
     """Index open time (s), then p50/p99 ms of the same queries through SearchService."""
     settings = Settings(db=db, data_dir=CACHE / "data")
     svc = Services.from_settings(settings)
@@ -201,7 +233,7 @@ def in_process_search(db: str, queries: list[str]) -> tuple[float, float, float]
         lat = []
         for q in queries:
             t1 = time.perf_counter()
-            service.search(search_request(settings, q, size=10))
+            service.search(search_request(settings, q, size=10, mode=mode))
             lat.append(time.perf_counter() - t1)
     finally:
         svc.close()
@@ -212,8 +244,10 @@ def in_process_search(db: str, queries: list[str]) -> tuple[float, float, float]
 def http_search(
     url: str, key: str, queries: list[str], args: argparse.Namespace, rate: float | None
 ) -> LoadResult:
+    extra = {"mode": args.mode} if getattr(args, "mode", None) else {}
+
     def target(i: int) -> str:
-        return "/search?" + urlencode({"q": queries[i % len(queries)], "size": 10})
+        return "/search?" + urlencode({"q": queries[i % len(queries)], "size": 10, **extra})
 
     return asyncio.run(
         run_load(
@@ -228,7 +262,12 @@ def http_search(
 
 
 def search_rows(
-    url: str, key: str, queries: list[str], args: argparse.Namespace, backend: str
+    url: str,
+    key: str,
+    queries: list[str],
+    args: argparse.Namespace,
+    backend: str,
+    pid: int,
 ) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     # the server opens its indexes on the first search (not timed), then a short warm-up
@@ -238,20 +277,30 @@ def search_rows(
         headers={"Authorization": f"Bearer {key}"},
         timeout=900,
     )
-    http_search(url, key, queries, argparse.Namespace(clients=4, search_seconds=5), None)
+    warm = argparse.Namespace(clients=4, search_seconds=5, mode=args.mode)
+    http_search(url, key, queries[-200:], warm, None)
+    mixes = {"cold": queries[:1500], "zipf": zipf_mix(queries[:1500], 20_000)}
+    loops = [("closed loop", None)] + ([(f"open loop {args.rate:g}/s", args.rate)] * args.open_loop)
     for run in range(args.runs):
-        for label, rate in ((f"open loop {args.rate:g}/s", args.rate), ("closed loop", None)):
-            res = http_search(url, key, queries[run * 500 :], args, rate)
-            rows.append(
-                {
-                    "name": f"GET /search, {args.clients} conns, {label}, {backend}, run {run + 1}",
-                    "requests_per_s": res.rate,
-                    "p50_ms": res.pct_ms(0.50),
-                    "p99_ms": res.pct_ms(0.99),
-                    "errors": sum(n for s, n in res.statuses.items() if s != 200),
-                }
-            )
-            print(rows[-1], file=sys.stderr)
+        for mix in args.mix.split(","):
+            for label, rate in loops:
+                cpu0, t0 = cpu_seconds(pid), time.perf_counter()
+                res = http_search(url, key, mixes[mix][run * 300 :], args, rate)
+                cpu = cpu_seconds(pid) - cpu0
+                rows.append(
+                    {
+                        "name": f"GET /search {args.mode or 'default'} mode, {mix} mix, "
+                        f"{args.workers} worker(s), {args.clients} conns, {label}, {backend}, "
+                        f"run {run + 1}",
+                        "requests_per_s": res.rate,
+                        "p50_ms": res.pct_ms(0.50),
+                        "p99_ms": res.pct_ms(0.99),
+                        "errors": sum(n for s, n in res.statuses.items() if s != 200),
+                        "server_cpu_s_per_wall_s": round(cpu / (time.perf_counter() - t0), 2),
+                        "loadavg_1m": os.getloadavg()[0],
+                    }
+                )
+                print(rows[-1], file=sys.stderr)
     return rows
 
 
@@ -267,6 +316,15 @@ def main() -> None:
     ap.add_argument("--skip-search", action="store_true")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL store")
+    ap.add_argument("--mode", default=None, help="search mode (bm25, dense, hybrid, ltr)")
+    ap.add_argument("--workers", type=int, default=1, help="server processes")
+    ap.add_argument(
+        "--mix",
+        default="cold,zipf",
+        help="query mixes: cold (each query once) "
+        "and/or zipf (repeats drawn with P(rank r) ∝ 1/r from the same pool)",
+    )
+    ap.add_argument("--open-loop", type=int, default=0, help="also run the open loop (1)")
     args = ap.parse_args()
     if args.postgres:
         with postgres() as url:
@@ -318,10 +376,11 @@ def run_all(args: argparse.Namespace, db: str, backend: str) -> None:
     rows: list[dict[str, Any]] = []
     queries = search_queries(titles, 2000)
     if not args.skip_search:  # builds (or reuses) the indexes before the server opens them
-        opened, p50, p99 = in_process_search(db, queries[:300])
+        opened, p50, p99 = in_process_search(db, queries[:300], args.mode)
         rows.append(
             {
-                "name": f"SearchService in-process, 1 client, {backend} (baseline)",
+                "name": f"SearchService in-process, {args.mode or 'default'} mode, 1 client, "
+                f"{backend} (baseline)",
                 "p50_ms": p50,
                 "p99_ms": p99,
                 "index_open_s": opened,
@@ -329,19 +388,28 @@ def run_all(args: argparse.Namespace, db: str, backend: str) -> None:
         )
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    proc = start_server(db, port)
+    proc = start_server(db, port, args.workers)
     try:
         if not args.skip_events:
             rows.extend(event_rows(url, key, db, items, args, backend))
         if not args.skip_search:
-            rows.extend(search_rows(url, key, queries, args, backend))
+            rows.extend(search_rows(url, key, queries, args, backend, proc.pid))
     finally:
         proc.terminate()
         proc.wait(timeout=30)
     report(
         f"load_api_{backend}",
         rows,
-        ["name", "events_per_s", "requests_per_s", "p50_ms", "p99_ms", "errors", "runs"],
+        [
+            "name",
+            "events_per_s",
+            "requests_per_s",
+            "p50_ms",
+            "p99_ms",
+            "errors",
+            "server_cpu_s_per_wall_s",
+            "loadavg_1m",
+        ],
     )
 
 

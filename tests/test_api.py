@@ -55,6 +55,8 @@ def test_bulk_upsert_reports_each_item_and_bad_items_do_not_block_good_ones(api:
         {"id": "B3", "title": "negative", "price": -5},
         {"id": "P0001", "title": "Nike renamed"},  # exists in the demo store
         {"id": "B1", "title": "good one"},  # repeat within the batch
+        {"id": "B4", "title": "Gold-plated yacht", "price": 5_000_000},  # the gate's price range
+        {"id": "B5", "title": "<b>Bold</b>&nbsp;kettle", "price": 30},  # cleaned by the gate
     ]
     r = api.client.post("/products/bulk", json={"products": items}, headers=api.headers("admin"))
     assert r.status_code == 200
@@ -66,10 +68,24 @@ def test_bulk_upsert_reports_each_item_and_bad_items_do_not_block_good_ones(api:
         "error",
         "updated",
         "unchanged",
+        "error",
+        "inserted",
     ]
-    assert (out["inserted"], out["updated"], out["unchanged"], out["errors"]) == (1, 1, 1, 3)
+    assert (out["inserted"], out["updated"], out["unchanged"], out["errors"]) == (2, 1, 1, 4)
+    assert (out["quarantined"], out["repaired"]) == (4, 1)
     assert "title" in out["items"][1]["message"]
     assert "price" in out["items"][3]["message"]
+    codes = [i["code"] for i in out["items"]]
+    assert codes[1:4] + codes[6:7] == ["invalid_product"] * 3 + ["price_out_of_range"]
+    assert api.services.products.get("B5").title == "Bold kettle"
+    kept = api.services.quarantine.page(source="api:bulk", limit=10)
+    assert sorted((q.line_no, q.reason) for q in kept) == [
+        (1, "invalid_product"),
+        (2, "invalid_product"),
+        (3, "invalid_product"),
+        (6, "price_out_of_range"),
+    ]
+    assert "Gold-plated yacht" in next(q.raw for q in kept if q.line_no == 6)
     assert api.services.products.get("P0001").title == "Nike renamed"
     with pytest.raises(Exception, match="no product"):
         api.services.products.get("B3")

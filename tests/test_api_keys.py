@@ -16,6 +16,7 @@ from shopsense.storage.schema import api_keys
 from test_cli import run
 
 EVENT = {"user_id": "U1", "item_id": "P0001", "type": "view", "timestamp": "2026-11-01T10:00:00Z"}
+PROMOTIONS = {"user_id": "U1", "promotions": [{"id": "p", "name": "P", "item_ids": ["P0001"]}]}
 # (method, route) -> (access needed or None for public, example path, example body)
 ENDPOINTS: dict[tuple[str, str], tuple[str | None, str, object]] = {
     ("GET", "/health"): (None, "/health", None),
@@ -27,6 +28,17 @@ ENDPOINTS: dict[tuple[str, str], tuple[str | None, str, object]] = {
     ("POST", "/events"): ("write", "/events", EVENT),
     ("GET", "/suggest"): ("read", "/suggest?q=nik", None),
     ("GET", "/search"): ("read", "/search?q=shoes", None),
+    ("GET", "/recommend/user/{user_id}"): ("read", "/recommend/user/U001", None),
+    ("GET", "/recommend/item/{item_id}"): ("read", "/recommend/item/P0001", None),
+    ("GET", "/recommend/item/{item_id}/bought-together"): (
+        "read",
+        "/recommend/item/P0001/bought-together",
+        None,
+    ),
+    ("GET", "/recommend/session/{session_id}"): ("read", "/recommend/session/S1", None),
+    ("POST", "/recommend/promotions"): ("read", "/recommend/promotions", PROMOTIONS),
+    ("GET", "/quality"): ("admin", "/quality?clusters=2", None),
+    ("GET", "/admin/quality"): ("admin", "/admin/quality", None),
     ("GET", "/metrics"): ("admin", "/metrics", None),
     ("GET", "/quarantine"): ("admin", "/quarantine", None),
     ("GET", "/static/style.css"): (None, "/static/style.css", None),

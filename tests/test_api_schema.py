@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode, checks
 
 from api_helpers import Api, running_api
+from shopsense.app.demo import ingest_demo_events
 
 CHECKS = [
     checks.not_a_server_error,
@@ -31,6 +32,7 @@ EXAMPLES = 20
 def live_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     store = Path(tmp_path_factory.mktemp("schema")) / "store.db"
     with running_api(str(store), semantic=False) as api:
+        ingest_demo_events(api.services)
         yield api
 
 
@@ -57,6 +59,12 @@ LABELS = [
     "POST /events",
     "GET /search",
     "GET /suggest",
+    "GET /recommend/user/{user_id}",
+    "GET /recommend/item/{item_id}",
+    "GET /recommend/item/{item_id}/bought-together",
+    "GET /recommend/session/{session_id}",
+    "POST /recommend/promotions",
+    "GET /quality",
     "GET /health",
     "GET /metrics",
     "GET /quarantine",

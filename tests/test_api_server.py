@@ -72,8 +72,8 @@ def test_shopsense_serve_answers_over_http_and_stops_cleanly(tmp_path: Path) -> 
 def test_demo_serve_builds_the_demo_store_then_serves_it_openly(tmp_path: Path) -> None:
     env = {"SHOPSENSE_DB": str(tmp_path / "demo.db"), "SHOPSENSE_DATA_DIR": str(tmp_path)}
     with served(["demo", "--serve"], env) as (url, output):
-        page = httpx.get(f"{url}/", timeout=10)
+        page = httpx.get(f"{url}/", timeout=300)  # the first page fits the recommender
         assert page.status_code == 200 and "shopsense" in page.text
-        assert httpx.get(f"{url}/admin", timeout=10).status_code == 200
+        assert httpx.get(f"{url}/admin", timeout=300).status_code == 200
     assert "rows read 328" in output[0]
     assert f"{url}/" in output[0]

@@ -9,11 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from api_helpers import served
-from shopsense.app.demo import DEMO_USER
+from shopsense.app.demo import DEMO_ITEM, DEMO_USER, ingest_demo_events
+from shopsense.app.services import Services
+from shopsense.app.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -31,14 +34,25 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="module")
 def server(demo_search_store: tuple[str, Path]) -> Iterator[str]:
-    """`shopsense serve` on the demo store (indexes built), open access, loopback."""
+    """`shopsense serve` on the demo store (indexes built, demo events in the log, the
+    store-wide quality check run for the report's duplicate clusters), open access."""
     db, data_dir = demo_search_store
+    svc = Services.from_settings(Settings(db=db, data_dir=data_dir))
+    try:
+        ingest_demo_events(svc)
+        svc.quality_check()
+    finally:
+        svc.close()
     env = {
         "SHOPSENSE_DB": db,
         "SHOPSENSE_DATA_DIR": str(data_dir),
         "SHOPSENSE_DEMO_USER": DEMO_USER,
     }
     with served(["serve", "--open-access"], env) as (url, _):
+        # open the search indexes, fit the recommender and build the image index once, so
+        # no page waits on them inside a browser timeout on a loaded machine
+        for path in ("/", "/?q=running+shoes", f"/product/{DEMO_ITEM}", "/admin/quality"):
+            assert httpx.get(url + path, timeout=600).status_code == 200
         yield url
 
 
@@ -122,3 +136,35 @@ def test_admin_report_and_quarantine_filter(server: str, page: Page) -> None:
     expect(rows).to_have_count(2)
     expect(rows.nth(1)).to_contain_text("negative_price")
     _shot(page, "04-admin")
+
+
+def test_product_page_shows_recommendations_with_their_reasons(server: str, page: Page) -> None:
+    page.goto(f"{server}/product/{DEMO_ITEM}")
+    similar = page.locator("#similar .card")
+    expect(similar.first).to_be_visible()
+    expect(similar.first.locator(".why-reason")).to_contain_text("similar to")
+    together = page.locator("#bought-together .card")
+    expect(together.first.locator(".why-reason")).to_contain_text("often bought with")
+    _shot(page, "05-product-recommendations")
+    title = similar.first.locator("a.title").inner_text()
+    similar.first.locator("a.title").click()
+    expect(page.locator("#product h1")).to_have_text(title)
+
+
+def test_storefront_shows_the_demo_users_for_you_strip(server: str, page: Page) -> None:
+    page.goto(server + "/")
+    cards = page.locator("#for-you .card")
+    expect(cards.first).to_be_visible()
+    expect(page.locator("#for-you h2")).to_contain_text(DEMO_USER)
+    reasons = cards.locator(".why-reason").all_inner_texts()
+    assert reasons and all(r.strip() for r in reasons)
+    _shot(page, "06-for-you")
+
+
+def test_admin_page_shows_the_quality_report(server: str, page: Page) -> None:
+    page.goto(server + "/admin")
+    report = page.frame_locator("#quality-report")
+    expect(report.locator("h1")).to_have_text("shopsense catalogue quality")
+    expect(report.locator("h2", has_text="Duplicate clusters")).to_be_visible()
+    expect(report.locator(".cluster").first).to_be_visible()
+    _shot(page, "07-admin-quality")

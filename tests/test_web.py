@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import csv
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from api_helpers import Api, running_api
+from shopsense.app.demo import DEMO_CATALOG, DEMO_DIR
+from shopsense.app.multimodal import MultimodalService
+from shopsense.models.image_encoder import EfficientNetLite0
+from shopsense.models.sentence_encoder import l2_normalise
 from shopsense.web.charts import benchmark_charts
 
 
@@ -61,3 +68,55 @@ def test_benchmark_records_become_svg_charts(tmp_path: Path) -> None:
     assert charts[0].startswith("<svg") and "load_api — events_per_s" in charts[0]
     assert ">5,000<" in charts[0] and ">6,000<" in charts[0]
     assert benchmark_charts(tmp_path / "missing") == []
+
+
+class WordsEncoder:
+    """A text encoder checkable by hand: one dimension per word of a fixed vocabulary."""
+
+    name = "test-words"
+    VOCAB = ("running", "shoes", "dress", "red", "black", "headphones")
+    dim = len(VOCAB)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        rows = [[float(w in t.lower().split()) for w in self.VOCAB] for t in texts]
+        return l2_normalise(np.asarray(rows, dtype=np.float32) + 1e-3)
+
+
+def test_product_page_shows_looks_similar_from_the_multimodal_service(
+    tmp_path: Path, random_image_encoder: EfficientNetLite0
+) -> None:
+    """The page shows what `MultimodalService.similar` answers, each card with its reason
+    (the encoders are a seam here; their quality is measured by `shopsense eval images`)."""
+    with running_api(str(tmp_path / "mm.db"), demo=False, semantic=False) as api:
+        with DEMO_CATALOG.open(encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))[:12]
+        items = [
+            {
+                "id": r["id"],
+                "title": r["title"],
+                "category": tuple(r["category"].split(" > ")),
+                "image_paths": [str(DEMO_DIR / r["image_path"])],
+            }
+            for r in rows
+        ]
+        assert (
+            api.client.post(
+                "/products/bulk", json={"products": items}, headers=api.headers("admin")
+            ).json()["errors"]
+            == 0
+        )
+        svc = api.services
+        svc._multimodal = MultimodalService(
+            svc.engine,
+            svc.settings,
+            image_encoder=random_image_encoder,
+            text_encoder=WordsEncoder(),
+        )
+        svc.multimodal.embed()
+        expected = [s.product.id for s in svc.multimodal.similar("P0001", 6)]
+        page = api.client.get("/product/P0001", headers=api.headers("search"))
+        assert page.status_code == 200
+        strip = page.text.split('id="looks-similar"', 1)[1]
+        shown = re.findall(r'class="card" data-id="([^"]+)"', strip)
+        assert expected and shown[: len(expected)] == expected
+        assert strip.count("looks similar: photo, title and colour") >= len(expected)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from shopsense.api.auth import READ, WRITE
 from shopsense.api.errors import ApiError, documented
 from shopsense.api.limits import MAX_ID_BYTES, check_id, check_page
-from shopsense.app.product_writes import MAX_BULK_ITEMS, upsert_items
+from shopsense.app.product_writes import MAX_BULK_ITEMS
 from shopsense.app.services import Services
 from shopsense.catalog.schema import Product
 
@@ -44,15 +44,20 @@ class BulkItem(BaseModel):
     index: int
     id: str | None
     status: str = Field(description="inserted, updated, unchanged or error")
-    code: str | None = None
+    code: str | None = Field(
+        default=None, description="why an error: invalid_product or a quality-gate reason code"
+    )
     message: str | None = None
 
 
 class BulkResult(BaseModel):
+    run_id: int = Field(description="the ingest_runs row counting this request")
     inserted: int
     updated: int
     unchanged: int
     errors: int
+    quarantined: int = Field(description="items kept in the quarantine (every error)")
+    repaired: int = Field(description="items the gate cleaned (repairs recorded per field)")
     items: list[BulkItem]
 
 
@@ -96,7 +101,9 @@ def put_product(
         raise ApiError(
             400, "id_mismatch", f"the body's id {product.id!r} is not the path's {product_id!r}"
         )
-    (item,) = upsert_items(services(request).engine, [product.model_dump()])
+    (item,) = services(request).write_products([product.model_dump()], name="put").items
+    if item.status == "error":
+        raise ApiError(422, item.code or "quality_gate", f"quarantined: {item.message}")
     if item.status == "inserted":
         response.status_code = 201
     return UpsertResult(id=product_id, status=item.status)
@@ -111,13 +118,17 @@ def delete_product(request: Request, product_id: ProductId) -> Response:
 
 @router.post("/products/bulk", response_model=BulkResult, responses=ERRORS, dependencies=[WRITE])
 def bulk_upsert(request: Request, body: BulkRequest) -> BulkResult:
-    """Upsert up to 10,000 products; each item is validated alone and gets its own status."""
-    items = upsert_items(services(request).engine, body.products)
-    counts = {s: sum(1 for i in items if i.status == s) for s in ("inserted", "updated")}
+    """Upsert up to 10,000 products; each item is validated alone and passed through the
+    quality gate, and gets its own status; a bad item gets an error with a reason code and
+    is kept in the quarantine (source ``api:bulk``, line = its position)."""
+    done = services(request).write_products(body.products, name="bulk")
     return BulkResult(
-        inserted=counts["inserted"],
-        updated=counts["updated"],
-        unchanged=sum(1 for i in items if i.status == "unchanged"),
-        errors=sum(1 for i in items if i.status == "error"),
-        items=[BulkItem(**vars(i)) for i in items],
+        run_id=done.run_id,
+        inserted=done.count("inserted"),
+        updated=done.count("updated"),
+        unchanged=done.count("unchanged"),
+        errors=done.count("error"),
+        quarantined=done.count("error"),
+        repaired=done.repaired,
+        items=[BulkItem(**vars(i)) for i in done.items],
     )

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from shopsense import __version__
-from shopsense.api import errors, events, ops, products, search, suggest
+from shopsense.api import errors, events, ops, products, quality, recommend, search, suggest
 from shopsense.api.auth import ADMIN, READ, KeyCache
 from shopsense.api.freshness import SearchRefresher
 from shopsense.api.guard import Guard
@@ -48,8 +48,17 @@ def create_app(services: Services) -> FastAPI:
     app.state.metrics = metrics
     app.state.keys = KeyCache(services.keys, services.settings.open_access)
     errors.install(app)
-    for router in (products.router, search.router, suggest.router, events.router, ops.router):
-        app.include_router(router)
+    routers = (products, search, suggest, recommend, events, quality, ops)
+    for module in routers:
+        app.include_router(module.router)
     app.include_router(make_router(READ, ADMIN))
     app.add_middleware(Guard, max_in_flight=services.settings.max_in_flight, metrics=metrics)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app over services built from SHOPSENSE_* (a uvicorn worker process's factory;
+    the process owns the services until it exits)."""
+    from shopsense.app.settings import Settings
+
+    return create_app(Services.from_settings(Settings()))

@@ -5,10 +5,15 @@ the events appended since (one indexed query); those count in the requesting
 user's or session's history at once, and after ``refit_after`` new events the
 model is refitted. So a new event changes that shopper's suggestions on the next
 request, and everyone's model parameters within ``refit_after`` events.
+
+Thread safety: one lock guards the fitted state (reading the new events, the
+refit, the session lists), so concurrent requests (the HTTP server's threads)
+neither fit twice nor see a half-updated tail; the scoring itself runs outside it.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Sequence
@@ -78,6 +83,7 @@ class RecommendService:
         self.encoder = encoder
         self.refit_after = refit_after
         self._fitted: _Fitted | None = None
+        self._lock = threading.RLock()
 
     # -- events in -----------------------------------------------------------------
     def ingest_events(self, path: Path, options: LoadOptions) -> EventIngestSummary:
@@ -90,6 +96,10 @@ class RecommendService:
     # -- model ---------------------------------------------------------------------
     def fit(self) -> FitInfo:
         """Fit the default model on every event in the log and every product in the store."""
+        with self._lock:
+            return self._fit()
+
+    def _fit(self) -> FitInfo:
         started = time.perf_counter()
         seq = self.log.last_seq()
         events = [logged.event for logged in self.log.iter()]
@@ -123,9 +133,13 @@ class RecommendService:
         return ContentBased({"text": cached_text_vectors(self.db, products, self.encoder)})
 
     def _current(self) -> _Fitted:
+        with self._lock:
+            return self._refresh()
+
+    def _refresh(self) -> _Fitted:
         fitted = self._fitted
         if fitted is None:
-            self.fit()
+            self._fit()
             assert self._fitted is not None
             return self._fitted
         if self.log.last_seq() > fitted.seq:
@@ -136,7 +150,7 @@ class RecommendService:
                 if e.session_id:
                     fitted.sessions.setdefault(e.session_id, []).append(e.item_id)
             if len(fitted.tail) >= self.refit_after:
-                self.fit()
+                self._fit()
                 assert self._fitted is not None
                 return self._fitted
         return fitted
@@ -149,8 +163,9 @@ class RecommendService:
     def for_you(
         self, user_id: str, k: int = 10, controls: Controls = NO_CONTROLS
     ) -> list[Suggestion]:
-        fitted = self._current()
-        recent = [e for e in fitted.tail if e.user_id == user_id]
+        with self._lock:
+            fitted = self._refresh()
+            recent = [e for e in fitted.tail if e.user_id == user_id]
         return fitted.engine.for_you(user_id, k, controls, recent)
 
     def similar(
@@ -164,8 +179,9 @@ class RecommendService:
     def continue_session(
         self, session_id: str, k: int = 10, controls: Controls = NO_CONTROLS
     ) -> list[Suggestion]:
-        fitted = self._current()
-        items = fitted.sessions.get(session_id)
+        with self._lock:
+            fitted = self._refresh()
+            items = list(fitted.sessions.get(session_id, ()))
         if not items:
             raise NotFoundError(f"no events for session {session_id!r}")
         return fitted.engine.continue_session(items, k, controls)

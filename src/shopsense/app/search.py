@@ -127,6 +127,9 @@ class RequestRewriter(Protocol):
     def __call__(self, request: SearchRequest) -> SearchRequest: ...
 
 
+SHOWN_CACHE = 50_000  # products kept for hit pages (≈ the 44k catalogue; cleared when full)
+
+
 class SearchService:
     """Runs requests against one opened pipeline; reads products from the store."""
 
@@ -141,6 +144,7 @@ class SearchService:
         self.products = products
         self.rewriters = list(rewriters)
         self.understand = understand
+        self._shown: dict[str, Product] = {}
 
     @property
     def table_size(self) -> int:
@@ -167,7 +171,7 @@ class SearchService:
         start = (request.page - 1) * request.size
         page = order[start : start + request.size]
         table = self.pipeline.index.table
-        found = self.products.get_many([table.ids[int(ranked.rows[i])] for i in page])
+        found = self._products([table.ids[int(ranked.rows[i])] for i in page])
         hits = []
         for n, i in enumerate(page, start=start + 1):
             product = found.get(table.ids[int(ranked.rows[i])])
@@ -187,6 +191,22 @@ class SearchService:
             took_ms=round((time.perf_counter() - t0) * 1000, 2),
             parsed=parsed,
         )
+
+    def _products(self, ids: list[str]) -> dict[str, Product]:
+        """Products of a page of hits, read from the store once per opened index.
+
+        A hit shows the product as stored when this index generation first showed it:
+        the service is replaced when the catalogue changes (``Services.refresh_search``),
+        which empties this cache, so the freshness bound of search holds for hits too.
+        """
+        shown = self._shown
+        missing = [i for i in ids if i not in shown]
+        if missing:
+            fresh = self.products.get_many(missing)
+            if len(shown) + len(fresh) > SHOWN_CACHE:
+                shown.clear()
+            shown.update(fresh)
+        return {i: shown[i] for i in ids if i in shown}
 
     def _result_set(self, ranked: Ranked) -> list[int]:
         keep, dense_only = [], 0

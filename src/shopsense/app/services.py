@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine, func, select
 
 from shopsense.app.keys import ApiKeyStore
+from shopsense.app.product_writes import WriteSummary, upsert_items
 from shopsense.app.query_service import QueryService
 from shopsense.app.recommendations import RecommendService
 from shopsense.app.settings import Settings
@@ -119,6 +120,14 @@ class Services:
         applies = window is not None or (config.enabled and config.severity is Severity.FAIL)
         checks = (EventTimeWindow(Severity.FAIL, start, end),) if applies and (start or end) else ()
         return self.recommendations.ingest_events(path, replace(options, checks=checks))
+
+    def write_products(
+        self, items: Sequence[object], *, name: str = "bulk", gate: bool = True
+    ) -> WriteSummary:
+        """Upsert items from a program, each validated and (unless ``gate`` is off) passed
+        through the quality gate; bad items are quarantined with their reason, a status each."""
+        hook = QualityGate(self.quality_config(), datetime.now(UTC)) if gate else None
+        return upsert_items(self.engine, items, gate=hook, name=name)
 
     def quality_check(self, *, dedup: bool = True) -> QualityCheckSummary:
         """The second pass over the store: every check, duplicates, quality scores.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -11,21 +12,47 @@ from shopsense.app.settings import Settings
 from shopsense.cli.common import DbOption, echo
 
 
-def run_server(settings: Settings, host: str, port: int) -> None:
-    """Serve ``settings``' store on host:port until interrupted."""
+def _announce(settings: Settings, host: str, port: int, workers: int) -> None:
+    mode = "OPEN ACCESS (no keys needed)" if settings.open_access else "API keys required"
+    extra = f", {workers} worker processes" if workers > 1 else ""
+    echo(f"shopsense serving {settings.db} at http://{host}:{port}/  [{mode}{extra}]")
+    echo(
+        f"  storefront http://{host}:{port}/  admin http://{host}:{port}/admin  "
+        f"API docs http://{host}:{port}/docs"
+    )
+
+
+def run_server(settings: Settings, host: str, port: int, workers: int = 1) -> None:
+    """Serve ``settings``' store on host:port until interrupted.
+
+    With ``workers`` > 1, uvicorn runs that many processes, each opening its own
+    services (and search indexes) from the same settings, passed down as SHOPSENSE_*.
+    """
     # imported here so every other command starts without loading the web stack
     import uvicorn
 
     from shopsense.api.server import create_app
 
+    if workers > 1:
+        os.environ["SHOPSENSE_DB"] = settings.db
+        os.environ["SHOPSENSE_OPEN_ACCESS"] = "true" if settings.open_access else "false"
+        os.environ["SHOPSENSE_DATA_DIR"] = str(settings.data_dir)
+        _announce(settings, host, port, workers)
+        uvicorn.run(
+            "shopsense.api.server:app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+            # a worker opens its store and indexes before it answers; on a loaded
+            # machine that takes far longer than uvicorn's default 5 s health check
+            timeout_worker_healthcheck=600,
+        )
+        return
     svc = Services.from_settings(settings)
     try:
-        mode = "OPEN ACCESS (no keys needed)" if settings.open_access else "API keys required"
-        echo(f"shopsense serving {settings.db} at http://{host}:{port}/  [{mode}]")
-        echo(
-            f"  storefront http://{host}:{port}/  admin http://{host}:{port}/admin  "
-            f"API docs http://{host}:{port}/docs"
-        )
+        _announce(settings, host, port, workers)
         uvicorn.run(create_app(svc), host=host, port=port, log_level="warning")
     finally:
         svc.close()
@@ -42,6 +69,9 @@ def serve(
             help="No API keys needed (local demos only; also SHOPSENSE_OPEN_ACCESS=true).",
         ),
     ] = False,
+    workers: Annotated[
+        int, typer.Option(min=1, max=16, help="Server processes (each opens its own indexes).")
+    ] = 1,
 ) -> None:
     """Serve the HTTP API, the storefront and the admin pages."""
     settings = Settings()
@@ -50,4 +80,4 @@ def serve(
         updates["db"] = db
     if open_access:
         updates["open_access"] = True
-    run_server(settings.model_copy(update=updates), host, port)
+    run_server(settings.model_copy(update=updates), host, port, workers)

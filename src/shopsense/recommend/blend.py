@@ -64,6 +64,8 @@ def _pool(rows: list[FloatArray], seen: npt.NDArray[np.int64], size: int) -> npt
 
 
 def _ndcg(blended: F32, target_col: npt.NDArray[np.int64], k: int) -> float:
+    if blended.shape[0] == 0:  # no held-out user (an empty or tiny log): nothing to score
+        return 0.0
     rows = np.arange(blended.shape[0])
     has = target_col >= 0
     target_scores = np.where(has, blended[rows, np.maximum(target_col, 0)], np.inf)

@@ -37,25 +37,28 @@ def _top(counter: Counter[str], n: int = MAX_VALUES) -> dict[str, int]:
 
 
 def facet_counts(table: DocTable, rows: Sequence[int]) -> Facets:
-    brand: Counter[str] = Counter()
+    """Counts over ``rows``: each distinct value is counted once per row in one pass (C
+    ``Counter`` updates over tuples), then split into levels and keys (few distinct values)."""
+    brand = Counter(str(b) for b in map(table.brands.__getitem__, rows) if b)
+    paths = Counter(map(table.categories.__getitem__, rows))
     levels: list[Counter[str]] = []
-    price: Counter[str] = Counter()
-    attrs: dict[str, Counter[str]] = {}
-    avail: Counter[str] = Counter()
-    for r in rows:
-        if table.brands[r]:
-            brand[str(table.brands[r])] += 1
-        cat = table.categories[r]
+    for cat, n in paths.items():
         for depth in range(len(cat)):
             while len(levels) <= depth:
                 levels.append(Counter())
-            levels[depth][CATEGORY_SEP.join(cat[: depth + 1])] += 1
-        p = float(table.prices[r])
+            levels[depth][CATEGORY_SEP.join(cat[: depth + 1])] += n
+    price: Counter[str] = Counter()
+    for p, n in Counter(float(table.prices[r]) for r in rows).items():
         if not math.isnan(p):
-            price[price_bucket(p)] += 1
-        for k, v in table.attributes[r].items():
-            attrs.setdefault(k, Counter())[v] += 1
-        avail[table.availability[r]] += 1
+            price[price_bucket(p)] += n
+    attrs: dict[str, Counter[str]] = {}
+    pairs = Counter(kv for r in rows for kv in table.attributes[r].items())
+    for (k, v), n in pairs.items():
+        counter = attrs.get(k)
+        if counter is None:
+            counter = attrs[k] = Counter()
+        counter[v] = n
+    avail = Counter(map(table.availability.__getitem__, rows))
     useful = [k for k, c in attrs.items() if 1 < len(c) <= 50 or (len(c) == 1 and len(rows) > 1)]
     useful.sort(key=lambda k: -sum(attrs[k].values()))
     order = {label: i for i, label in enumerate(map(price_bucket, PRICE_EDGES))}

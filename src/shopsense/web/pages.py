@@ -6,7 +6,6 @@ make up results.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,10 +17,12 @@ from markupsafe import Markup
 
 from shopsense.app.search_requests import search_request
 from shopsense.app.services import Services
+from shopsense.catalog.quality.report_html import render_html
 from shopsense.catalog.schema import Product
 from shopsense.core.errors import NotFoundError
 from shopsense.text.normalize import has_cjk
 from shopsense.web.charts import benchmark_charts
+from shopsense.web.recommend_view import Card, for_you_cards, product_strips
 from shopsense.web.search_view import SORTS, facet_views, href, why_lines
 
 HERE = Path(__file__).parent
@@ -34,20 +35,6 @@ IMAGE_TYPES = {
     ".gif": "image/gif",
 }
 PAGE_SIZE = 24
-
-
-@dataclass(frozen=True)
-class Card:
-    product: Product
-    reason: str | None = None
-    why: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Strip:
-    id: str
-    title: str
-    items: list[Card]
 
 
 def _services(request: Request) -> Services:
@@ -158,7 +145,8 @@ def make_router(read: Depends, admin: Depends) -> APIRouter:
             "sort": sort if sort != "relevance" else None,
             "user": user,
         }
-        context: dict[str, Any] = {"q": q, "user": user, "for_you": [], "notice": None}
+        context: dict[str, Any] = {"q": q, "user": user, "notice": None}
+        context["for_you"] = for_you_cards(svc, user) if page == 1 else []
         if q.strip():
             context.update(_search_context(svc, base, params, page))
         else:
@@ -173,7 +161,7 @@ def make_router(read: Depends, admin: Depends) -> APIRouter:
     ) -> HTMLResponse:
         svc = _services(request)
         product = svc.products.get(product_id[:256])
-        strips: list[Strip] = []
+        strips = product_strips(svc, product.id)
         context: dict[str, Any] = {"product": product, "strips": strips, "user": user}
         return _page(request, "product.html", context)
 
@@ -194,8 +182,15 @@ def make_router(read: Depends, admin: Depends) -> APIRouter:
             "source": source or None,
             "rows": svc.quarantine.page(reason=reason or None, source=source or None, limit=100),
             "charts": [Markup(c) for c in charts],
-            "report_blocks": [],
         }
         return _page(request, "admin.html", context)
+
+    @router.get("/admin/quality", response_class=HTMLResponse, dependencies=[admin])
+    def quality_page(
+        request: Request, clusters: Annotated[int, Query(ge=0, le=200)] = 20
+    ) -> HTMLResponse:
+        """The offline data-quality report (`shopsense quality report`), shown in the admin page."""
+        report = _services(request).quality_report(clusters=clusters).to_dict()
+        return HTMLResponse(render_html(report))
 
     return router
