@@ -47,7 +47,7 @@ from shopsense.retrieval.index_sync import SearchIndex
 from shopsense.storage.engine import open_store
 
 LABELS = ("masterCategory", "subCategory", "articleType", "baseColour", "usage", "season")
-GRID = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0)
+GRID = (0.0, 0.25, 0.5, 1.0)
 POOL = 100
 
 
@@ -152,9 +152,6 @@ def _condition(name: str, folder: Path, work: Path) -> list[dict[str, Any]]:
         _cv(pipeline, queries, qrels, pick, "hybrid"),
     )
     rows[-1]["note"] = f"weights chosen {chosen}"
-    for w in (0.25, 0.5):
-        pipeline.linear = _linear(w)
-        row(f"hybrid, linear + image_rel × {w}", _run(pipeline, queries, "hybrid"))
     pipeline.linear = LinearRanker()
     for label, scorer in (("without", None), ("with", service.image_cosines)):
         pipeline.images = scorer

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import math
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ from shopsense.app.search import SearchRequest
 from shopsense.app.services import Services
 from shopsense.app.settings import Settings
 from shopsense.catalog.ingest import IngestOptions, ingest_file
+from shopsense.events.schema import Event
 from shopsense.models.image_encoder import EfficientNetLite0
 from shopsense.models.sentence_encoder import MultilingualUSE
 from shopsense.ranking.features import image_columns
@@ -68,11 +70,12 @@ def test_the_fusion_model_survives_a_round_trip_through_bytes() -> None:
 
 @pytest.mark.slow
 def test_the_fusion_model_is_stored_once_and_a_restart_loads_it(
-    engine: Engine,
+    sqlite_engine: Engine,
     shared_data: Path,
     tmp_path: Path,
     random_image_encoder: EfficientNetLite0,
 ) -> None:
+    engine = sqlite_engine
     ingest_file(engine, _catalogue(shared_data, tmp_path), IngestOptions())
     settings = Settings(db="sqlite://", data_dir=tmp_path)
     text = MultilingualUSE()
@@ -118,8 +121,18 @@ def test_search_explains_the_photo_feature_and_recommendations_use_the_image_blo
         assert max(f["image_rel"] for f in pictured) == 0.0  # the best-fitting photo
         blocks = services.recommendations.extra_blocks
         assert blocks is not None and set(blocks()) == {"image"}
+        ids = [h.product.id for h in result.hits if h.product.id != "nophoto"]
+        when = datetime(2026, 11, 1, tzinfo=UTC)
+        services.recommendations.append(
+            [
+                Event(user_id=f"u{u}", item_id=ids[(u + j) % 4], type="view", timestamp=when)
+                for u in range(6)
+                for j in range(3)
+            ]
+        )
         services.recommendations.fit()
-        similar = services.recommendations.similar("1530", k=3)
-        assert len(similar) == 3 and "1530" not in [s.item_id for s in similar]
+        cold = ids[-1]  # no events: "similar" falls back to the content vectors
+        similar = services.recommendations.similar(cold, k=3)
+        assert len(similar) == 3 and cold not in [s.item_id for s in similar]
     finally:
         services.close()
