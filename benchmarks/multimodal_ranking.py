@@ -178,11 +178,12 @@ def main() -> None:
     parser.add_argument(
         "--from-store", type=Path, help="a store whose Myntra image features to reuse"
     )
+    parser.add_argument("--only", choices=("full", "poor"), help="one catalogue only")
     args = parser.parse_args()
     folder = shared_data() / "myntra_fashion"
     rows: list[dict[str, Any]] = []
     seed = args.from_store
-    for name in ("full", "poor"):
+    for name in [args.only] if args.only else ["full", "poor"]:
         work = args.work / name
         work.mkdir(parents=True, exist_ok=True)
         if seed is not None and not (work / "store.db").exists():
