@@ -1,9 +1,20 @@
-"""The multimodal service: embed product images and titles, "looks similar", text → image."""
+"""The multimodal service: embed product images and titles, "looks similar", text → image.
+
+The fusion model (category projection + text → image map) is fitted when
+``embed`` changed something, or when the store holds none, and stored as a new
+version of ``multimodal-fusion`` in ``model_artifacts``; every other start loads
+the newest version instead of refitting.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import Engine
 
 from shopsense.app.settings import Settings
@@ -12,10 +23,13 @@ from shopsense.catalog.image_embed import EmbedProgress, EmbedSummary, ImageEmbe
 from shopsense.catalog.image_store import ImageFeatureStore
 from shopsense.catalog.schema import Product
 from shopsense.catalog.store import ProductStore
+from shopsense.core.errors import NotFoundError
 from shopsense.models.image_encoder import EfficientNetLite0
 from shopsense.models.sentence_encoder import MultilingualUSE, TextEncoder
-from shopsense.retrieval.multimodal import FusionWeights, Hit, MultimodalIndex
-from shopsense.retrieval.multimodal_store import build_index
+from shopsense.ranking.model_store import ModelStore
+from shopsense.recommend.content import ItemVectors
+from shopsense.retrieval.multimodal import FusionWeights, Hit, MultimodalIndex, MultimodalModel
+from shopsense.retrieval.multimodal_store import leaf_categories, load_blocks
 from shopsense.retrieval.title_vectors import embed_titles
 
 
@@ -23,6 +37,10 @@ from shopsense.retrieval.title_vectors import embed_titles
 class EmbedResult:
     images: EmbedSummary
     texts_encoded: int
+
+
+FUSION_MODEL = "multimodal-fusion"
+FUSION_KIND = "ridge-npz"
 
 
 @dataclass(frozen=True)
@@ -51,6 +69,8 @@ class MultimodalService:
         self.text_encoder = text_encoder or MultilingualUSE()
         self.weights = weights or FusionWeights()
         self._index: MultimodalIndex | None = None
+        self.fusion_version: int | None = None  # the stored fusion model the index uses
+        self._lock = threading.Lock()  # the HTTP server asks from many threads at once
 
     def embed(self, progress: EmbedProgress | None = None) -> EmbedResult:
         """Embed new or changed product images and titles (resumable, idempotent)."""
@@ -59,18 +79,57 @@ class MultimodalService:
         )
         texts = embed_titles(self.engine, self.text_encoder).encoded
         self._index = None
+        if images.embedded or texts:
+            with self._lock:
+                self._build(refit=True)
         return EmbedResult(images, texts)
 
-    def index(self) -> MultimodalIndex:
-        if self._index is None:
-            self._index = build_index(
-                self.engine,
-                self.text_encoder,
-                self.image_encoder.name,
-                self.image_encoder.dim,
-                self.weights,
-            )
+    def has_images(self) -> bool:
+        """True when at least one product image has been read and embedded."""
+        return ImageFeatureStore(self.engine).status_counts().get("ok", 0) > 0
+
+    def _fusion_meta(self) -> dict[str, object]:
+        return {
+            "image_model": self.image_encoder.name,
+            "text_model": self.text_encoder.name,
+            "weights": asdict(self.weights),
+        }
+
+    def _build(self, *, refit: bool) -> MultimodalIndex:
+        """The index over stored vectors, with the stored fusion model unless ``refit``."""
+        ids, blocks = load_blocks(
+            self.engine, self.text_encoder, self.image_encoder.name, self.image_encoder.dim
+        )
+        store, meta = ModelStore(self.engine), self._fusion_meta()
+        stored = None if refit else store.latest(FUSION_MODEL)
+        if stored is not None and {k: stored.meta.get(k) for k in meta} == meta:
+            model, self.fusion_version = MultimodalModel.from_bytes(stored.payload), stored.version
+        else:
+            model = MultimodalModel.fit(blocks, leaf_categories(self.engine, ids), self.weights)
+            meta |= {"products": len(ids), "fitted_at": datetime.now(UTC).isoformat()}
+            self.fusion_version = store.save(FUSION_MODEL, FUSION_KIND, model.to_bytes(), meta)
+        self._index = MultimodalIndex(ids, blocks, model)
         return self._index
+
+    def index(self) -> MultimodalIndex:
+        """The multimodal index; loads the stored fusion model (fits one only if none fits)."""
+        with self._lock:
+            return self._index if self._index is not None else self._build(refit=False)
+
+    def image_cosines(
+        self, query_vector: npt.NDArray[np.float32], product_ids: Sequence[str]
+    ) -> npt.NDArray[np.float64]:
+        """The search ranker's image feature: query ↔ each product's photo (NaN: no photo)."""
+        try:
+            index = self.index()
+        except NotFoundError:  # images embedded but no title vectors yet: no photo signal
+            return np.full(len(product_ids), np.nan)
+        return index.image_cosines(query_vector, product_ids)
+
+    def content_block(self) -> ItemVectors:
+        """The fused title + image + colour (+ projection) vectors, a content-recs block."""
+        index = self.index()
+        return ItemVectors(tuple(index.ids), index.vectors)
 
     def _products(self, hits: list[Hit]) -> list[SimilarItem]:
         found = ProductStore(self.engine).get_many([h.product_id for h in hits])

@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +44,9 @@ from shopsense.recommend.engine import (
 )
 from shopsense.recommend.lineup import default_model
 from shopsense.storage.schema import embeddings
+
+#: Content block weights: the fused image block (when there is one) beside the text block.
+CONTENT_WEIGHTS = {"text": 1.0, "image": 1.0}
 
 
 @dataclass(frozen=True)
@@ -75,8 +78,10 @@ class RecommendService:
         config: InteractionConfig | None = None,
         encoder: TextEncoder | None = None,
         refit_after: int = 1000,
+        extra_blocks: Callable[[], Mapping[str, ItemVectors]] | None = None,
     ) -> None:
         self.db = db
+        self.extra_blocks = extra_blocks  # e.g. the fused image block (issue #8), read per fit
         self.products = products
         self.log = EventLog(db)
         self.config = config or InteractionConfig()
@@ -130,7 +135,10 @@ class RecommendService:
     def _content(self, products: list[Product]) -> ContentBased | None:
         if self.encoder is None or not products:
             return None
-        return ContentBased({"text": cached_text_vectors(self.db, products, self.encoder)})
+        blocks = {"text": cached_text_vectors(self.db, products, self.encoder)}
+        if self.extra_blocks is not None:
+            blocks |= self.extra_blocks()
+        return ContentBased(blocks, CONTENT_WEIGHTS)
 
     def _current(self) -> _Fitted:
         with self._lock:

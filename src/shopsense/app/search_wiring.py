@@ -13,7 +13,7 @@ from shopsense.app.settings import Settings
 from shopsense.catalog.store import ProductStore
 from shopsense.core.errors import InputError
 from shopsense.models.sentence_encoder import MultilingualUSE
-from shopsense.ranking.features import FEATURES
+from shopsense.ranking.features import FEATURES, ImageScorer
 from shopsense.ranking.lgbm import LambdaMartRanker
 from shopsense.ranking.pipeline import SearchPipeline
 from shopsense.ranking.training import train_ranker
@@ -25,16 +25,22 @@ LTR_MODEL = "search-ltr"
 
 
 def open_search(
-    settings: Settings, engine: Engine, folder: Path | None, progress: Progress | None = None
+    settings: Settings,
+    engine: Engine,
+    folder: Path | None,
+    progress: Progress | None = None,
+    images: ImageScorer | None = None,
 ) -> SearchService:
+    """The search service; ``images`` adds the photo-fit feature (issue #8) to the ranker."""
     encoder = MultilingualUSE() if settings.semantic else None
     index = SearchIndex.open(engine, folder, encoder, progress=progress)
     synonyms = (
         Synonyms(SynonymConfig.load(settings.synonyms_file)) if settings.synonyms_file else None
     )
     artifact = ModelStore(engine).latest(LTR_MODEL)
-    learned = LambdaMartRanker.from_bytes(artifact.payload) if artifact else None
-    pipeline = SearchPipeline(index, synonyms=synonyms, learned=learned)
+    fits = artifact is not None and artifact.meta.get("features") == list(FEATURES)
+    learned = LambdaMartRanker.from_bytes(artifact.payload) if artifact and fits else None
+    pipeline = SearchPipeline(index, synonyms=synonyms, learned=learned, images=images)
     return SearchService(pipeline, ProductStore(engine))
 
 

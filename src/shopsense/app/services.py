@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     from shopsense.app.search import SearchService
     from shopsense.catalog.matching.clusters import DuplicateCluster
     from shopsense.evaluation.dedup import DedupEvalOptions
+    from shopsense.ranking.features import ImageScorer
+    from shopsense.recommend.content import ItemVectors
     from shopsense.retrieval.index_sync import Progress as IndexProgress
     from shopsense.retrieval.index_sync import SyncReport
 
@@ -79,7 +81,7 @@ class Services:
             encoder=MultilingualUSE() if settings.recommend_content else None,
             refit_after=settings.recommend_refit_after,
         )
-        return cls(
+        services = cls(
             settings,
             engine,
             products,
@@ -90,6 +92,9 @@ class Services:
             recommendations,
             QueryService(settings, engine, products),
         )
+        if settings.recommend_content:
+            recommendations.extra_blocks = services._image_block
+        return services
 
     def quality_config(self) -> QualityConfig:
         return QualityConfig.load(self.settings.quality_config)
@@ -187,7 +192,9 @@ class Services:
             if self._search is None:
                 from shopsense.app.search_wiring import open_search
 
-                self._search = open_search(self.settings, self.engine, self.index_dir, progress)
+                self._search = open_search(
+                    self.settings, self.engine, self.index_dir, progress, self._image_scorer()
+                )
                 self._search.understand = self.query.parse
             return self._search
 
@@ -206,7 +213,7 @@ class Services:
             return False
         from shopsense.app.search_wiring import open_search
 
-        fresh = open_search(self.settings, self.engine, self.index_dir, None)
+        fresh = open_search(self.settings, self.engine, self.index_dir, None, self._image_scorer())
         fresh.understand = self.query.parse
         with self._search_lock:
             self._search = fresh
@@ -236,6 +243,16 @@ class Services:
 
             self._multimodal = MultimodalService(self.engine, self.settings)
         return self._multimodal
+
+    def _image_scorer(self) -> ImageScorer | None:
+        """The photo-fit ranking feature when the store has embedded images (else None)."""
+        mm = self.multimodal
+        return mm.image_cosines if mm.has_images() else None
+
+    def _image_block(self) -> dict[str, ItemVectors]:
+        """The fused image block for content-based recommendations, when images exist."""
+        mm = self.multimodal
+        return {"image": mm.content_block()} if mm.has_images() else {}
 
     def index_report(self) -> SyncReport:
         return self.search().pipeline.index.report

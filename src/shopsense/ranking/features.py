@@ -2,6 +2,11 @@
 
 Every feature is a plain number a person can read in an explanation; missing
 values (no price, no quality score yet) are encoded as -1.
+
+``image_rel`` is how well the candidate's *photo* fits the query (text → image
+cosine, issue #8) relative to the best-fitting photo among the candidates; a
+candidate without an image gets the mean of the pictured ones (neutral) and
+``image_missing`` = 1.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -32,10 +38,20 @@ FEATURES: tuple[str, ...] = (
     "quality",
     "popularity",
     "price",
+    "image_rel",
+    "image_missing",
 )
 _MODEL_LIKE = re.compile(r"^(?=.*\d)(?=.*[a-z])[a-z0-9]{4,}$|^\d{5,}$")
 
 Matrix = npt.NDArray[np.float64]
+
+
+class ImageScorer(Protocol):
+    """Text query ↔ product photo cosine per product id (NaN where there is no photo)."""
+
+    def __call__(
+        self, query_vector: npt.NDArray[np.float32], product_ids: Sequence[str]
+    ) -> Matrix: ...
 
 
 def model_numbers(tokens: Sequence[str]) -> set[str]:
@@ -81,6 +97,17 @@ class CandidateScores:
     bm25: Matrix
     dense: Matrix
     rrf: Matrix
+    image: Matrix | None = None  # text → image cosine, NaN where no photo; None: no images
+
+
+def image_columns(image: Matrix | None, n: int) -> tuple[Matrix, Matrix]:
+    """(``image_rel``, ``image_missing``): relative photo fit, neutral mean where missing."""
+    if image is None or not np.isfinite(image).any():
+        return np.zeros(n), np.ones(n)
+    pictured = np.isfinite(image)
+    rel = np.where(pictured, image - float(image[pictured].max()), 0.0)
+    rel[~pictured] = float(rel[pictured].mean())
+    return rel, (~pictured).astype(np.float64)
 
 
 def _rel(x: Matrix) -> Matrix:
@@ -103,6 +130,7 @@ def feature_matrix(query_tokens: Sequence[str], cands: CandidateScores, terms: T
     out[:, col["dense"]] = cands.dense
     out[:, col["dense_rel"]] = cands.dense - (float(cands.dense.max()) if n else 0.0)
     out[:, col["rrf"]] = cands.rrf
+    out[:, col["image_rel"]], out[:, col["image_missing"]] = image_columns(cands.image, n)
     for i, row in enumerate(cands.rows):
         d = terms.get(int(row))
         out[i, col["model_match"]] = len(codes & d.codes) / len(codes) if codes else 0.0

@@ -21,6 +21,7 @@ from shopsense.core.topk import top_k
 from shopsense.ranking.features import (
     FEATURES,
     CandidateScores,
+    ImageScorer,
     TermCache,
     feature_matrix,
 )
@@ -62,8 +63,10 @@ class SearchPipeline:
         learned: Ranker | None = None,
         linear: Ranker | None = None,
         typo_tolerance: bool = True,
+        images: ImageScorer | None = None,
     ) -> None:
         self.index = index
+        self.images = images  # text → image fit of candidates' photos (issue #8)
         self.synonyms = synonyms
         self.learned = learned
         self.linear = linear or LinearRanker()
@@ -194,10 +197,15 @@ class SearchPipeline:
         else:
             dense = np.zeros(len(keys))
         fused = rrf([lkeys, dkeys])
+        rows = index.table.rows(keys)
+        image = None
+        if self.images is not None and qv is not None:
+            image = self.images(qv, [index.table.ids[int(r)] for r in rows])
         return CandidateScores(
-            rows=index.table.rows(keys),
+            rows=rows,
             field_bm25=fields,
             bm25=np.asarray(bm25, np.float64),
             dense=np.asarray(dense, np.float64),
             rrf=np.asarray([fused.get(k, 0.0) for k in keys], np.float64),
+            image=image,
         )

@@ -26,6 +26,7 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
     "brand_match": 0.05,
     "category_match": 0.05,
     "popularity": 0.01,
+    "image_rel": 1.0,  # photo fit (issue #8): 0 when the store has no photos
 }
 
 

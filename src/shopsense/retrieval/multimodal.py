@@ -14,8 +14,10 @@ visual and textual detail that orders them within it.
 
 from __future__ import annotations
 
+import io
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -109,6 +111,42 @@ class MultimodalModel:
         projected = l2_normalise(self.projection.apply(fused))
         return l2_normalise(np.hstack([np.sqrt(self.weights.projection) * projected, fused]))
 
+    def to_bytes(self) -> bytes:
+        """The weights and both learned maps in one ``.npz`` payload (no pickle)."""
+        arrays: dict[str, npt.NDArray[np.generic]] = {}
+        for prefix, ridge in (("projection", self.projection), ("text_image", self._ridge())):
+            if ridge is not None:
+                arrays[f"{prefix}.weights"] = ridge.weights
+                arrays[f"{prefix}.mean_in"] = ridge.mean_in
+                arrays[f"{prefix}.mean_out"] = ridge.mean_out
+        arrays["fusion_weights"] = np.frombuffer(
+            json.dumps(asdict(self.weights)).encode(), dtype=np.uint8
+        )
+        buf = io.BytesIO()
+        np.savez(buf, allow_pickle=False, **arrays)
+        return buf.getvalue()
+
+    def _ridge(self) -> RidgeMap | None:
+        if self.text_image is None:
+            return None
+        if not isinstance(self.text_image, RidgeTextImage):
+            raise TypeError(f"cannot serialise text → image model {self.text_image.name!r}")
+        return self.text_image.mapping
+
+    @classmethod
+    def from_bytes(cls, payload: bytes) -> MultimodalModel:
+        with np.load(io.BytesIO(payload)) as z:
+            weights = FusionWeights(**json.loads(bytes(z["fusion_weights"]).decode()))
+            maps = {
+                prefix: RidgeMap(
+                    z[f"{prefix}.weights"], z[f"{prefix}.mean_in"], z[f"{prefix}.mean_out"]
+                )
+                for prefix in ("projection", "text_image")
+                if f"{prefix}.weights" in z.files
+            }
+        text_image = RidgeTextImage(maps["text_image"]) if "text_image" in maps else None
+        return cls(weights, maps.get("projection"), text_image)
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -162,6 +200,24 @@ class MultimodalIndex:
     def search_by_image(self, query_vector: Vectors, k: int = 10) -> list[Hit]:
         """Products whose *image* fits a text query (vector from the sentence encoder)."""
         return self._hits(self.image_scores(query_vector), k)
+
+    def image_cosines(
+        self, query_vector: Vectors, product_ids: Sequence[str]
+    ) -> npt.NDArray[np.float64]:
+        """Text query ↔ the image of each of ``product_ids`` (NaN where it has no image)."""
+        out = np.full(len(product_ids), np.nan)
+        if self._images_in_text is None or self.model.text_image is None:
+            return out
+        rows = [self._row.get(pid, -1) for pid in product_ids]
+        known = np.asarray([r >= 0 and bool(self._pictured[r]) for r in rows], dtype=bool)
+        if not known.any():
+            return out
+        q = self.model.text_image.embed_queries(
+            np.asarray(query_vector, dtype=np.float32).reshape(1, -1)
+        )[0]
+        picked = np.asarray(rows)[known]
+        out[known] = (self._images_in_text[picked] @ q).astype(np.float64)
+        return out
 
     def text_scores(self, query_vector: Vectors) -> npt.NDArray[np.float64]:
         q = l2_normalise(np.asarray(query_vector, dtype=np.float32).reshape(1, -1))[0]
