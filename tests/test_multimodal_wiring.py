@@ -20,8 +20,8 @@ from shopsense.events.schema import Event
 from shopsense.models.image_encoder import EfficientNetLite0
 from shopsense.models.sentence_encoder import MultilingualUSE
 from shopsense.ranking.features import image_columns
-from shopsense.ranking.model_store import ModelStore
 from shopsense.retrieval.multimodal import Blocks, FusionWeights, MultimodalIndex, MultimodalModel
+from shopsense.storage.artifacts import ModelStore
 
 
 def _catalogue(shared_data: Path, out: Path, n: int = 12) -> Path:

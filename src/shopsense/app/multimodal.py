@@ -26,11 +26,11 @@ from shopsense.catalog.store import ProductStore
 from shopsense.core.errors import NotFoundError
 from shopsense.models.image_encoder import EfficientNetLite0
 from shopsense.models.sentence_encoder import MultilingualUSE, TextEncoder
-from shopsense.ranking.model_store import ModelStore
 from shopsense.recommend.content import ItemVectors
 from shopsense.retrieval.multimodal import FusionWeights, Hit, MultimodalIndex, MultimodalModel
 from shopsense.retrieval.multimodal_store import leaf_categories, load_blocks
 from shopsense.retrieval.title_vectors import embed_titles
+from shopsense.storage.artifacts import ModelStore
 
 
 @dataclass(frozen=True)
