@@ -7,6 +7,7 @@ import pytest
 
 from shopsense.evaluation.ann_recall import plain_recall, tie_aware_recall
 from shopsense.models.sentence_encoder import MultilingualUSE
+from shopsense.retrieval import dense
 from shopsense.retrieval.dense import IndexParams, VectorIndex
 
 
@@ -56,3 +57,18 @@ def test_index_kinds_match_exact_search_with_ties_in_key_order(
     index.upsert(keys[1], vectors[0])
     top = index.search(vectors[0], 3).keys.tolist()
     assert keys[0] not in top and top[0] == keys[1]
+
+
+@pytest.mark.parametrize("kind", ["scan", "hnsw"])
+def test_filtered_search_through_the_index_keeps_to_the_allowed_keys(
+    vectors: np.ndarray, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dense, "EXACT_BELOW", 0)  # take the index path, not brute force
+    index = VectorIndex(vectors.shape[1], IndexParams(kind=kind, m=16, ef_search=64))  # type: ignore[arg-type]
+    keys = list(range(len(vectors)))
+    index.build(keys, vectors)
+    allowed = set(keys[::2])
+    index.delete(keys[2])
+    got = index.search(vectors[4], 10, allowed).keys.tolist()
+    exact = [k for k in index.search_exact(vectors[4], len(keys)).keys.tolist() if k in allowed]
+    assert got == exact[:10] and keys[2] not in got

@@ -18,6 +18,7 @@ from shopsense.ranking.lgbm import LambdaMartRanker
 from shopsense.ranking.model_store import ModelStore
 from shopsense.ranking.pipeline import SearchPipeline
 from shopsense.ranking.training import train_ranker
+from shopsense.retrieval.dense import IndexParams
 from shopsense.retrieval.expansion import SynonymConfig, Synonyms
 from shopsense.retrieval.index_sync import Progress, SearchIndex
 
@@ -28,7 +29,8 @@ def open_search(
     settings: Settings, engine: Engine, folder: Path | None, progress: Progress | None = None
 ) -> SearchService:
     encoder = MultilingualUSE() if settings.semantic else None
-    index = SearchIndex.open(engine, folder, encoder, progress=progress)
+    params = IndexParams(kind=settings.semantic_index)
+    index = SearchIndex.open(engine, folder, encoder, progress=progress, dense_params=params)
     synonyms = (
         Synonyms(SynonymConfig.load(settings.synonyms_file)) if settings.synonyms_file else None
     )

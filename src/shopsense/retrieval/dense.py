@@ -191,6 +191,13 @@ class VectorIndex:
             return _empty()
         return _ordered(keys, (vectors @ q[0]).astype(np.float64), k)
 
+    def _alive(self) -> npt.NDArray[np.bool_]:
+        """Which rows of the main index are not dead."""
+        if not self.dead:
+            return np.ones(len(self.main_keys), dtype=bool)
+        dead = np.fromiter(self.dead, dtype=np.int64, count=len(self.dead))
+        return ~np.isin(self.main_keys, dead)
+
     def _delta_arrays(self) -> tuple[Keys, Matrix]:
         if not self.delta:
             return np.empty(0, np.int64), np.empty((0, self.dim), np.float32)
@@ -226,7 +233,7 @@ class VectorIndex:
     def search_exact(self, query: npt.NDArray[np.float32], k: int) -> DenseHits:
         """Brute-force answer (the reference ANN recall is measured against)."""
         q = np.asarray(query, dtype=np.float32).reshape(1, -1)
-        alive = np.array([int(x) not in self.dead for x in self.main_keys], dtype=bool)
+        alive = self._alive()
         dkeys, dvecs = self._delta_arrays()
         main = self._exact(q, self.main_keys[alive], self.main_vectors[alive], k)
         return _merge([main, self._exact(q, dkeys, dvecs, k)], k)
@@ -234,10 +241,9 @@ class VectorIndex:
     def _filtered(
         self, q: Matrix, k: int, allowed: set[int], dkeys: Keys, dvecs: Matrix
     ) -> DenseHits:
-        ok = np.array(
-            [int(x) in allowed and int(x) not in self.dead for x in self.main_keys], dtype=bool
-        )
-        dok = np.array([int(x) in allowed for x in dkeys], dtype=bool)
+        wanted = np.fromiter(allowed, dtype=np.int64, count=len(allowed))
+        ok = np.isin(self.main_keys, wanted) & self._alive()
+        dok = np.isin(dkeys, wanted)
         delta = self._exact(q, dkeys[dok], dvecs[dok], k) if len(dkeys) else _empty()
         rows = np.flatnonzero(ok)
         if len(rows) < EXACT_BELOW or self._graph is None:
