@@ -32,7 +32,7 @@ from shopsense.storage.engine import open_store
 CONFIGS: list[tuple[IndexParams, tuple[int, ...]]] = [
     (IndexParams(kind="scan", rerank=50), (0,)),
     (IndexParams(kind="hnsw", m=32, ef_construction=80), (128, 512)),  # main before this change
-    (IndexParams(kind="hnsw", m=48, ef_construction=200), (128, 256, 512, 1024)),
+    (IndexParams(kind="hnsw", m=48, ef_construction=200), (128, 256, 512, 1024)),  # default: 1024
 ]
 
 
