@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -72,3 +74,20 @@ def test_filtered_search_through_the_index_keeps_to_the_allowed_keys(
     got = index.search(vectors[4], 10, allowed).keys.tolist()
     exact = [k for k in index.search_exact(vectors[4], len(keys)).keys.tolist() if k in allowed]
     assert got == exact[:10] and keys[2] not in got
+
+
+def test_saved_index_loads_only_for_the_same_kind_and_build_parameters(
+    vectors: np.ndarray, tmp_path: Path
+) -> None:
+    hnsw = IndexParams(kind="hnsw", m=16, ef_construction=100)
+    index = VectorIndex(vectors.shape[1], hnsw)
+    keys = list(range(len(vectors)))
+    index.build(keys, vectors)
+    index.save(tmp_path)
+    by_key = {k: vectors[k] for k in keys}
+    again = VectorIndex.load(tmp_path, by_key, vectors.shape[1], hnsw)
+    assert again is not None
+    assert again.search(vectors[5], 5).keys.tolist() == index.search(vectors[5], 5).keys.tolist()
+    assert VectorIndex.load(tmp_path, by_key, vectors.shape[1], IndexParams()) is None
+    other = IndexParams(kind="hnsw", m=32, ef_construction=100)
+    assert VectorIndex.load(tmp_path, by_key, vectors.shape[1], other) is None

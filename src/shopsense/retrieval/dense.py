@@ -59,6 +59,9 @@ class IndexParams:
 
     @property
     def file_name(self) -> str:
+        """Saved-index file; names the build parameters, so changing them rebuilds."""
+        if self.kind == "hnsw":
+            return f"hnsw-m{self.m}-efc{self.ef_construction}.faiss"
         return f"{self.kind}.faiss"
 
 
