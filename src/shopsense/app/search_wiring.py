@@ -17,6 +17,7 @@ from shopsense.ranking.features import FEATURES, ImageScorer
 from shopsense.ranking.lgbm import LambdaMartRanker
 from shopsense.ranking.pipeline import SearchPipeline
 from shopsense.ranking.training import train_ranker
+from shopsense.retrieval.dense import IndexParams
 from shopsense.retrieval.expansion import SynonymConfig, Synonyms
 from shopsense.retrieval.index_sync import Progress, SearchIndex
 from shopsense.storage.artifacts import ModelStore
@@ -33,7 +34,8 @@ def open_search(
 ) -> SearchService:
     """The search service; ``images`` adds the photo-fit feature (issue #8) to the ranker."""
     encoder = MultilingualUSE() if settings.semantic else None
-    index = SearchIndex.open(engine, folder, encoder, progress=progress)
+    params = IndexParams(kind=settings.semantic_index)
+    index = SearchIndex.open(engine, folder, encoder, progress=progress, dense_params=params)
     synonyms = (
         Synonyms(SynonymConfig.load(settings.synonyms_file)) if settings.synonyms_file else None
     )

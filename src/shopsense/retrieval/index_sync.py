@@ -9,7 +9,7 @@ crash between commit and manifest write costs a repeat, never a wrong index.
 Bound: a catalogue change is searchable from the next ``open`` (every CLI search
 and ``shopsense index build`` opens), at a cost proportional to the products
 that changed. Semantic vectors are encoded only for products whose stored
-embedding has another content hash; the HNSW graph takes changes in an exact
+embedding has another content hash; the semantic index takes changes in an exact
 delta and is rebuilt from stored vectors when the delta passes 10 %.
 """
 
@@ -26,7 +26,7 @@ from sqlalchemy import Engine
 
 from shopsense.catalog.store import ProductStore
 from shopsense.models.sentence_encoder import TextEncoder
-from shopsense.retrieval.dense import VectorIndex
+from shopsense.retrieval.dense import IndexParams, VectorIndex
 from shopsense.retrieval.doctable import DocTable, product_key
 from shopsense.retrieval.documents import FieldWeights, product_text, to_index_doc
 from shopsense.retrieval.embeddings import EmbeddingStore, EmbedItem
@@ -79,10 +79,12 @@ class SearchIndex:
         encoder: TextEncoder | None = None,
         weights: FieldWeights | None = None,
         progress: Progress | None = None,
+        dense_params: IndexParams | None = None,
     ) -> SearchIndex:
         """Open (or create) the indexes under ``folder`` and bring them up to date.
 
-        ``folder=None`` keeps everything in memory (tests, evaluation runs).
+        ``folder=None`` keeps everything in memory (tests, evaluation runs);
+        ``dense_params`` chooses the semantic index (default: quantised scan).
         """
         t0 = time.perf_counter()
         report = SyncReport()
@@ -94,7 +96,7 @@ class SearchIndex:
         dense = None
         if encoder is not None:
             t1 = time.perf_counter()
-            dense = _sync_dense(engine, table, encoder, folder, report, progress)
+            dense = _sync_dense(engine, table, encoder, folder, report, progress, dense_params)
             report.timings["dense"] = time.perf_counter() - t1
         report.seconds = time.perf_counter() - t0
         return cls(table, lexical, dense, encoder, report)
@@ -139,6 +141,7 @@ def _sync_dense(
     folder: Path | None,
     report: SyncReport,
     progress: Progress | None,
+    params: IndexParams | None = None,
 ) -> VectorIndex:
     vectors_db = EmbeddingStore(engine, encoder)
     stored = vectors_db.hashes()
@@ -155,7 +158,7 @@ def _sync_dense(
     report.encoded, report.reused = len(stale), len(table) - len(stale)
     by_id = vectors_db.load()
     by_key = {int(k): by_id[pid] for k, pid in zip(table.keys, table.ids, strict=True)}
-    return _dense_index(table, by_key, encoder.dim, folder, report)
+    return _dense_index(table, by_key, encoder.dim, folder, report, params)
 
 
 def _dense_index(
@@ -164,11 +167,12 @@ def _dense_index(
     dim: int,
     folder: Path | None,
     report: SyncReport,
+    params: IndexParams | None = None,
 ) -> VectorIndex:
     graph_dir = folder / "dense" if folder else None
     manifest_path = folder / "dense.json" if folder else None
     held = _read_manifest(manifest_path) if manifest_path else {}
-    index = VectorIndex.load(graph_dir, by_key, dim) if graph_dir and held else None
+    index = VectorIndex.load(graph_dir, by_key, dim, params) if graph_dir and held else None
     current = dict(zip(table.ids, table.hashes, strict=True))
     if index is not None:
         for pid, h in current.items():
@@ -178,7 +182,7 @@ def _dense_index(
             if pid not in current:
                 index.delete(product_key(pid))
     if index is None or index.needs_rebuild:
-        index = VectorIndex(dim)
+        index = VectorIndex(dim, params)
         keys = [int(k) for k in table.keys]
         matrix = np.vstack([by_key[k] for k in keys]) if keys else np.empty((0, dim), np.float32)
         index.build(keys, matrix)
