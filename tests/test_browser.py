@@ -71,7 +71,9 @@ def browser() -> Iterator[Browser]:
 def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     p = context.new_page()
-    p.set_default_timeout(20_000)
+    # generous: CI shares 2 cores with other jobs; these are waits, not speed assertions
+    p.set_default_timeout(90_000)
+    expect.set_options(timeout=30_000)
     try:
         yield p
     finally:
