@@ -32,6 +32,8 @@ def test_metrics_match_a_hand_computed_case() -> None:
     s = summarise({"q1": ranked, "q2": ["c"]}, {"q1": judged, "q2": {"c": 1.0}})
     assert s["queries"] == 2
     assert s["mrr@10"] == pytest.approx((0.5 + 1.0) / 2)
+    # q1's first answer is at rank 2 (1 of its 3 relevant in the top 1: none); q2's at rank 1
+    assert s["recall@1"] == pytest.approx((0.0 + 1.0) / 2)
 
 
 def test_esci_examples_from_the_release_parquet(shared_data: Path) -> None:

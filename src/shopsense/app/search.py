@@ -69,6 +69,7 @@ class Explanation:
     contributions: dict[str, float]  # feature → share of the score
     features: dict[str, float]
     notes: list[str]
+    baseline: float = 0.0  # score = baseline + Σ contributions (a learned model's expected value)
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,9 @@ def explain_hit(product: Product, ranked: Ranked, i: int) -> Explanation:
         f: round(float(c), 4) for f, c in zip(FEATURES, ranked.contributions[i], strict=True) if c
     }
     feats = {f: round(float(v), 4) for f, v in zip(FEATURES, ranked.features[i], strict=True)}
-    return Explanation(ranked.ranker, matched, contrib, feats, _notes(ranked.terms))
+    return Explanation(
+        ranked.ranker, matched, contrib, feats, _notes(ranked.terms), round(ranked.baseline, 4)
+    )
 
 
 class RequestRewriter(Protocol):

@@ -13,13 +13,21 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from shopsense.catalog.ingest import IngestOptions, ingest_file
+from shopsense.core.topk import top_k
 from shopsense.evaluation.datasets import SearchSet
 from shopsense.evaluation.metrics import percentile, summarise
 from shopsense.models.sentence_encoder import MultilingualUSE
 from shopsense.ranking.pipeline import MODES, SearchPipeline
 from shopsense.ranking.rankers import Ranker
-from shopsense.ranking.training import train_ranker
+from shopsense.ranking.training import (
+    JudgedQuery,
+    fit_ranker,
+    judged_candidates,
+    train_ranker,
+)
 from shopsense.retrieval.index_sync import SearchIndex
 from shopsense.storage.engine import open_store
 
@@ -50,17 +58,54 @@ def score_mode(
     return row
 
 
+def ranked_offline(
+    pipeline: SearchPipeline, judged: Sequence[JudgedQuery], ranker: Ranker
+) -> dict[str, list[str]]:
+    """Top ``K`` ids per query as ``pipeline.run`` in ``ltr``/``hybrid`` mode would rank them
+    with ``ranker``, from candidates and features computed once (``judged_candidates``)."""
+    ids = pipeline.index.table.ids
+    runs = {}
+    for j in judged:
+        order = top_k(ranker.score(j.features).scores, len(j.rows)).indices[:K]
+        runs[j.qid] = [ids[int(j.rows[i])] for i in order]
+    return runs
+
+
+def query_folds(qids: Sequence[str], folds: int, seed: int = 0) -> dict[str, int]:
+    """A fold number for every query id (random, balanced, reproducible)."""
+    perm = np.random.default_rng(seed).permutation(len(qids))
+    return {qids[p]: k % folds for k, p in enumerate(perm)}
+
+
+def cross_validated_runs(
+    pipeline: SearchPipeline,
+    judged: Sequence[JudgedQuery],
+    folds: int = 2,
+    extra: Sequence[JudgedQuery] = (),
+) -> dict[str, list[str]]:
+    """Each query ranked by a LambdaMART model trained on the other folds (plus ``extra``
+    training queries): no query is scored by a model that saw it."""
+    fold = query_folds([j.qid for j in judged], folds)
+    runs: dict[str, list[str]] = {}
+    for f in range(folds):
+        train = [*extra, *(j for j in judged if fold[j.qid] != f)]
+        model = fit_ranker(train)
+        test = [j for j in judged if fold[j.qid] == f]
+        runs.update(ranked_offline(pipeline, test, model or pipeline.linear))
+    return runs
+
+
 def cross_validated_ltr(
     pipeline: SearchPipeline, data: SearchSet, folds: int = 2
 ) -> dict[str, Any]:
     """LTR scored on each fold by a model trained on the other folds (by query)."""
-    qids = sorted(data.queries)
+    judged = judged_candidates(pipeline, data.queries, data.qrels, K)
+    fold = query_folds(sorted(data.queries), folds)
     runs: dict[str, list[str]] = {}
     latency: list[float] = []
     for f in range(folds):
-        test = {q: data.queries[q] for i, q in enumerate(qids) if i % folds == f}
-        train = {q: data.queries[q] for i, q in enumerate(qids) if i % folds != f}
-        pipeline.learned = train_ranker(pipeline, train, data.qrels)
+        pipeline.learned = fit_ranker([j for j in judged if fold[j.qid] != f])
+        test = {q: t for q, t in data.queries.items() if fold[q] == f}
         r, lat = run_mode(pipeline, test, "ltr")
         runs.update(r)
         latency.extend(lat)

@@ -40,8 +40,9 @@ def open_search(
         Synonyms(SynonymConfig.load(settings.synonyms_file)) if settings.synonyms_file else None
     )
     artifact = ModelStore(engine).latest(LTR_MODEL)
-    fits = artifact is not None and artifact.meta.get("features") == list(FEATURES)
-    learned = LambdaMartRanker.from_bytes(artifact.payload) if artifact and fits else None
+    # a model trained on another feature set cannot score these rows: rank as hybrid
+    usable = artifact is not None and artifact.meta.get("features") == list(FEATURES)
+    learned = LambdaMartRanker.from_bytes(artifact.payload) if artifact and usable else None
     pipeline = SearchPipeline(index, synonyms=synonyms, learned=learned, images=images)
     return SearchService(pipeline, ProductStore(engine))
 

@@ -47,10 +47,17 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 
 def summarise(runs: Mapping[str, Sequence[str]], qrels: Qrels) -> dict[str, float]:
-    """Mean NDCG@10, MRR@10, Recall@10/@100 over the judged queries of ``runs``."""
+    """Mean NDCG@10, MRR@10, Recall@1/@10/@100 over the judged queries of ``runs``."""
     qids = [q for q in runs if any(g > 0 for g in qrels.get(q, {}).values())]
     if not qids:
-        return {"queries": 0, "ndcg@10": 0.0, "mrr@10": 0.0, "recall@10": 0.0, "recall@100": 0.0}
+        return {
+            "queries": 0,
+            "ndcg@10": 0.0,
+            "mrr@10": 0.0,
+            "recall@1": 0.0,
+            "recall@10": 0.0,
+            "recall@100": 0.0,
+        }
 
     def mean(fn: object) -> float:
         return float(np.mean([fn(runs[q], qrels[q]) for q in qids]))  # type: ignore[operator]
@@ -59,6 +66,7 @@ def summarise(runs: Mapping[str, Sequence[str]], qrels: Qrels) -> dict[str, floa
         "queries": len(qids),
         "ndcg@10": mean(lambda r, j: ndcg_at(r, j, 10)),
         "mrr@10": mean(lambda r, j: mrr_at(r, j, 10)),
+        "recall@1": mean(lambda r, j: recall_at(r, j, 1)),
         "recall@10": mean(lambda r, j: recall_at(r, j, 10)),
         "recall@100": mean(lambda r, j: recall_at(r, j, 100)),
     }

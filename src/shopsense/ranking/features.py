@@ -1,7 +1,16 @@
 """Ranking features of (query, candidate) pairs, one row per candidate.
 
 Every feature is a plain number a person can read in an explanation; missing
-values (no price, no quality score yet) are encoded as -1.
+values (no price, no quality score yet, no model number on either side) are -1.
+
+Scores that depend on the catalogue's size (BM25 grows with it) also come
+relative to the query's best candidate (``*_rel``), min-max scaled over the
+candidates (``*_norm``, what weighted fusion adds) and as ranks, so a model
+learned on one catalogue transfers to another.
+
+Model numbers are compared squashed (``PS-LX350H`` = ``pslx350h``), in both
+directions: the query's codes found in the product's title or code attributes
+(``modelno``, ``mpn``, …), and the product's codes found in the query.
 
 ``image_rel`` is how well the candidate's *photo* fits the query (text → image
 cosine, issue #8) relative to the best-fitting photo among the candidates; a
@@ -13,37 +22,60 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
+from shopsense.catalog.matching.records import CODE_KEYS, model_codes, squash
 from shopsense.retrieval.doctable import DocTable
 from shopsense.retrieval.documents import TEXT_FIELDS
+from shopsense.retrieval.fusion import min_max
 from shopsense.text.tokenize import tokenize
 
 FEATURES: tuple[str, ...] = (
     *(f"bm25_{f}" for f in TEXT_FIELDS),
     "bm25",
     "bm25_rel",
+    "bm25_norm",
+    "bm25_title_rel",
+    "bm25_rank",
     "dense",
     "dense_rel",
+    "dense_norm",
+    "dense_rank",
     "rrf",
     "model_match",
+    "code_in_product",
+    "product_code_in_query",
+    "code_prefix",
+    "code_conflict",
     "brand_match",
     "category_match",
     "title_coverage",
+    "idf_coverage",
+    "idf_title_coverage",
+    "number_match",
     "quality",
     "popularity",
     "price",
     "image_rel",
     "image_missing",
 )
-_MODEL_LIKE = re.compile(r"^(?=.*\d)(?=.*[a-z])[a-z0-9]{4,}$|^\d{5,}$")
+COLUMN = {name: i for i, name in enumerate(FEATURES)}
+#: Rank given to a candidate that a retriever did not return.
+ABSENT_RANK = 1000.0
 
 Matrix = npt.NDArray[np.float64]
+Idf = Callable[[str], float]
+
+# a number with a unit (``4.7GB``, ``750gb``, ``24port``, ``10.1MP``) is a spec, not a model number
+_SPEC = re.compile(
+    r"^\d+(?:gb|tb|mb|kb|gbps|mbps|mp|mm|cm|in|inch|ft|hz|khz|mhz|ghz|w|v|mah|pk|pc|pcs|pack"
+    r"|port|ports|x|p|k|lb|lbs|oz|g|kg|ml|m|min|rpm|dpi|bit|mw|ch|th|st|nd|rd)$"
+)
 
 
 class ImageScorer(Protocol):
@@ -54,9 +86,9 @@ class ImageScorer(Protocol):
     ) -> Matrix: ...
 
 
-def model_numbers(tokens: Sequence[str]) -> set[str]:
-    """Tokens that look like model numbers: letters with digits (≥ 4 chars) or ≥ 5 digits."""
-    return {t for t in tokens if _MODEL_LIKE.match(t)}
+def product_codes(text: str) -> frozenset[str]:
+    """Model numbers of ``text``, squashed (``PS-LX350H`` → ``pslx350h``), specs left out."""
+    return frozenset(c for c in model_codes(text) if not _SPEC.match(c))
 
 
 @dataclass(frozen=True)
@@ -64,26 +96,66 @@ class DocTerms:
     title: frozenset[str]
     brand: frozenset[str]
     category: frozenset[str]
-    codes: frozenset[str]  # title + attribute terms, where model numbers live
+    terms: frozenset[str]  # title + attribute terms
+    codes: frozenset[str]  # squashed model numbers of the title and code attributes
+    squashed: str  # title + code attributes, squashed, for "code appears in text"
+    numbers: frozenset[str]  # all-digit title terms
+    title_idf: float  # Σ idf of the distinct title terms
+
+
+@dataclass(frozen=True)
+class QueryTerms:
+    """What the features need of the query, computed once per query."""
+
+    tokens: frozenset[str]
+    codes: frozenset[str]
+    squashed: str
+    numbers: frozenset[str]
+    idf: dict[str, float]
+
+    @classmethod
+    def of(cls, text: str, idf: Idf) -> QueryTerms:
+        tokens = frozenset(tokenize(text))
+        return cls(
+            tokens=tokens,
+            codes=product_codes(text),
+            squashed=squash(text),
+            numbers=frozenset(t for t in tokens if t.isdigit()),
+            idf={t: idf(t) for t in tokens},
+        )
+
+
+def _no_idf(term: str) -> float:
+    return 1.0
 
 
 class TermCache:
-    """Tokenized fields of products, computed on first use."""
+    """Tokenized fields of products, computed on first use; ``idf`` weighs title terms."""
 
-    def __init__(self, table: DocTable) -> None:
+    def __init__(self, table: DocTable, idf: Idf | None = None) -> None:
         self.table = table
+        self.idf: Idf = idf or _no_idf
         self._cache: dict[int, DocTerms] = {}
+
+    def clear(self) -> None:
+        self._cache.clear()
 
     def get(self, row: int) -> DocTerms:
         if row not in self._cache:
             t = self.table
             title = frozenset(tokenize(t.titles[row]))
-            attrs = tokenize(" ".join(t.attributes[row].values()))
+            attrs = t.attributes[row]
+            explicit = [v for k, v in attrs.items() if k.casefold() in CODE_KEYS]
+            given = {c for v in explicit if len(c := squash(v)) >= 4}
             self._cache[row] = DocTerms(
                 title=title,
                 brand=frozenset(tokenize(t.brands[row] or "")),
                 category=frozenset(tokenize(t.categories[row][-1] if t.categories[row] else "")),
-                codes=title | frozenset(attrs),
+                terms=title | frozenset(tokenize(" ".join(attrs.values()))),
+                codes=product_codes(t.titles[row]) | frozenset(given),
+                squashed=squash(" ".join([t.titles[row], *explicit])),
+                numbers=frozenset(x for x in title if x.isdigit()),
+                title_idf=sum(self.idf(x) for x in title),
             )
         return self._cache[row]
 
@@ -97,6 +169,8 @@ class CandidateScores:
     bm25: Matrix
     dense: Matrix
     rrf: Matrix
+    bm25_rank: Matrix  # 1-based rank in the lexical list, ABSENT_RANK when not in it
+    dense_rank: Matrix
     image: Matrix | None = None  # text → image cosine, NaN where no photo; None: no images
 
 
@@ -115,30 +189,74 @@ def _rel(x: Matrix) -> Matrix:
     return x / top if top > 0 else np.zeros_like(x)
 
 
-def feature_matrix(query_tokens: Sequence[str], cands: CandidateScores, terms: TermCache) -> Matrix:
-    """Rows of ``FEATURES`` for every candidate."""
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def code_features(q: QueryTerms, d: DocTerms) -> tuple[float, float, float, float, float]:
+    """``model_match, code_in_product, product_code_in_query, code_prefix, code_conflict``."""
+    if not q.codes:
+        return 0.0, -1.0, -1.0, -1.0, -1.0
+    exact = len(q.codes & d.terms) / len(q.codes)
+    in_product = sum(1 for c in q.codes if c in d.squashed) / len(q.codes)
+    if not d.codes:
+        return exact, in_product, -1.0, -1.0, -1.0
+    in_query = 1.0 if any(c in q.squashed for c in d.codes) else 0.0
+    prefix = max(_common_prefix(a, b) / max(len(a), len(b)) for a in q.codes for b in d.codes)
+    conflict = 1.0 if in_product == 0 and in_query == 0 else 0.0
+    return exact, in_product, in_query, prefix, conflict
+
+
+def _coverage(q: QueryTerms, d: DocTerms) -> tuple[float, float]:
+    """IDF-weighted share of the query's terms in the title, and of the title's in the query."""
+    shared = sum(q.idf[t] for t in q.tokens & d.title)
+    total = sum(q.idf.values())
+    of_query = shared / total if total > 0 else 0.0
+    of_title = shared / d.title_idf if d.title_idf > 0 else 0.0
+    return of_query, min(of_title, 1.0)
+
+
+def feature_matrix(query: str, cands: CandidateScores, terms: TermCache) -> Matrix:
+    """Rows of ``FEATURES`` for every candidate of ``query``."""
     n = len(cands.rows)
-    q = set(query_tokens)
-    codes = model_numbers(query_tokens)
+    q = QueryTerms.of(query, terms.idf)
     t = terms.table
     out = np.zeros((n, len(FEATURES)), dtype=np.float64)
-    col = {name: i for i, name in enumerate(FEATURES)}
+    c = COLUMN
     for f in TEXT_FIELDS:
-        out[:, col[f"bm25_{f}"]] = cands.field_bm25[f]
-    out[:, col["bm25"]] = cands.bm25
-    out[:, col["bm25_rel"]] = _rel(cands.bm25)
-    out[:, col["dense"]] = cands.dense
-    out[:, col["dense_rel"]] = cands.dense - (float(cands.dense.max()) if n else 0.0)
-    out[:, col["rrf"]] = cands.rrf
-    out[:, col["image_rel"]], out[:, col["image_missing"]] = image_columns(cands.image, n)
+        out[:, c[f"bm25_{f}"]] = cands.field_bm25[f]
+    out[:, c["bm25"]] = cands.bm25
+    out[:, c["bm25_rel"]] = _rel(cands.bm25)
+    out[:, c["bm25_norm"]] = min_max(cands.bm25)
+    out[:, c["bm25_title_rel"]] = _rel(cands.field_bm25["title"])
+    out[:, c["bm25_rank"]] = cands.bm25_rank
+    out[:, c["dense"]] = cands.dense
+    out[:, c["dense_rel"]] = cands.dense - (float(cands.dense.max()) if n else 0.0)
+    out[:, c["dense_norm"]] = min_max(cands.dense)
+    out[:, c["dense_rank"]] = cands.dense_rank
+    out[:, c["rrf"]] = cands.rrf
+    out[:, c["image_rel"]], out[:, c["image_missing"]] = image_columns(cands.image, n)
     for i, row in enumerate(cands.rows):
         d = terms.get(int(row))
-        out[i, col["model_match"]] = len(codes & d.codes) / len(codes) if codes else 0.0
-        out[i, col["brand_match"]] = 1.0 if d.brand and d.brand <= q else 0.0
-        out[i, col["category_match"]] = 1.0 if d.category and d.category <= q else 0.0
-        out[i, col["title_coverage"]] = len(q & d.title) / len(q) if q else 0.0
+        codes = code_features(q, d)
+        for name, value in zip(FEATURES[c["model_match"] :], codes, strict=False):
+            out[i, c[name]] = value
+        out[i, c["brand_match"]] = 1.0 if d.brand and d.brand <= q.tokens else 0.0
+        out[i, c["category_match"]] = 1.0 if d.category and d.category <= q.tokens else 0.0
+        out[i, c["title_coverage"]] = len(q.tokens & d.title) / len(q.tokens) if q.tokens else 0.0
+        out[i, c["idf_coverage"]], out[i, c["idf_title_coverage"]] = _coverage(q, d)
+        out[i, c["number_match"]] = (
+            len(q.numbers & d.numbers) / len(q.numbers | d.numbers)
+            if q.numbers or d.numbers
+            else -1.0
+        )
         quality, price = t.quality[row], t.prices[row]
-        out[i, col["quality"]] = -1.0 if math.isnan(quality) else quality
-        out[i, col["popularity"]] = math.log1p(t.popularity[row])
-        out[i, col["price"]] = -1.0 if math.isnan(price) else math.log1p(price)
+        out[i, c["quality"]] = -1.0 if math.isnan(quality) else quality
+        out[i, c["popularity"]] = math.log1p(t.popularity[row])
+        out[i, c["price"]] = -1.0 if math.isnan(price) else math.log1p(price)
     return out

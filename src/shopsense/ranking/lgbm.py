@@ -7,6 +7,7 @@ import numpy.typing as npt
 
 from shopsense.ranking.features import FEATURES
 from shopsense.ranking.rankers import Matrix, Scored
+from shopsense.retrieval.documents import TEXT_FIELDS
 
 try:
     import lightgbm
@@ -28,6 +29,15 @@ PARAMS: dict[str, object] = {
     "deterministic": True,
 }
 ROUNDS = 200
+#: What the model learns from: every feature except the raw BM25 and cosine scores, whose
+#: scale moves with the catalogue (their relative, min-max and rank forms stay), so a
+#: model trained on one catalogue ranks another (measured: Abt→Buy ⇄ Walmart→Amazon).
+SCALE_FREE = tuple(
+    f
+    for f in FEATURES
+    if not (f.startswith("bm25_") and f[5:] in TEXT_FIELDS) and f not in ("bm25", "dense")
+)
+_USED = np.asarray([FEATURES.index(f) for f in SCALE_FREE])
 
 
 class LambdaMartRanker:
@@ -48,15 +58,23 @@ class LambdaMartRanker:
     ) -> LambdaMartRanker:
         """Fit on candidates grouped by query (``groups`` = candidates per query, in order)."""
         data = lightgbm.Dataset(
-            features, label=grades.astype(np.int32), group=groups, feature_name=list(FEATURES)
+            features[:, _USED],
+            label=grades.astype(np.int32),
+            group=groups,
+            feature_name=list(SCALE_FREE),
         )
         return cls(lightgbm.train(PARAMS, data, num_boost_round=rounds))
 
     def score(self, features: Matrix) -> Scored:
         if not len(features):
             return Scored(np.empty(0), np.empty((0, len(FEATURES))))
-        contrib = np.asarray(self._booster.predict(features, pred_contrib=True), np.float64)
-        return Scored(contrib.sum(axis=1), contrib[:, : len(FEATURES)])
+        contrib = np.asarray(
+            self._booster.predict(features[:, _USED], pred_contrib=True), np.float64
+        )
+        full = np.zeros((len(features), len(FEATURES)))
+        full[:, _USED] = contrib[:, : len(_USED)]
+        # the last column is the expected value (the same for every row)
+        return Scored(contrib.sum(axis=1), full, float(contrib[0, -1]))
 
     def to_bytes(self) -> bytes:
         return str(self._booster.model_to_string()).encode("utf-8")

@@ -19,6 +19,7 @@ import numpy.typing as npt
 from shopsense.core.errors import InputError
 from shopsense.core.topk import top_k
 from shopsense.ranking.features import (
+    ABSENT_RANK,
     FEATURES,
     CandidateScores,
     ImageScorer,
@@ -52,6 +53,7 @@ class Ranked:
     features: Matrix
     contributions: Matrix
     lexical: npt.NDArray[np.bool_]  # found by the lexical index (vs semantic only)
+    baseline: float = 0.0  # score = baseline + Σ contributions
 
 
 class SearchPipeline:
@@ -71,7 +73,7 @@ class SearchPipeline:
         self.learned = learned
         self.linear = linear or LinearRanker()
         self.typo_tolerance = typo_tolerance
-        self.terms = TermCache(index.table)
+        self.terms = TermCache(index.table, index.lexical.idf)
         self._vectors: dict[str, npt.NDArray[np.float32]] = {}
 
     def clear_cache(self) -> None:
@@ -134,16 +136,16 @@ class SearchPipeline:
             return self._bare(mode, terms, keys_, scores_)
         keys = list(dict.fromkeys([*map(int, lkeys), *map(int, dkeys)]))
         cands = self._scores(terms, keys, lkeys, dkeys, qv)
-        tokens = [t.text for t in terms if t.source == "query"]
-        feats = feature_matrix(tokens, cands, self.terms)
+        feats = feature_matrix(query, cands, self.terms)
         ranker = self._ranker(mode)
+        baseline = 0.0
         if ranker is None:
             column = feats[:, FEATURES.index("bm25" if mode == "bm25" else "dense")]
             scored_scores, contrib = column, np.zeros_like(feats)
             contrib[:, FEATURES.index("bm25" if mode == "bm25" else "dense")] = column
         else:
             scored = ranker.score(feats)
-            scored_scores, contrib = scored.scores, scored.contributions
+            scored_scores, contrib, baseline = scored.scores, scored.contributions, scored.baseline
         order = top_k(scored_scores, len(keys)).indices
         in_lex = set(map(int, lkeys))
         from_lex = np.asarray([keys[i] in in_lex for i in order], dtype=bool)
@@ -156,6 +158,7 @@ class SearchPipeline:
             features=feats[order],
             contributions=contrib[order],
             lexical=from_lex,
+            baseline=baseline,
         )
 
     def _bare(
@@ -208,4 +211,12 @@ class SearchPipeline:
             dense=np.asarray(dense, np.float64),
             rrf=np.asarray([fused.get(k, 0.0) for k in keys], np.float64),
             image=image,
+            bm25_rank=_ranks(keys, lkeys),
+            dense_rank=_ranks(keys, dkeys),
         )
+
+
+def _ranks(keys: list[int], ranking: npt.NDArray[np.int64]) -> Matrix:
+    """1-based rank of each key in ``ranking`` (best first), ``ABSENT_RANK`` when missing."""
+    at = {int(k): i for i, k in enumerate(ranking, start=1)}
+    return np.asarray([at.get(k, ABSENT_RANK) for k in keys], np.float64)

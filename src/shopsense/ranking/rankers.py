@@ -31,8 +31,11 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
 
 
 class Scored(NamedTuple):
+    """``scores = baseline + contributions.sum(axis=1)``."""
+
     scores: npt.NDArray[np.float64]
     contributions: Matrix  # candidates × FEATURES
+    baseline: float = 0.0  # the part of every score no feature explains (SHAP's expected value)
 
 
 class Ranker(Protocol):

@@ -13,6 +13,7 @@ adds the new one; ``delete`` removes by key; both are searchable after ``commit`
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -85,6 +86,7 @@ class LexicalIndex:
         self._writer: Any = None
         self._searcher: Any = self._index.searcher()
         self._known: dict[str, bool] = {}
+        self._idf: dict[str, float] = {}
 
     # -- writes -------------------------------------------------------------
     def _w(self) -> Any:
@@ -124,6 +126,7 @@ class LexicalIndex:
         self._index.reload()
         self._searcher = self._index.searcher()
         self._known.clear()
+        self._idf.clear()
 
     # -- reads --------------------------------------------------------------
     @property
@@ -135,6 +138,14 @@ class LexicalIndex:
         if term not in self._known:
             self._known[term] = any(self._searcher.doc_freq(f, term) > 0 for f in TEXT_FIELDS)
         return self._known[term]
+
+    def idf(self, term: str, field: str = "title") -> float:
+        """BM25 idf of ``term`` in ``field``, ``ln(1 + (N - n + 0.5) / (n + 0.5))`` (cached)."""
+        key = f"{field}\0{term}"
+        if key not in self._idf:
+            n, total = self._searcher.doc_freq(field, term), self.num_docs
+            self._idf[key] = math.log(1.0 + (total - n + 0.5) / (n + 0.5))
+        return self._idf[key]
 
     def _term_query(self, field: str, term: QueryTerm) -> Any:
         if term.fuzzy:

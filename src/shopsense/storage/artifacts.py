@@ -1,4 +1,10 @@
-"""Versioned models in the store's ``model_artifacts`` table."""
+"""Versioned artifacts (trained models) in the ``model_artifacts`` table.
+
+One store for every kind of model: the search ranker (``shopsense.app.search_wiring``)
+and the query-intent model (``shopsense.query.intent_store``) both keep their
+versions here. ``save`` numbers the versions of a name 1, 2, … inside one
+transaction; the ``(name, version)`` unique constraint refuses a duplicate.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +26,7 @@ class Artifact:
     meta: dict[str, Any]
 
 
-class ModelStore:
+class ArtifactStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
@@ -41,15 +47,25 @@ class ModelStore:
             )
         return version
 
-    def latest(self, name: str) -> Artifact | None:
+    def get(
+        self, name: str, version: int | None = None, kind: str | None = None
+    ) -> Artifact | None:
+        """Version ``version`` of ``name`` (the newest when None), optionally of one ``kind``."""
+        query = select(M).where(M.c.name == name)
+        if kind is not None:
+            query = query.where(M.c.kind == kind)
+        if version is not None:
+            query = query.where(M.c.version == version)
         with self.engine.connect() as conn:
-            row = (
-                conn.execute(
-                    select(M).where(M.c.name == name).order_by(M.c.version.desc()).limit(1)
-                )
-                .mappings()
-                .first()
-            )
+            row = conn.execute(query.order_by(M.c.version.desc()).limit(1)).mappings().first()
         if row is None:
             return None
         return Artifact(row["name"], row["version"], row["kind"], row["payload"], row["meta"])
+
+    def latest(self, name: str) -> Artifact | None:
+        """The newest version of ``name``, or None."""
+        return self.get(name)
+
+
+#: The name every model kind's callers use (search ranker, dedup scorer, fusion model).
+ModelStore = ArtifactStore

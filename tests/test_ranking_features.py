@@ -1,0 +1,171 @@
+"""Ranking features against hand-computed cases; the learned ranker explained on real data."""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import Engine
+
+from shopsense.app.search import SearchRequest, SearchService
+from shopsense.catalog.ingest import IngestOptions, ingest_file
+from shopsense.catalog.store import ProductStore
+from shopsense.evaluation.metrics import mrr_at
+from shopsense.ranking.features import (
+    FEATURES,
+    CandidateScores,
+    QueryTerms,
+    TermCache,
+    code_features,
+    feature_matrix,
+)
+from shopsense.ranking.pipeline import SearchPipeline
+from shopsense.ranking.rankers import LinearRanker
+from shopsense.ranking.training import train_ranker
+from shopsense.retrieval.doctable import DocTable
+from shopsense.retrieval.documents import TEXT_FIELDS
+from shopsense.retrieval.index_sync import SearchIndex
+
+IDF = {"sony": 1.0, "turntable": 2.0, "pslx350h": 5.0, "ps": 1.5, "lx350h": 4.0, "belt": 3.0}
+
+
+def _idf(term: str) -> float:
+    return IDF.get(term, 1.0)
+
+
+def _table(rows: list[tuple[str, dict[str, str]]]) -> DocTable:
+    n = len(rows)
+    nan = np.full(n, math.nan)
+    return DocTable(
+        keys=np.arange(n, dtype=np.int64),
+        ids=[f"p{i}" for i in range(n)],
+        titles=[t for t, _ in rows],
+        brands=["Sony"] * n,
+        categories=[()] * n,
+        availability=["in_stock"] * n,
+        attributes=[a for _, a in rows],
+        hashes=[""] * n,
+        prices=nan.copy(),
+        updated=nan.copy(),
+        quality=nan.copy(),
+        popularity=np.zeros(n),
+    )
+
+
+def test_model_numbers_match_squashed_in_both_directions() -> None:
+    terms = TermCache(
+        _table(
+            [
+                ("Sony PS-LX350H Belt-Drive Turntable", {}),
+                ("Sony PS-LX250H Turntable", {}),
+                ("Sony Turntable", {"modelno": "PS-LX350H/B"}),
+                ("Sony Turntable", {}),
+            ]
+        ),
+        _idf,
+    )
+    q = QueryTerms.of("Sony Turntable - PSLX350H", _idf)
+    assert q.codes == {"pslx350h"}
+    # model_match, code_in_product, product_code_in_query, code_prefix, code_conflict
+    assert code_features(q, terms.get(0)) == (1.0, 1.0, 1.0, 1.0, 0.0)
+    # pslx350h vs pslx250h: common prefix "pslx" = 4 of 8 characters, and a conflict
+    assert code_features(q, terms.get(1)) == (0.0, 0.0, 0.0, 0.5, 1.0)
+    # the code lives in an attribute: found in the product; the product's code
+    # (pslx350hb) is not in the query; prefix 8 of 9
+    exact, in_product, in_query, prefix, conflict = code_features(q, terms.get(2))
+    assert (in_product, in_query, conflict) == (1.0, 0.0, 0.0)
+    assert prefix == pytest.approx(8 / 9)
+    assert code_features(q, terms.get(3)) == (0.0, 0.0, -1.0, -1.0, -1.0)
+    assert code_features(QueryTerms.of("sony turntable", _idf), terms.get(0))[1:] == (-1.0,) * 4
+
+
+def test_idf_weighted_coverage_is_hand_computable() -> None:
+    terms = TermCache(_table([("Sony PS-LX350H Belt Turntable", {}), ("Sony Belt", {})]), _idf)
+    cands = CandidateScores(
+        rows=np.asarray([0, 1], np.int64),
+        field_bm25={f: np.zeros(2) for f in TEXT_FIELDS},
+        bm25=np.asarray([4.0, 2.0]),
+        dense=np.zeros(2),
+        rrf=np.zeros(2),
+        bm25_rank=np.asarray([1.0, 2.0]),
+        dense_rank=np.asarray([1000.0, 1000.0]),
+    )
+    m = feature_matrix("sony turntable pslx350h", cands, terms)
+    col = {f: i for i, f in enumerate(FEATURES)}
+    # query idf: sony 1 + turntable 2 + pslx350h 5 = 8; title 0 holds all three
+    assert m[0, col["idf_coverage"]] == pytest.approx(1.0)
+    # title 0 terms: sony 1, pslx350h 5, ps 1.5, lx350h 4, sonypslx350h 1, belt 3,
+    # pslx350hbelt 1, turntable 2 (the tokenizer joins neighbours of a model number)
+    assert m[0, col["idf_title_coverage"]] == pytest.approx(8 / 18.5)
+    # title 1 holds only "sony" (1 of 8); its own terms: sony 1 + belt 3
+    assert m[1, col["idf_coverage"]] == pytest.approx(1 / 8)
+    assert m[1, col["idf_title_coverage"]] == pytest.approx(1 / 4)
+    assert m[:, col["bm25_rel"]].tolist() == [1.0, 0.5]
+    assert m[:, col["bm25_norm"]].tolist() == [1.0, 0.0]
+
+
+def _known_item_slice(shared_data: Path, tmp: Path, n: int) -> tuple[Path, dict[str, str]]:
+    """The first ``n`` matched Abt→Buy pairs: Buy products as a catalogue, Abt titles as queries."""
+    base = shared_data / "entity_matching" / "D2"
+
+    def rows(name: str) -> list[dict[str, str]]:
+        with (base / name).open(encoding="utf-8", errors="replace", newline="") as fh:
+            return list(csv.DictReader(fh, delimiter="|"))
+
+    abt = {r["id"]: r["name"] for r in rows("abt.csv")}
+    buy = {r["id"]: r for r in rows("buy.csv")}
+    pairs = rows("gt.csv")[:n]
+    path = tmp / "buy.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=["id", "name", "description", "price"], delimiter="|")
+        w.writeheader()
+        w.writerows(buy[p["D2"]] for p in pairs)
+    return path, {p["D2"]: abt[p["D1"]] for p in pairs}
+
+
+@pytest.mark.slow
+def test_learned_ranker_explains_every_score_on_real_known_item_queries(
+    shared_data: Path, sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    path, queries = _known_item_slice(shared_data, tmp_path, 240)
+    ingest_file(sqlite_engine, path, IngestOptions(mapping=("title=name", "id=id"), sep="|"))
+    pipeline = SearchPipeline(SearchIndex.open(sqlite_engine, None, None))
+    answers = list(queries)
+    train, test = answers[:160], answers[160:]
+    model = train_ranker(pipeline, {a: queries[a] for a in train}, {a: {a: 1.0} for a in train})
+    assert model is not None
+    pipeline.learned = model
+    ids = pipeline.index.table.ids
+    mrr = {"bm25": 0.0, "ltr": 0.0}
+    for a in test:
+        for mode in mrr:
+            ranked = pipeline.run(queries[a], mode)
+            mrr[mode] += mrr_at([ids[int(r)] for r in ranked.rows], {a: 1.0}) / len(test)
+        ranked = pipeline.run(queries[a], "ltr")
+        assert ranked.ranker == "lambdamart"
+        # SHAP: every score is the expected value plus its features' contributions
+        explained = ranked.baseline + ranked.contributions.sum(axis=1)
+        assert explained == pytest.approx(ranked.scores, abs=1e-6)
+    assert mrr["ltr"] >= mrr["bm25"] - 0.01
+    # what a shopper sees: each feature's contribution, adding up to the hit's score
+    service = SearchService(pipeline, ProductStore(sqlite_engine))
+    result = service.search(SearchRequest(queries[test[0]], mode="ltr", explain=True, size=3))
+    for hit in result.hits:
+        why = hit.explanation
+        assert why is not None and why.ranker == "lambdamart"
+        assert why.baseline + sum(why.contributions.values()) == pytest.approx(hit.score, abs=1e-2)
+        assert set(why.contributions) <= set(FEATURES) and len(why.contributions) >= 3
+    assert result.hits[0].product.id == ids[int(pipeline.run(queries[test[0]], "ltr").rows[0])]
+
+
+def test_linear_ranker_contributions_are_weight_times_value() -> None:
+    ranker = LinearRanker({"bm25_rel": 2.0, "model_match": 0.5})
+    feats = np.zeros((1, len(FEATURES)))
+    feats[0, FEATURES.index("bm25_rel")] = 0.5
+    feats[0, FEATURES.index("model_match")] = 1.0
+    scored = ranker.score(feats)
+    assert scored.scores.tolist() == [1.5]
+    assert scored.contributions[0, FEATURES.index("model_match")] == 0.5
