@@ -20,6 +20,11 @@ class LoadResult:
     latencies: list[float] = field(default_factory=list)
     statuses: dict[int, int] = field(default_factory=dict)
     seconds: float = 0.0
+    cache_hits: int = 0  # answers with ``X-Search-Cache: hit``
+
+    @property
+    def hit_rate(self) -> float:
+        return self.cache_hits / len(self.latencies) if self.latencies else 0.0
 
     @property
     def rate(self) -> float:
@@ -41,17 +46,21 @@ class Connection:
         reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
         return cls(reader, writer)
 
-    async def get(self, target: str, headers: str) -> int:
+    async def get(self, target: str, headers: str) -> tuple[int, bool]:
+        """Status of a GET, and whether the server says it came from its result cache."""
         self.writer.write(f"GET {target} HTTP/1.1\r\nHost: load\r\n{headers}\r\n".encode())
         await self.writer.drain()
         head = await self.reader.readuntil(b"\r\n\r\n")
         status = int(head.split(b" ", 2)[1])
-        length = 0
+        length, hit = 0, False
         for line in head.split(b"\r\n"):
-            if line.lower().startswith(b"content-length:"):
+            lower = line.lower()
+            if lower.startswith(b"content-length:"):
                 length = int(line.split(b":", 1)[1])
+            elif lower.startswith(b"x-search-cache:"):
+                hit = lower.endswith(b"hit")
         await self.reader.readexactly(length)
-        return status
+        return status, hit
 
     def close(self) -> None:
         self.writer.close()
@@ -87,8 +96,9 @@ async def run_load(
             delay = planned - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            status = await conns[w].get(targets(i), head)
+            status, hit = await conns[w].get(targets(i), head)
             result.latencies.append(time.perf_counter() - planned)
+            result.cache_hits += hit
             result.statuses[status] = result.statuses.get(status, 0) + 1
             n += 1
 

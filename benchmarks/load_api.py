@@ -13,10 +13,12 @@ Search (when the server has ``GET /search``): ``--clients`` concurrent clients,
 each with keep-alive, querying Myntra product titles for ``--search-seconds``;
 requests/s, p50/p99 latency as seen by the client, the server's CPU seconds per
 wall second (all its processes, from /proc) and the 1-minute load average. Two
-query mixes: ``cold`` (each query once, the first 2–3 words of a random
-catalogue title) and ``zipf`` (the same pool, drawn with P(rank r) ∝ 1/r, so
-head queries repeat as in a real log). The server has no result cache; it keeps
-the products of hits it has shown (per index generation), which repeats help.
+query mixes: ``cold`` (distinct queries of 2–4 words of catalogue titles, none
+repeated within a run nor seen in the warm-up: every request misses every cache)
+and ``zipf`` (1,500 of those drawn with P(rank r) ∝ 1/r, so head queries repeat as
+in a real log). The server's result cache answers repeats; the share of answers
+marked ``X-Search-Cache: hit`` is reported as ``hit_rate``, and the load
+generator's own CPU seconds per wall second as ``client_cpu``.
 
 Traffic goes to 127.0.0.1 only; every loop is bounded in count and time.
 The store is cached under /tmp/shopsense-load (never in the repo).
@@ -35,6 +37,7 @@ import sys
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -189,14 +192,19 @@ def in_process_events(db: str, batches: list[list[dict[str, Any]]]) -> float:
     return seconds
 
 
-def search_queries(titles: list[str], n: int) -> list[str]:
+def search_queries(titles: list[str], n: int, lengths: tuple[int, ...] = (2, 3)) -> list[str]:
     """Shopper-length queries: the first two or three words of random catalogue titles."""
     rng = random.Random(5)
     out = []
     for _ in range(n):
         words = rng.choice(titles).split()
-        out.append(" ".join(words[: rng.choice((2, 3))]))
+        out.append(" ".join(words[: rng.choice(lengths)]))
     return out
+
+
+def distinct_queries(titles: list[str], n: int = 60_000) -> list[str]:
+    """Distinct shopper-length queries (2–4 title words; ~16,800 on Myntra), first seen first."""
+    return list(dict.fromkeys(search_queries(titles, n, (2, 3, 4))))
 
 
 def zipf_mix(pool: list[str], n: int, s: float = 1.0, seed: int = 11) -> list[str]:
@@ -278,15 +286,21 @@ def search_rows(
         timeout=900,
     )
     warm = argparse.Namespace(clients=4, search_seconds=5, mode=args.mode)
-    http_search(url, key, queries[-200:], warm, None)
-    mixes = {"cold": queries[:1500], "zipf": zipf_mix(queries[:1500], 20_000)}
+    http_search(url, key, queries[-300:], warm, None)
+    cold = iter(queries[1500:-300])  # each cold request takes queries never asked before
+    zipf = zipf_mix(queries[:1500], 20_000)
     loops = [("closed loop", None)] + ([(f"open loop {args.rate:g}/s", args.rate)] * args.open_loop)
     for run in range(args.runs):
         for mix in args.mix.split(","):
             for label, rate in loops:
-                cpu0, t0 = cpu_seconds(pid), time.perf_counter()
-                res = http_search(url, key, mixes[mix][run * 300 :], args, rate)
+                if mix == "cold":  # enough fresh queries for 260 requests/s
+                    asked = list(islice(cold, int(260 * args.search_seconds))) or queries
+                else:
+                    asked = zipf[run * 300 :]
+                cpu0, t0, c0 = cpu_seconds(pid), time.perf_counter(), time.process_time()
+                res = http_search(url, key, asked, args, rate)
                 cpu = cpu_seconds(pid) - cpu0
+                wall = time.perf_counter() - t0
                 rows.append(
                     {
                         "name": f"GET /search {args.mode or 'default'} mode, {mix} mix, "
@@ -296,7 +310,9 @@ def search_rows(
                         "p50_ms": res.pct_ms(0.50),
                         "p99_ms": res.pct_ms(0.99),
                         "errors": sum(n for s, n in res.statuses.items() if s != 200),
-                        "server_cpu_s_per_wall_s": round(cpu / (time.perf_counter() - t0), 2),
+                        "hit_rate": round(res.hit_rate, 3),
+                        "server_cpu_s_per_wall_s": round(cpu / wall, 2),
+                        "client_cpu": round((time.process_time() - c0) / wall, 2),
                         "loadavg_1m": os.getloadavg()[0],
                     }
                 )
@@ -374,7 +390,7 @@ def run_all(args: argparse.Namespace, db: str, backend: str) -> None:
     titles = [p.title for p in ProductStore(engine).iter_all()]
     engine.dispose()
     rows: list[dict[str, Any]] = []
-    queries = search_queries(titles, 2000)
+    queries = distinct_queries(titles)
     if not args.skip_search:  # builds (or reuses) the indexes before the server opens them
         opened, p50, p99 = in_process_search(db, queries[:300], args.mode)
         rows.append(
@@ -407,7 +423,9 @@ def run_all(args: argparse.Namespace, db: str, backend: str) -> None:
             "p50_ms",
             "p99_ms",
             "errors",
+            "hit_rate",
             "server_cpu_s_per_wall_s",
+            "client_cpu",
             "loadavg_1m",
         ],
     )

@@ -42,9 +42,14 @@ def running_api(
     max_in_flight: int = 64,
     data_dir: Path | None = None,
     semantic: bool = True,
+    warm: bool = False,
 ) -> Iterator[Api]:
     settings = Settings(
-        db=store_url, open_access=open_access, max_in_flight=max_in_flight, semantic=semantic
+        db=store_url,
+        open_access=open_access,
+        max_in_flight=max_in_flight,
+        semantic=semantic,
+        search_warm=warm,
     )
     if data_dir is not None:
         settings = settings.model_copy(update={"data_dir": data_dir})

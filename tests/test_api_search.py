@@ -92,3 +92,15 @@ def test_products_written_through_the_api_become_searchable_after_a_refresh(api:
     refresher.check_once(seen)
     assert ids("quokka") == []
     assert refresher.refreshes == 2
+
+
+def test_repeated_searches_are_answered_from_the_cache(api: Api) -> None:
+    h = api.headers("search")
+    params = {"q": "leather  wallet", "sort": "price_desc", "size": 3}
+    first = api.client.get("/search", params=params, headers=h)
+    again = api.client.get("/search", params={**params, "q": "leather wallet"}, headers=h)
+    assert first.headers["x-search-cache"] == "miss" and again.headers["x-search-cache"] == "hit"
+    assert again.json()["hits"] == first.json()["hits"]
+    assert again.json()["query"] == "leather wallet"
+    other = api.client.get("/search", params={**params, "sort": "price_asc"}, headers=h)
+    assert other.headers["x-search-cache"] == "miss"

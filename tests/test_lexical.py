@@ -148,3 +148,61 @@ def test_field_scores_are_per_field_bm25() -> None:
     weighted = sum(idx.weights.of(f) * fields[f][0] for f in TEXT_FIELDS)
     assert fields["title"][0] > 0 and fields["brand"][0] > 0 and fields["description"][0] == 0
     assert weighted == pytest.approx(total, rel=1e-5)
+
+
+def _old_field_scores(
+    idx: LexicalIndex, terms: list[QueryTerm], keys: list[int]
+) -> dict[str, np.ndarray]:
+    """The previous path: one query per field restricted by a term set on the key field."""
+    import tantivy
+
+    out = {name: np.zeros(len(keys)) for name in TEXT_FIELDS}
+    pos = {k: i for i, k in enumerate(keys)}
+    only = tantivy.Query.term_set_query(idx._schema, "key", keys)
+    restrict = [(tantivy.Occur.Must, tantivy.Query.const_score_query(only, 0.0))]
+    for name in TEXT_FIELDS:
+        clauses = idx._text_clauses(terms, [name])
+        if clauses and idx.weights.of(name) > 0:
+            hits = idx._run(clauses, restrict, len(keys))
+            for key, score in zip(hits.keys, hits.scores, strict=True):
+                out[name][pos[int(key)]] = score / idx.weights.of(name)
+    return out
+
+
+def test_field_scores_match_the_one_query_per_field_path(
+    demo_catalog_rows: list[dict[str, str]],
+) -> None:
+    from shopsense.catalog.schema import Product
+    from shopsense.retrieval.documents import to_index_doc
+
+    idx = LexicalIndex(None)
+    products = [
+        Product.model_validate(
+            {
+                "id": r["id"],
+                "title": r["title"],
+                "description": r["description"] or None,
+                "brand": r["brand"] or None,
+                "category": tuple(r["category"].split(" > ")),
+                "attributes": {k: r[k] for k in ("colour", "gender", "material") if r[k]},
+            }
+        )
+        for r in demo_catalog_rows
+    ]
+    idx.upsert([to_index_doc(i, p) for i, p in enumerate(products)], replace=False)
+    idx.commit()
+    rng = np.random.default_rng(3)
+    queries = ["sony headphones", "nike running shoes black", "小米手机", "cotton men", "sonny"]
+    queries += ["xyzzy", "red", "pegasus 41", "acoustimass speaker"]
+    compared = 0
+    for text in queries:
+        terms = query_terms(text, known=idx.knows)
+        found = idx.search(terms, 40).keys.tolist()
+        others = rng.choice(len(products), 30, replace=False).tolist()
+        keys = list(dict.fromkeys([*found, *others]))
+        new, old = idx.field_scores(terms, keys), _old_field_scores(idx, terms, keys)
+        for name in TEXT_FIELDS:
+            assert np.array_equal(new[name], old[name]), (text, name)
+            compared += int((old[name] > 0).sum())
+    assert compared > 200  # the comparison covers many non-zero scores, in several fields
+    assert any(t.fuzzy for t in query_terms("sonny", known=idx.knows))

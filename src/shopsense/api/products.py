@@ -112,7 +112,7 @@ def put_product(
 @router.delete("/products/{product_id}", status_code=204, responses=ERRORS, dependencies=[WRITE])
 def delete_product(request: Request, product_id: ProductId) -> Response:
     check_id(product_id)
-    services(request).products.delete(product_id)
+    services(request).delete_product(product_id)
     return Response(status_code=204)
 
 

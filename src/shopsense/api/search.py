@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from shopsense.api.auth import READ
 from shopsense.api.errors import documented
@@ -22,6 +22,7 @@ Mode = Literal["bm25", "dense", "hybrid", "ltr"]
 @router.get("/search", response_model=SearchResult, responses=ERRORS, dependencies=[READ])
 def search(
     request: Request,
+    response: Response,
     q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)] = "",
     brand: Annotated[list[str] | None, Query(max_length=20)] = None,
     category: Annotated[str | None, Query(max_length=512)] = None,
@@ -35,7 +36,10 @@ def search(
     mode: Mode | None = None,
     explain: bool = False,
 ) -> SearchResult:
-    """Ranked products for a query, with facet counts over the whole result set."""
+    """Ranked products for a query, with facet counts over the whole result set.
+
+    Repeated requests are answered from a bounded result cache, emptied whenever the
+    catalogue or the ranker changes; the `X-Search-Cache` header says `hit` or `miss`."""
     svc: Services = request.app.state.services
     check_query(q)
     check_page(size, (page - 1) * size)
@@ -54,4 +58,6 @@ def search(
         mode=mode,
         explain=explain,
     )
-    return svc.search().search(req)
+    result, hit = svc.run_search(req)
+    response.headers["X-Search-Cache"] = "hit" if hit else "miss"
+    return result

@@ -33,6 +33,8 @@ def create_app(services: Services) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if services.settings.search_warm:  # open and warm search before the first request
+            services.search().warm()
         refresher.start()
         try:
             yield

@@ -209,7 +209,21 @@ class SearchService:
             if len(shown) + len(fresh) > SHOWN_CACHE:
                 shown.clear()
             shown.update(fresh)
-        return {i: shown[i] for i in ids if i in shown}
+        return {i: p for i in ids if (p := shown.get(i)) is not None}
+
+    def forget(self, ids: Sequence[str]) -> None:
+        """Drop these products' stored copies (written or deleted since they were read)."""
+        for product_id in ids:
+            self._shown.pop(product_id, None)
+
+    def warm(self) -> None:
+        """Fill the per-product term cache and run one search of each kind, so the
+        first requests a server answers are as fast as the rest."""
+        terms = self.pipeline.terms
+        for row in range(self.table_size):
+            terms.get(row)
+        for mode in ("bm25", "hybrid"):
+            self.pipeline.run("warm up", mode)
 
     def _result_set(self, ranked: Ranked) -> list[int]:
         keep, dense_only = [], 0

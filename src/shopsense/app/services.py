@@ -16,6 +16,7 @@ from shopsense.app.keys import ApiKeyStore
 from shopsense.app.product_writes import WriteSummary, upsert_items
 from shopsense.app.query_service import QueryService
 from shopsense.app.recommendations import RecommendService
+from shopsense.app.search_cache import SearchCache, cache_key
 from shopsense.app.settings import Settings
 from shopsense.app.suggestions import SuggestService
 from shopsense.catalog.ingest import IngestOptions, IngestSummary, ingest_file
@@ -38,7 +39,7 @@ from shopsense.storage.schema import products as products_table
 
 if TYPE_CHECKING:
     from shopsense.app.multimodal import MultimodalService
-    from shopsense.app.search import SearchService
+    from shopsense.app.search import SearchRequest, SearchResult, SearchService
     from shopsense.catalog.matching.clusters import DuplicateCluster
     from shopsense.evaluation.dedup import DedupEvalOptions
     from shopsense.ranking.features import ImageScorer
@@ -67,6 +68,7 @@ class Services:
     suggestions: SuggestService
     recommendations: RecommendService
     query: QueryService
+    search_cache: SearchCache = field(default_factory=lambda: SearchCache(0))
     _search: SearchService | None = field(default=None, repr=False)
     _multimodal: MultimodalService | None = field(default=None, repr=False)
     _search_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -91,6 +93,7 @@ class Services:
             SuggestService(products),
             recommendations,
             QueryService(settings, engine, products),
+            SearchCache(settings.search_cache_size),
         )
         if settings.recommend_content:
             recommendations.extra_blocks = services._image_block
@@ -132,7 +135,23 @@ class Services:
         """Upsert items from a program, each validated and (unless ``gate`` is off) passed
         through the quality gate; bad items are quarantined with their reason, a status each."""
         hook = QualityGate(self.quality_config(), datetime.now(UTC)) if gate else None
-        return upsert_items(self.engine, items, gate=hook, name=name)
+        done = upsert_items(self.engine, items, gate=hook, name=name)
+        self._catalogue_changed([i.id for i in done.items if i.status in ("inserted", "updated")])
+        return done
+
+    def delete_product(self, product_id: str) -> None:
+        """Delete a product (``NotFound`` if absent); searches stop showing it at once."""
+        self.products.delete(product_id)
+        self._catalogue_changed([product_id])
+
+    def _catalogue_changed(self, ids: Sequence[str | None]) -> None:
+        """Cached search results go; open search forgets these products' stored copies
+        (its indexes take the change on the next refresh)."""
+        if not ids:
+            return
+        self.search_cache.invalidate()
+        if self._search is not None:
+            self._search.forget([i for i in ids if i is not None])
 
     def quality_check(self, *, dedup: bool = True) -> QualityCheckSummary:
         """The second pass over the store: every check, duplicates, quality scores.
@@ -198,6 +217,18 @@ class Services:
                 self._search.understand = self.query.parse
             return self._search
 
+    def run_search(self, request: SearchRequest) -> tuple[SearchResult, bool]:
+        """The result of ``request`` and whether it came from the result cache
+        (:mod:`shopsense.app.search_cache`: repeated requests, invalidated on change)."""
+        key = cache_key(request)
+        cached = self.search_cache.get(key)
+        if cached is not None:
+            return cached, True
+        generation = self.search_cache.generation
+        result = self.search().search(key)
+        self.search_cache.put(key, result, generation)
+        return result, False
+
     def catalogue_version(self) -> tuple[int, str]:
         """Changes whenever a product is added, updated or deleted (count, last ingest time)."""
         with self.engine.connect() as conn:
@@ -215,8 +246,11 @@ class Services:
 
         fresh = open_search(self.settings, self.engine, self.index_dir, None, self._image_scorer())
         fresh.understand = self.query.parse
+        if self.settings.search_warm:
+            fresh.warm()
         with self._search_lock:
             self._search = fresh
+        self.search_cache.invalidate()
         return True
 
     def train_search_ranker(
@@ -233,7 +267,9 @@ class Services:
         if queries is None or qrels is None:
             queries, qrels = click_judgments(EventLog(self.engine))
             source = "click-log"
-        return train_and_store(self.search(), self.engine, queries, qrels, source)
+        version = train_and_store(self.search(), self.engine, queries, qrels, source)
+        self.search_cache.invalidate()  # results ranked by the previous model go
+        return version
 
     @property
     def multimodal(self) -> MultimodalService:

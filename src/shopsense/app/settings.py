@@ -75,6 +75,16 @@ class Settings(BaseSettings):
         ge=0,
         description="How often a running server applies catalogue changes to search (0: never)",
     )
+    search_cache_size: int = Field(
+        default=4096,
+        ge=0,
+        le=1_000_000,
+        description="Search results kept for repeated requests (LRU; 0: no cache)",
+    )
+    search_warm: bool = Field(
+        default=True,
+        description="A starting server opens the search indexes and fills their caches first",
+    )
     recommend_refit_after: int = Field(
         default=1000,
         ge=1,

@@ -87,6 +87,7 @@ class LexicalIndex:
         self._searcher: Any = self._index.searcher()
         self._known: dict[str, bool] = {}
         self._idf: dict[str, float] = {}
+        self._df: dict[str, int] = {}
 
     # -- writes -------------------------------------------------------------
     def _w(self) -> Any:
@@ -127,6 +128,7 @@ class LexicalIndex:
         self._searcher = self._index.searcher()
         self._known.clear()
         self._idf.clear()
+        self._df.clear()
 
     # -- reads --------------------------------------------------------------
     @property
@@ -136,14 +138,14 @@ class LexicalIndex:
     def knows(self, term: str) -> bool:
         """Whether any text field of any document holds ``term``."""
         if term not in self._known:
-            self._known[term] = any(self._searcher.doc_freq(f, term) > 0 for f in TEXT_FIELDS)
+            self._known[term] = any(self.doc_freq(term, f) > 0 for f in TEXT_FIELDS)
         return self._known[term]
 
     def idf(self, term: str, field: str = "title") -> float:
         """BM25 idf of ``term`` in ``field``, ``ln(1 + (N - n + 0.5) / (n + 0.5))`` (cached)."""
         key = f"{field}\0{term}"
         if key not in self._idf:
-            n, total = self._searcher.doc_freq(field, term), self.num_docs
+            n, total = self.doc_freq(term, field), self.num_docs
             self._idf[key] = math.log(1.0 + (total - n + 0.5) / (n + 0.5))
         return self._idf[key]
 
@@ -211,20 +213,42 @@ class LexicalIndex:
         """
         return self._run(self._text_clauses(terms, fields), self._filter_clauses(filters), k)
 
+    def _in_field(self, term: QueryTerm, field: str) -> bool:
+        """Whether ``term`` can match ``field`` (a fuzzy term always might)."""
+        return bool(term.fuzzy) or self.doc_freq(term.text, field) > 0
+
+    def doc_freq(self, term: str, field: str) -> int:
+        """Documents whose ``field`` holds ``term`` (cached until the next commit)."""
+        key = f"{field}\0{term}"
+        if key not in self._df:
+            self._df[key] = int(self._searcher.doc_freq(field, term))
+        return self._df[key]
+
     def field_scores(
         self, terms: Sequence[QueryTerm], keys: Sequence[int]
     ) -> dict[str, npt.NDArray[np.float64]]:
-        """Unweighted BM25 of each text field for the documents ``keys`` (0 where no match)."""
+        """Unweighted BM25 of each text field for the documents ``keys`` (0 where no match).
+
+        One tantivy query per field that some query term occurs in, restricted to ``keys``
+        by a disjunction of key terms (a ``term_set_query`` on the key field walks the
+        whole key dictionary: ~1 ms a field on 44k documents); a field no term occurs
+        in scores 0 without a query. Same scores as one restricted query per field.
+        """
         out = {name: np.zeros(len(keys), dtype=np.float64) for name in TEXT_FIELDS}
         if not keys or not terms:
             return out
         pos = {int(k): i for i, k in enumerate(keys)}
-        only = tantivy.Query.term_set_query(self._schema, "key", [int(k) for k in keys])
+        s, should = self._schema, tantivy.Occur.Should
+        only = tantivy.Query.boolean_query(
+            [(should, tantivy.Query.term_query(s, "key", int(k))) for k in keys]
+        )
         restrict = [(tantivy.Occur.Must, tantivy.Query.const_score_query(only, 0.0))]
         for name in TEXT_FIELDS:
             w = self.weights.of(name)
+            if w <= 0 or not any(self._in_field(t, name) for t in terms):
+                continue
             clauses = self._text_clauses(terms, [name])
-            if not clauses or w <= 0:
+            if not clauses:
                 continue
             hits = self._run(clauses, restrict, len(keys))
             for key, score in zip(hits.keys, hits.scores, strict=True):

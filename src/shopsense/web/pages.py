@@ -64,7 +64,7 @@ def _search_context(svc: Services, base: str, params: dict[str, Any], page: int)
         size=PAGE_SIZE,
         explain=True,
     )
-    result = svc.search().search(request)
+    result, _ = svc.run_search(request)
     last = min(result.total, 1000)
     return {
         "items": [Card(h.product, why=why_lines(h.explanation)) for h in result.hits],
