@@ -83,11 +83,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(db: str, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
+def start_server(
+    db: str, port: int, workers: int = 1, semantic_index: str = "scan"
+) -> subprocess.Popen[bytes]:
     cmd = [sys.executable, "-m", "shopsense.cli.main", "serve", "--db", db, "--port", str(port)]
     cmd += ["--workers", str(workers)]
     env = dict(
-        os.environ, SHOPSENSE_DATA_DIR=str(CACHE / "data"), SHOPSENSE_SEARCH_REFRESH_SECONDS="0"
+        os.environ,
+        SHOPSENSE_DATA_DIR=str(CACHE / "data"),
+        SHOPSENSE_SEARCH_REFRESH_SECONDS="0",
+        SHOPSENSE_SEMANTIC_INDEX=semantic_index,
     )
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
@@ -229,10 +234,10 @@ def cpu_seconds(pid: int) -> float:
 
 
 def in_process_search(
-    db: str, queries: list[str], mode: str | None = None
+    db: str, queries: list[str], mode: str | None = None, semantic_index: str = "scan"
 ) -> tuple[float, float, float]:
     """Index open time (s), then p50/p99 ms of the same queries through SearchService."""
-    settings = Settings(db=db, data_dir=CACHE / "data")
+    settings = Settings(db=db, data_dir=CACHE / "data", semantic_index=semantic_index)
     svc = Services.from_settings(settings)
     try:
         t0 = time.perf_counter()
@@ -303,7 +308,8 @@ def search_rows(
                 wall = time.perf_counter() - t0
                 rows.append(
                     {
-                        "name": f"GET /search {args.mode or 'default'} mode, {mix} mix, "
+                        "name": f"GET /search {args.mode or 'default'} "
+                        f"({args.semantic_index}), {mix} mix, "
                         f"{args.workers} worker(s), {args.clients} conns, {label}, {backend}, "
                         f"run {run + 1}",
                         "requests_per_s": res.rate,
@@ -334,6 +340,7 @@ def main() -> None:
     ap.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL store")
     ap.add_argument("--mode", default=None, help="search mode (bm25, dense, hybrid, ltr)")
     ap.add_argument("--workers", type=int, default=1, help="server processes")
+    ap.add_argument("--semantic-index", default="scan", choices=("scan", "hnsw"))
     ap.add_argument(
         "--mix",
         default="cold,zipf",
@@ -392,7 +399,7 @@ def run_all(args: argparse.Namespace, db: str, backend: str) -> None:
     rows: list[dict[str, Any]] = []
     queries = distinct_queries(titles)
     if not args.skip_search:  # builds (or reuses) the indexes before the server opens them
-        opened, p50, p99 = in_process_search(db, queries[:300], args.mode)
+        opened, p50, p99 = in_process_search(db, queries[:300], args.mode, args.semantic_index)
         rows.append(
             {
                 "name": f"SearchService in-process, {args.mode or 'default'} mode, 1 client, "
@@ -404,7 +411,7 @@ def run_all(args: argparse.Namespace, db: str, backend: str) -> None:
         )
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    proc = start_server(db, port, args.workers)
+    proc = start_server(db, port, args.workers, args.semantic_index)
     try:
         if not args.skip_events:
             rows.extend(event_rows(url, key, db, items, args, backend))

@@ -10,7 +10,14 @@ import pytest
 
 from shopsense.app.demo import ingest_demo_catalog
 from shopsense.app.search import SearchRequest, SearchResult
-from shopsense.app.search_cache import SearchCache, cache_key
+from shopsense.app.search_cache import (
+    BASE_KB,
+    EXPLAINED_HIT_KB,
+    HIT_KB,
+    SearchCache,
+    cache_key,
+    result_kb,
+)
 from shopsense.app.services import Services
 from shopsense.app.settings import Settings
 from shopsense.retrieval.facets import Facets
@@ -22,7 +29,7 @@ def _result(query: str) -> SearchResult:
 
 
 def test_lru_keeps_at_most_capacity_and_drops_the_least_recently_used() -> None:
-    cache = SearchCache(2)
+    cache = SearchCache(int(2 * BASE_KB))  # room for two results without hits
     a, b, c = (SearchRequest(q) for q in ("a", "b", "c"))
     for r in (a, b):
         assert cache.put(r, _result(r.query), cache.generation)
@@ -30,8 +37,20 @@ def test_lru_keeps_at_most_capacity_and_drops_the_least_recently_used() -> None:
     cache.put(c, _result("c"), cache.generation)
     assert cache.get(b) is None and cache.get(a) is not None and cache.get(c) is not None
     stats = cache.stats()
-    assert (stats.size, stats.capacity, stats.hits, stats.misses) == (2, 2, 3, 1)
+    assert (stats.size, stats.kb, stats.hits, stats.misses) == (2, 2 * BASE_KB, 3, 1)
     assert stats.hit_rate == pytest.approx(0.75)
+
+
+def test_big_results_take_more_room_and_one_too_big_is_not_kept(svc: Services) -> None:
+    page = svc.search().search(SearchRequest("shoes", size=40, explain=True))
+    n = len(page.hits)
+    assert n > 20 and result_kb(page) == pytest.approx(BASE_KB + n * (HIT_KB + EXPLAINED_HIT_KB))
+    cache = SearchCache(int(result_kb(page)) + 2)  # not room for both
+    small = SearchRequest("a")
+    cache.put(small, _result("a"), 0)
+    assert cache.put(SearchRequest("shoes", size=40, explain=True), page, 0)
+    assert cache.get(small) is None and cache.stats().size == 1  # evicted to make room
+    assert not SearchCache(int(result_kb(page)) - 1).put(SearchRequest("shoes"), page, 0)
 
 
 def test_capacity_zero_caches_nothing() -> None:
@@ -70,7 +89,7 @@ def test_keys_collapse_whitespace_only_and_tell_every_other_field_apart() -> Non
 @pytest.fixture
 def svc(tmp_path: Path) -> Iterator[Services]:
     settings = Settings(db=str(tmp_path / "s.db"), data_dir=tmp_path / "data", semantic=False)
-    services = Services.from_settings(settings.model_copy(update={"search_cache_size": 64}))
+    services = Services.from_settings(settings.model_copy(update={"search_cache_mb": 1.0}))
     ingest_demo_catalog(services)
     yield services
     services.close()

@@ -217,11 +217,14 @@ class SearchService:
             self._shown.pop(product_id, None)
 
     def warm(self) -> None:
-        """Fill the per-product term cache and run one search of each kind, so the
-        first requests a server answers are as fast as the rest."""
+        """Fill the per-product term cache, read the products hits show (when they fit
+        ``SHOWN_CACHE``) and run one search of each kind, so the first requests a server
+        answers are as fast as the rest."""
         terms = self.pipeline.terms
         for row in range(self.table_size):
             terms.get(row)
+        if self.table_size <= SHOWN_CACHE:
+            self._shown.update((p.id, p) for p in self.products.iter_all())
         for mode in ("bm25", "hybrid"):
             self.pipeline.run("warm up", mode)
 

@@ -93,7 +93,7 @@ class Services:
             SuggestService(products),
             recommendations,
             QueryService(settings, engine, products),
-            SearchCache(settings.search_cache_size),
+            SearchCache(int(settings.search_cache_mb * 1024)),
         )
         if settings.recommend_content:
             recommendations.extra_blocks = services._image_block

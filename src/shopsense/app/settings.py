@@ -75,11 +75,11 @@ class Settings(BaseSettings):
         ge=0,
         description="How often a running server applies catalogue changes to search (0: never)",
     )
-    search_cache_size: int = Field(
-        default=4096,
+    search_cache_mb: float = Field(
+        default=64.0,
         ge=0,
-        le=1_000_000,
-        description="Search results kept for repeated requests (LRU; 0: no cache)",
+        le=65_536,
+        description="Memory for search results kept for repeated requests (LRU; 0: no cache)",
     )
     search_warm: bool = Field(
         default=True,
