@@ -73,8 +73,9 @@ class LinearHead:
 class TfidfFeatures:
     """TF-IDF over character n-grams (``char_wb``), words, or the terms of ``tokenizer``.
 
-    Rows are L2-normalised with sublinear tf; ``max_df`` drops terms found in more
-    than that share of the texts.
+    Rows are L2-normalised, with sublinear tf unless ``sublinear_tf`` is off (the
+    published baselines use raw counts); ``max_df`` drops terms found in more than that
+    share of the texts, ``min_df`` those found in fewer texts than that.
     """
 
     def __init__(
@@ -83,8 +84,10 @@ class TfidfFeatures:
         ngram_range: tuple[int, int] = (2, 4),
         tokenizer: Callable[[str], list[str]] | None = None,
         max_features: int | None = 200_000,
-        analyzer: Literal["char_wb", "word"] = "char_wb",
+        analyzer: Literal["char_wb", "char", "word"] = "char_wb",
         max_df: float = 1.0,
+        min_df: int = 1,
+        sublinear_tf: bool = True,
     ) -> None:
         _sklearn()
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -94,18 +97,20 @@ class TfidfFeatures:
                 tokenizer=tokenizer,
                 token_pattern=None,
                 lowercase=False,
-                sublinear_tf=True,
+                sublinear_tf=sublinear_tf,
                 ngram_range=ngram_range,
                 max_features=max_features,
                 max_df=max_df,
+                min_df=min_df,
             )
         else:
             self._vec = TfidfVectorizer(
                 analyzer=analyzer,
                 ngram_range=ngram_range,
-                sublinear_tf=True,
+                sublinear_tf=sublinear_tf,
                 max_features=max_features,
                 max_df=max_df,
+                min_df=min_df,
                 **({"token_pattern": r"(?u)\b\w+\b"} if analyzer == "word" else {}),
             )
 
