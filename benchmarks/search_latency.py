@@ -30,6 +30,7 @@ from shopsense.evaluation.ann_recall import plain_recall, tie_aware_recall
 from shopsense.evaluation.metrics import percentile
 from shopsense.models.sentence_encoder import MultilingualUSE
 from shopsense.ranking.pipeline import SearchPipeline
+from shopsense.ranking.training import train_ranker
 from shopsense.retrieval.dense import VectorIndex
 from shopsense.retrieval.index_sync import SearchIndex
 from shopsense.storage.engine import open_store
@@ -60,6 +61,29 @@ def queries_for(titles: list[str], n: int, seed: int = 7) -> list[str]:
         words = title.split()
         out.append(" ".join(words[: rng.randint(1, min(4, len(words)))]))
     return out
+
+
+def trained_ltr(pipe: SearchPipeline, n: int = 200, seed: int = 11) -> None:
+    """Give ``pipe`` a LightGBM model fit on known-item queries of this catalogue
+    (a title's first 2–5 words → that product), drawn apart from the timed queries."""
+    table, rng = pipe.index.table, random.Random(seed)
+    picked = rng.sample(range(len(table.ids)), n)
+    queries = {table.ids[i]: " ".join(table.titles[i].split()[: rng.randint(2, 5)]) for i in picked}
+    pipe.learned = train_ranker(pipe, queries, {q: {q: 1.0} for q in queries})
+    assert pipe.learned is not None, "no training query found its product"
+
+
+def explain_top(pipe: SearchPipeline, query: str, k: int = 10) -> None:
+    """An ``ltr`` query as a page of 10 explained hits costs: rank, then explain the page."""
+    ranked = pipe.run(query, "ltr")
+    for i in range(min(k, len(ranked.rows))):
+        ranked.explain(i)
+
+
+def shap_all(pipe: SearchPipeline, query: str) -> None:
+    """What ``ltr`` cost before contributions became per shown hit: SHAP for every candidate."""
+    assert pipe.learned is not None
+    pipe.learned.score(pipe.run(query, "ltr").features)
 
 
 def latency(
@@ -144,6 +168,14 @@ def bench(
             latency(lambda q, m=mode: pipe.run(q, m), qs, pipe.clear_cache) for _ in range(runs)
         ]
         rows.append(_median_row(name, mode, timed))
+    trained_ltr(pipe)
+    for label, fn in (
+        ("ltr (trained LightGBM model)", lambda q: pipe.run(q, "ltr")),
+        ("ltr (trained) + explain top 10", lambda q: explain_top(pipe, q)),
+        ("ltr (trained), SHAP for every candidate (before)", lambda q: shap_all(pipe, q)),
+    ):
+        timed = [latency(fn, qs, pipe.clear_cache) for _ in range(runs)]
+        rows.append(_median_row(name, label, timed))
     encoder = index.encoder
     assert isinstance(encoder, MultilingualUSE) and index.dense is not None
     enc = [latency(lambda q: encoder.encode([q]), qs) for _ in range(runs)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -71,7 +72,15 @@ def test_ctrl_c_marks_the_run_interrupted(sqlite_engine: Engine, tmp_path: Path)
     deadline = time.monotonic() + 60
     while store.count() == 0 and time.monotonic() < deadline:
         time.sleep(0.05)
+    # Hold SQLite's write lock so the ingest cannot finish however fast the machine is:
+    # its next commit waits (busy timeout) while Ctrl-C arrives; then let it go.
+    lock = sqlite3.connect(db, timeout=30, isolation_level=None)
+    lock.execute("BEGIN IMMEDIATE")
+    partial = store.count()
     proc.send_signal(signal.SIGINT)
+    time.sleep(0.5)
+    lock.execute("ROLLBACK")
+    lock.close()
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130
     assert "run the same command again" in err
@@ -79,3 +88,4 @@ def test_ctrl_c_marks_the_run_interrupted(sqlite_engine: Engine, tmp_path: Path)
         run = conn.execute(select(ingest_runs)).mappings().one()
     assert run["status"] == "interrupted"
     assert run["accepted"] == store.count() < ROWS
+    assert 0 < partial <= store.count() <= partial + 2000  # at most the batch in flight

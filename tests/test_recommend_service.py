@@ -20,6 +20,8 @@ from shopsense.core.errors import NotFoundError
 from shopsense.events.loaders import LoadOptions
 from shopsense.events.schema import Event
 from shopsense.models.sentence_encoder import l2_normalise
+from shopsense.retrieval.documents import product_text
+from shopsense.retrieval.index_sync import SearchIndex
 
 
 @pytest.fixture
@@ -93,6 +95,23 @@ def test_text_vectors_are_cached_in_the_store(svc: Services) -> None:
     service = RecommendService(svc.engine, svc.products, encoder=encoder)
     info = service.fit()
     assert info.items == len(products)
+    svc.close()
+
+
+def test_search_and_recommendations_share_one_vector_per_product(svc: Services) -> None:
+    """One key, one text recipe: the search index's vectors serve content-based
+    recommendations, and neither side re-encodes (or overwrites) the other's."""
+    encoder = OneHot()
+    index = SearchIndex.open(svc.engine, None, encoder)
+    products = list(svc.products.iter_all())
+    assert index.report.encoded == encoder.calls == len(products)
+    shared = cached_text_vectors(svc.engine, products, encoder)
+    assert encoder.calls == len(products)  # nothing encoded again
+    again = SearchIndex.open(svc.engine, None, encoder)
+    assert again.report.encoded == 0 and encoder.calls == len(products)
+    first = products[0]
+    letter = (ord(product_text(first).lower()[0]) - 97) % 26
+    assert shared.vectors[0].argmax() == letter  # the search recipe's text was encoded
     svc.close()
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from shopsense.catalog.schema import Product
 from shopsense.catalog.store import ProductStore
@@ -43,7 +43,8 @@ from shopsense.recommend.engine import (
     Suggestion,
 )
 from shopsense.recommend.lineup import default_model
-from shopsense.storage.schema import embeddings
+from shopsense.retrieval.documents import product_text
+from shopsense.retrieval.embeddings import EmbeddingStore, EmbedItem
 
 #: Content block weights: the fused image block (when there is one) beside the text block.
 CONTENT_WEIGHTS = {"text": 1.0, "image": 1.0}
@@ -214,50 +215,15 @@ def _sessions(events: Sequence[Event]) -> dict[str, list[str]]:
     return dict(out)
 
 
-def product_text(p: Product) -> str:
-    return ". ".join(x for x in (p.title, p.brand, p.category_path, p.description) if x)
-
-
 def cached_text_vectors(db: Engine, products: list[Product], encoder: TextEncoder) -> ItemVectors:
     """Text vectors of ``products``, encoded only when missing or the product changed.
 
-    Vectors live in the ``embeddings`` table keyed by (product id, encoder name)
-    with the product's content hash; image features (issue #8) can sit beside
-    them under their own model name and join as a second content block.
+    They are the search index's own vectors: the same text recipe
+    (:func:`~shopsense.retrieval.documents.product_text`) under the same key (product
+    id, encoder name) in the ``embeddings`` table, so a product is encoded once for both.
     """
-    table = embeddings
-    with db.connect() as conn:
-        rows = conn.execute(
-            select(table.c.product_id, table.c.content_hash, table.c.vector).where(
-                table.c.model == encoder.name
-            )
-        ).all()
-    cached = {r.product_id: (r.content_hash, r.vector) for r in rows}
-    hashes = {p.id: p.content_hash() for p in products}
-    stale = [p for p in products if cached.get(p.id, ("", b""))[0] != hashes[p.id]]
-    if stale:
-        fresh = encoder.encode([product_text(p) for p in stale])
-        with db.begin() as conn:
-            conn.execute(
-                table.delete().where(
-                    table.c.model == encoder.name, table.c.product_id.in_([p.id for p in stale])
-                )
-            )
-            conn.execute(
-                table.insert(),
-                [
-                    {
-                        "product_id": p.id,
-                        "model": encoder.name,
-                        "content_hash": hashes[p.id],
-                        "dim": encoder.dim,
-                        "vector": v.astype(np.float32).tobytes(),
-                    }
-                    for p, v in zip(stale, fresh, strict=True)
-                ],
-            )
-        for p, v in zip(stale, fresh, strict=True):
-            cached[p.id] = (hashes[p.id], v.astype(np.float32).tobytes())
+    store = EmbeddingStore(db, encoder)
+    store.ensure([EmbedItem(p.id, p.content_hash(), product_text(p)) for p in products])
+    by_id = store.load()
     ids = tuple(p.id for p in products)
-    vectors = np.stack([np.frombuffer(cached[i][1], dtype=np.float32) for i in ids])
-    return ItemVectors(ids, vectors)
+    return ItemVectors(ids, np.stack([by_id[i] for i in ids]))

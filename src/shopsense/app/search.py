@@ -114,12 +114,11 @@ def explain_hit(product: Product, ranked: Ranked, i: int) -> Explanation:
         found = [t for t in exact if t in have]
         if found:
             matched[name] = found
-    contrib = {
-        f: round(float(c), 4) for f, c in zip(FEATURES, ranked.contributions[i], strict=True) if c
-    }
+    row, baseline = ranked.explain(i)
+    contrib = {f: round(float(c), 4) for f, c in zip(FEATURES, row, strict=True) if c}
     feats = {f: round(float(v), 4) for f, v in zip(FEATURES, ranked.features[i], strict=True)}
     return Explanation(
-        ranked.ranker, matched, contrib, feats, _notes(ranked.terms), round(ranked.baseline, 4)
+        ranked.ranker, matched, contrib, feats, _notes(ranked.terms), round(baseline, 4)
     )
 
 

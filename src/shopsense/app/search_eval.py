@@ -66,7 +66,7 @@ def ranked_offline(
     ids = pipeline.index.table.ids
     runs = {}
     for j in judged:
-        order = top_k(ranker.score(j.features).scores, len(j.rows)).indices[:K]
+        order = top_k(ranker.predict(j.features), len(j.rows)).indices[:K]
         runs[j.qid] = [ids[int(j.rows[i])] for i in order]
     return runs
 

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -51,9 +51,20 @@ class Ranked:
     rows: npt.NDArray[np.int64]
     scores: npt.NDArray[np.float64]
     features: Matrix
-    contributions: Matrix
+    contributions: Matrix  # one row per candidate, or none when left to ``explainer``
     lexical: npt.NDArray[np.bool_]  # found by the lexical index (vs semantic only)
     baseline: float = 0.0  # score = baseline + Σ contributions
+    explainer: Ranker | None = field(default=None, compare=False, repr=False)
+
+    def explain(self, i: int) -> tuple[npt.NDArray[np.float64], float]:
+        """Candidate ``i``'s per-feature contributions and the baseline they add up from:
+        precomputed, or asked of the ranker for this one row (a learned model's SHAP)."""
+        if len(self.contributions) == len(self.rows):
+            return self.contributions[i], self.baseline
+        if self.explainer is None:
+            return np.zeros(len(FEATURES)), self.baseline
+        scored = self.explainer.score(self.features[i : i + 1])
+        return scored.contributions[0], scored.baseline
 
 
 class SearchPipeline:
@@ -138,14 +149,16 @@ class SearchPipeline:
         cands = self._scores(terms, keys, lkeys, dkeys, qv)
         feats = feature_matrix(query, cands, self.terms)
         ranker = self._ranker(mode)
-        baseline = 0.0
+        baseline, explainer = 0.0, None
         if ranker is None:
             column = feats[:, FEATURES.index("bm25" if mode == "bm25" else "dense")]
             scored_scores, contrib = column, np.zeros_like(feats)
             contrib[:, FEATURES.index("bm25" if mode == "bm25" else "dense")] = column
-        else:
+        elif ranker.cheap_contributions:
             scored = ranker.score(feats)
             scored_scores, contrib, baseline = scored.scores, scored.contributions, scored.baseline
+        else:  # rank now, explain the hits a shopper sees (Ranked.explain)
+            scored_scores, contrib, explainer = ranker.predict(feats), feats[:0], ranker
         order = top_k(scored_scores, len(keys)).indices
         in_lex = set(map(int, lkeys))
         from_lex = np.asarray([keys[i] in in_lex for i in order], dtype=bool)
@@ -156,9 +169,10 @@ class SearchPipeline:
             rows=cands.rows[order],
             scores=scored_scores[order],
             features=feats[order],
-            contributions=contrib[order],
+            contributions=contrib[order] if len(contrib) else contrib,
             lexical=from_lex,
             baseline=baseline,
+            explainer=explainer,
         )
 
     def _bare(

@@ -40,8 +40,15 @@ class Scored(NamedTuple):
 
 class Ranker(Protocol):
     name: str
+    #: Whether ``score``'s contributions cost about as much as ``predict``; when not
+    #: (SHAP on trees), the pipeline ranks with ``predict`` and explains only shown hits.
+    cheap_contributions: bool
 
     def score(self, features: Matrix) -> Scored: ...
+
+    def predict(self, features: Matrix) -> npt.NDArray[np.float64]:
+        """The scores alone (``score(features).scores``, without the contributions)."""
+        ...
 
 
 class LinearRanker:
@@ -55,6 +62,11 @@ class LinearRanker:
             raise ValueError(f"unknown features {sorted(unknown)}; known: {FEATURES}")
         self.weights = np.asarray([w.get(f, 0.0) for f in FEATURES], dtype=np.float64)
 
+    cheap_contributions = True
+
     def score(self, features: Matrix) -> Scored:
         contrib = features * self.weights
         return Scored(contrib.sum(axis=1), contrib)
+
+    def predict(self, features: Matrix) -> npt.NDArray[np.float64]:
+        return np.asarray(features @ self.weights, dtype=np.float64)
