@@ -107,6 +107,38 @@ def test_idf_weighted_coverage_is_hand_computable() -> None:
     assert m[:, col["bm25_norm"]].tolist() == [1.0, 0.0]
 
 
+def test_feature_rows_carry_the_variant_evidence() -> None:
+    idf = {"magenta": 4.0, "cli": 3.0, "221": 2.0, "cli221": 5.0}
+    terms = TermCache(
+        _table(
+            [
+                ("Canon CLI-221 Ink Tank 9ml Magenta", {}),
+                ("Canon CLI-221 Ink Tank 12ml", {"modelno": "2946B001-BLK"}),
+                ("Canon Paper", {}),
+            ]
+        ),
+        lambda t: idf.get(t, 1.0),
+    )
+    cands = CandidateScores(
+        rows=np.asarray([0, 1, 2], np.int64),
+        field_bm25={f: np.zeros(3) for f in TEXT_FIELDS},
+        bm25=np.asarray([3.0, 2.0, 1.0]),
+        dense=np.zeros(3),
+        rrf=np.zeros(3),
+        bm25_rank=np.asarray([1.0, 2.0, 3.0]),
+        dense_rank=np.full(3, 1000.0),
+    )
+    m = feature_matrix("Canon CLI-221 Magenta 9 ml", cands, terms)
+    col = {f: i for i, f in enumerate(FEATURES)}
+    assert m[:, col["spec_agree"]].tolist() == [1.0, 0.0, 0.0]
+    assert m[:, col["spec_conflict"]].tolist() == [0.0, 1.0, 0.0]
+    # the second product is black by its model number, the third names no colour
+    assert m[:, col["colour_match"]].tolist() == [1.0, 0.0, -1.0]
+    # rarest query terms: cli221 5, magenta 4, cli 3
+    assert m[:, col["rare_coverage"]].tolist() == pytest.approx([1.0, 2 / 3, 0.0])
+    assert m[0, col["title_trigram"]] > m[1, col["title_trigram"]] > m[2, col["title_trigram"]]
+
+
 def _known_item_slice(shared_data: Path, tmp: Path, n: int) -> tuple[Path, dict[str, str]]:
     """The first ``n`` matched Abt→Buy pairs: Buy products as a catalogue, Abt titles as queries."""
     base = shared_data / "entity_matching" / "D2"

@@ -12,6 +12,10 @@ Model numbers are compared squashed (``PS-LX350H`` = ``pslx350h``), in both
 directions: the query's codes found in the product's title or code attributes
 (``modelno``, ``mpn``, …), and the product's codes found in the query.
 
+What tells *variants* of one product line apart (capacity, colour, pack count:
+``spec_agree``, ``spec_conflict``, ``colour_match``, ``rare_coverage``,
+``title_trigram``) lives in :mod:`shopsense.ranking.variants`.
+
 ``image_rel`` is how well the candidate's *photo* fits the query (text → image
 cosine, issue #8) relative to the best-fitting photo among the candidates; a
 candidate without an image gets the mean of the pictured ones (neutral) and
@@ -30,6 +34,18 @@ import numpy as np
 import numpy.typing as npt
 
 from shopsense.catalog.matching.records import CODE_KEYS, model_codes, squash
+from shopsense.ranking.variants import (
+    VARIANT_FEATURES,
+    Spec,
+    colour_match,
+    colour_terms,
+    colours,
+    jaccard,
+    rare_terms,
+    spec_agreement,
+    specs,
+    trigrams,
+)
 from shopsense.retrieval.doctable import DocTable
 from shopsense.retrieval.documents import TEXT_FIELDS
 from shopsense.retrieval.fusion import min_max
@@ -58,6 +74,7 @@ FEATURES: tuple[str, ...] = (
     "idf_coverage",
     "idf_title_coverage",
     "number_match",
+    *VARIANT_FEATURES,
     "quality",
     "popularity",
     "price",
@@ -101,6 +118,9 @@ class DocTerms:
     squashed: str  # title + code attributes, squashed, for "code appears in text"
     numbers: frozenset[str]  # all-digit title terms
     title_idf: float  # Σ idf of the distinct title terms
+    specs: frozenset[Spec]  # numbers with a unit in the title
+    colours: frozenset[str]  # colours of the title and code attributes
+    trigrams: frozenset[str]  # character 3-grams of the squashed title
 
 
 @dataclass(frozen=True)
@@ -112,16 +132,25 @@ class QueryTerms:
     squashed: str
     numbers: frozenset[str]
     idf: dict[str, float]
+    specs: frozenset[Spec]
+    colours: frozenset[str]
+    rare: frozenset[str]  # the highest-IDF terms
+    trigrams: frozenset[str]
 
     @classmethod
     def of(cls, text: str, idf: Idf) -> QueryTerms:
         tokens = frozenset(tokenize(text))
+        weights = {t: idf(t) for t in tokens}
         return cls(
             tokens=tokens,
             codes=product_codes(text),
             squashed=squash(text),
             numbers=frozenset(t for t in tokens if t.isdigit()),
-            idf={t: idf(t) for t in tokens},
+            idf=weights,
+            specs=specs(text),
+            colours=colours(tokens),
+            rare=rare_terms(weights),
+            trigrams=trigrams(text),
         )
 
 
@@ -147,6 +176,7 @@ class TermCache:
             attrs = t.attributes[row]
             explicit = [v for k, v in attrs.items() if k.casefold() in CODE_KEYS]
             given = {c for v in explicit if len(c := squash(v)) >= 4}
+            named = colours(title) | colour_terms(" ".join(explicit))
             self._cache[row] = DocTerms(
                 title=title,
                 brand=frozenset(tokenize(t.brands[row] or "")),
@@ -156,6 +186,9 @@ class TermCache:
                 squashed=squash(" ".join([t.titles[row], *explicit])),
                 numbers=frozenset(x for x in title if x.isdigit()),
                 title_idf=sum(self.idf(x) for x in title),
+                specs=specs(t.titles[row]),
+                colours=named,
+                trigrams=trigrams(t.titles[row]),
             )
         return self._cache[row]
 
@@ -255,6 +288,10 @@ def feature_matrix(query: str, cands: CandidateScores, terms: TermCache) -> Matr
             if q.numbers or d.numbers
             else -1.0
         )
+        out[i, c["spec_agree"]], out[i, c["spec_conflict"]] = spec_agreement(q.specs, d.specs)
+        out[i, c["colour_match"]] = colour_match(q.colours, d.colours)
+        out[i, c["rare_coverage"]] = len(q.rare & d.terms) / len(q.rare) if q.rare else 0.0
+        out[i, c["title_trigram"]] = jaccard(q.trigrams, d.trigrams)
         quality, price = t.quality[row], t.prices[row]
         out[i, c["quality"]] = -1.0 if math.isnan(quality) else quality
         out[i, c["popularity"]] = math.log1p(t.popularity[row])
