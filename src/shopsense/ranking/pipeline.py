@@ -169,7 +169,7 @@ class SearchPipeline:
             rows=cands.rows[order],
             scores=scored_scores[order],
             features=feats[order],
-            contributions=contrib[order] if len(contrib) else contrib,
+            contributions=contrib if explainer is not None else contrib[order],
             lexical=from_lex,
             baseline=baseline,
             explainer=explainer,

@@ -76,7 +76,7 @@ _COLOUR_ALIASES = {
     "cyan": "cyan",
     "clear": "clear",
 }
-_COLOUR_WORDS = {c: c for c in COLOURS if c.isascii()} | {"gray": "grey"} | _COLOUR_ALIASES
+_COLOUR_WORDS = {c: c for c in COLOURS if c.isascii()} | _COLOUR_ALIASES
 _NON_ALNUM = re.compile(r"[^0-9a-z]")
 
 Spec = tuple[str, float]
