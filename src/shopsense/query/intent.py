@@ -29,6 +29,7 @@ import numpy.typing as npt
 
 from shopsense.core.errors import InputError
 from shopsense.core.topk import top_k
+from shopsense.models.bag_mlp import BagMLP, BagMLPConfig, train_bag_mlp
 from shopsense.models.linear import LinearHead, TfidfFeatures, hstack
 from shopsense.models.minilm_finetune import FineTuneConfig
 from shopsense.query.calibration import fit_temperature, log_softmax, nll, softmax
@@ -38,13 +39,14 @@ from shopsense.text.tokenize import tokenize
 UNKNOWN = "unknown"
 Matrix = npt.NDArray[np.float64]
 Progress = Callable[[str], None]
-COMPONENTS = ("tfidf", "terms12", "minilm", "minilm_emb", "use", "char24", "words")
+COMPONENTS = ("tfidf", "terms12", "bagmlp", "minilm", "minilm_emb", "use", "char24", "words")
 
 
 @dataclass(frozen=True)
 class IntentConfig:
     """``components``: ``tfidf`` (char 1–4 + word terms), ``terms12`` (tokenizer terms
     and their bigrams + char 1–3; for Chinese, where a jieba bigram is a phrase),
+    ``bagmlp`` (the terms12 features → one hidden ReLU layer → softmax, trained with torch),
     ``minilm`` (fine-tuned), ``minilm_emb`` (softmax head on the frozen, mean-pooled
     MiniLM), ``use`` (softmax head on the multilingual sentence encoder), ``char24`` (the
     char 2–4 baseline), ``words`` (the word-terms baseline). ``encoder_cache``: folder
@@ -58,6 +60,7 @@ class IntentConfig:
     c: float = 0.3
     finetune: FineTuneConfig = field(default_factory=FineTuneConfig)
     head_c: float = 10.0
+    bag: BagMLPConfig = field(default_factory=BagMLPConfig)
     encoder_cache: Path | None = None
     #: sentence vectors by encoder and text, shared by the models trained with this config
     #: (cross-validation encodes each text once); None: no memory
@@ -81,6 +84,11 @@ class _Linear:
         self.head = LinearHead()
 
     def _new_blocks(self) -> list[TfidfFeatures]:
+        if self.kind == "bagmlp":  # terms12's features, rarer terms dropped (a smaller layer)
+            return [
+                TfidfFeatures(tokenizer=tokenize, ngram_range=(1, 2), min_df=3, max_features=None),
+                TfidfFeatures(analyzer="char", ngram_range=(1, 3), min_df=3, max_features=None),
+            ]
         if self.kind == "char24":
             return [TfidfFeatures(ngram_range=(2, 4), sublinear_tf=False)]
         if self.kind == "words":
@@ -106,6 +114,27 @@ class _Linear:
 
     def logits(self, texts: Sequence[str]) -> Matrix:
         return self.head.logits(hstack([b.transform(texts) for b in self.blocks]))
+
+
+class _BagMLP(_Linear):
+    """The terms12 features into :class:`BagMLP`, a one-hidden-layer network (a non-linear
+    model of the same bag, so it errs differently from the linear SVM)."""
+
+    def __init__(self, config: BagMLPConfig) -> None:
+        super().__init__("bagmlp", 0.0)
+        self.config = config
+        self.net: BagMLP | None = None
+
+    def fit(self, texts: Sequence[str], y: npt.NDArray[np.int64], n: int) -> _BagMLP:
+        self.blocks = self._new_blocks()
+        features = hstack([b.fit_transform(texts) for b in self.blocks])
+        self.net = train_bag_mlp(features, y, n, self.config)
+        return self
+
+    def logits(self, texts: Sequence[str]) -> Matrix:
+        if self.net is None:
+            raise InputError("the bag MLP component is used before it was fitted")
+        return self.net.logits(hstack([b.transform(texts) for b in self.blocks]))
 
 
 class _MiniLM:
@@ -186,6 +215,8 @@ class _EmbeddingHead:
 def _component(name: str, config: IntentConfig) -> _Linear | _MiniLM | _EmbeddingHead:
     if name not in COMPONENTS:
         raise InputError(f"unknown intent component {name!r}; choose from {', '.join(COMPONENTS)}")
+    if name == "bagmlp":
+        return _BagMLP(config.bag)
     if name == "minilm":
         return _MiniLM(config.finetune)
     if name in ("minilm_emb", "use"):
