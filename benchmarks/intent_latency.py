@@ -46,6 +46,9 @@ def main() -> None:
         "shopsense tfidf+minilm_emb (int8 ONNX)": IntentConfig(
             components=("tfidf", "minilm_emb"), encoder_cache=CACHE
         ),
+        "bagmlp alone (terms12 features, one hidden layer, numpy)": IntentConfig(
+            components=("bagmlp",), calibrate=False
+        ),
         "tfidf-char+lr (baseline)": IntentConfig(components=("char24",), calibrate=False),
     }
     rows = []

@@ -64,7 +64,9 @@ class BagMLP:
             raise InputError(
                 f"the bag MLP was trained on {self.n_features} features, got {features.shape[1]}"
             )
-        hidden = np.maximum(np.asarray(features @ self.w1, dtype=np.float32) + self.b1, 0.0)
+        # float32 in, so the product does not upcast (copy) the first layer
+        x = features.astype(np.float32)
+        hidden = np.maximum(np.asarray(x @ self.w1, dtype=np.float32) + self.b1, 0.0)
         out: Matrix = (hidden @ self.w2.T + self.b2).astype(np.float64)
         return out
 
