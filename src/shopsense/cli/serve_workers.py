@@ -7,7 +7,8 @@ all land on one worker while the others idle — measured 31 of 32 connections o
 of two workers (benchmarks/RESULTS.md, issue 7, fourth session). Here every worker
 listens on its own ``SO_REUSEPORT`` socket bound to the same address, so the kernel
 spreads new connections over the workers by a hash of the client's address and port.
-uvicorn still supervises the processes (health checks, restarts, signals).
+uvicorn still supervises the processes (health checks, restarts, signals). Where the
+system has no ``SO_REUSEPORT`` the workers share one socket, as uvicorn's do.
 """
 
 from __future__ import annotations
@@ -64,4 +65,7 @@ def run_workers(app: str, host: str, port: int, workers: int, **options: Any) ->
     """Serve the app factory ``app`` with ``workers`` processes until interrupted."""
     config = Config(app, host=host, port=port, workers=workers, factory=True, **options)
     with contextlib.suppress(KeyboardInterrupt):
-        SpreadWorkers(config).run()
+        if hasattr(socket, "SO_REUSEPORT"):
+            SpreadWorkers(config).run()
+        else:  # pragma: no cover - no SO_REUSEPORT (Windows): uvicorn's shared socket
+            Multiprocess(config, sockets=[config.bind_socket()]).run()
