@@ -253,25 +253,8 @@ def _coverage(q: QueryTerms, d: DocTerms) -> tuple[float, float]:
     return of_query, min(of_title, 1.0)
 
 
-#: Columns :func:`_term_features` fills, in its order.
-_TERM_COLUMNS = (
-    "model_match",
-    "code_in_product",
-    "product_code_in_query",
-    "code_prefix",
-    "code_conflict",
-    "brand_match",
-    "category_match",
-    "title_coverage",
-    "idf_coverage",
-    "idf_title_coverage",
-    "number_match",
-    "spec_agree",
-    "spec_conflict",
-    "colour_match",
-    "rare_coverage",
-    "title_trigram",
-)
+#: Columns :func:`_term_features` fills, in its order: ``model_match`` … ``title_trigram``.
+_TERM_COLUMNS = FEATURES[COLUMN["model_match"] : COLUMN["quality"]]
 
 
 def _term_features(q: QueryTerms, d: DocTerms) -> tuple[float, ...]:
