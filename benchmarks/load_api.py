@@ -221,18 +221,26 @@ def zipf_mix(pool: list[str], n: int, s: float = 1.0, seed: int = 11) -> list[st
     return random.Random(seed).choices(pool, weights=weights, k=n)
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of process ``pid`` and its children (uvicorn workers), from /proc."""
+def cpu_by_process(pid: int) -> dict[int, float]:
+    """User + system CPU seconds of process ``pid`` and of each of its children (the
+    server's worker processes), from /proc."""
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+    out: dict[int, float] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
         if int(stat.parent.name) == pid or int(fields[1]) == pid:
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+            out[int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
+def worker_split(before: dict[int, float], after: dict[int, float], wall: float) -> str:
+    """CPU seconds per wall second of each busy server process, busiest first: shows
+    whether the workers shared the load ("0.98/0.95") or one did it all ("0.97/0.01")."""
+    used = sorted((after[p] - before.get(p, 0.0) for p in after), reverse=True)
+    return "/".join(f"{u / wall:.2f}" for u in used if u / wall >= 0.005)
 
 
 def in_process_search(
@@ -304,9 +312,10 @@ def search_rows(
                     asked = list(islice(cold, int(260 * args.search_seconds))) or queries
                 else:
                     asked = list(islice(zipf, int(600 * args.search_seconds)))
-                cpu0, t0, c0 = cpu_seconds(pid), time.perf_counter(), time.process_time()
+                cpu0, t0, c0 = cpu_by_process(pid), time.perf_counter(), time.process_time()
                 res = http_search(url, key, asked, args, rate)
-                cpu = cpu_seconds(pid) - cpu0
+                cpu1 = cpu_by_process(pid)
+                cpu = sum(cpu1.values()) - sum(cpu0.values())
                 wall = time.perf_counter() - t0
                 rows.append(
                     {
@@ -320,6 +329,8 @@ def search_rows(
                         "errors": sum(n for s, n in res.statuses.items() if s != 200),
                         "hit_rate": round(res.hit_rate, 3),
                         "server_cpu_s_per_wall_s": round(cpu / wall, 2),
+                        "worker_cpu": worker_split(cpu0, cpu1, wall),
+                        "cpu_ms_per_request": round(1000 * cpu / max(len(res.latencies), 1), 1),
                         "client_cpu": round((time.process_time() - c0) / wall, 2),
                         "loadavg_1m": os.getloadavg()[0],
                     }
@@ -434,6 +445,8 @@ def run_all(args: argparse.Namespace, db: str, backend: str) -> None:
             "errors",
             "hit_rate",
             "server_cpu_s_per_wall_s",
+            "worker_cpu",
+            "cpu_ms_per_request",
             "client_cpu",
             "loadavg_1m",
         ],

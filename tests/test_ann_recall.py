@@ -91,3 +91,25 @@ def test_saved_index_loads_only_for_the_same_kind_and_build_parameters(
     assert VectorIndex.load(tmp_path, by_key, vectors.shape[1], IndexParams()) is None
     other = IndexParams(kind="hnsw", m=32, ef_construction=100)
     assert VectorIndex.load(tmp_path, by_key, vectors.shape[1], other) is None
+
+
+def test_identical_vectors_are_indexed_once_and_all_come_back(vectors: np.ndarray) -> None:
+    matrix = np.vstack([vectors[:240], np.repeat(vectors[5:6], 20, axis=0)])
+    index = VectorIndex(vectors.shape[1])
+    index.build(list(range(len(matrix))), matrix)
+    # 240 distinct texts, plus 20 copies of the sixth: 240 rows in the scan index
+    assert index._graph.ntotal == 240
+    hits = index.search(vectors[5], 21)
+    assert hits.keys.tolist() == [5, *range(240, 260)]  # every holder, in key order
+    assert hits.keys.tolist() == index.search_exact(vectors[5], 21).keys.tolist()
+    # a filter that allows only some holders of a vector gets only those
+    allowed = {245, 250, 7}
+    assert set(index.search(vectors[5], 5, allowed).keys.tolist()) == allowed
+
+
+def test_distinct_rows_group_identical_rows_by_first_appearance() -> None:
+    m = np.array([[1, 0], [0, 1], [1, 0], [0, 1], [2, 2]], dtype=np.float32)
+    rows = dense.DistinctRows(m)
+    assert rows.first.tolist() == [0, 1, 4]
+    assert rows.group.tolist() == [0, 1, 0, 1, 2]
+    assert rows.members(np.array([1, 2])).tolist() == [1, 3, 4]

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -77,3 +82,72 @@ def test_demo_serve_builds_the_demo_store_then_serves_it_openly(tmp_path: Path) 
         assert httpx.get(f"{url}/admin", timeout=300).status_code == 200
     assert "rows read 328" in output[0]
     assert f"{url}/" in output[0]
+
+
+def _established_by_process(parent: int, port: int) -> dict[int, int]:
+    """Established connections to ``port`` held by each child process of ``parent``."""
+    local = f":{port:04X}"
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        cols = line.split()
+        if cols[1].endswith(local) and cols[3] == "01":  # 01: ESTABLISHED
+            inodes.add(cols[9])
+    out = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) != parent:
+                continue
+            links = [os.readlink(fd) for fd in (stat.parent / "fd").iterdir()]
+        except OSError:
+            continue
+        out[int(stat.parent.name)] = sum(1 for x in links if x[8:-1] in inodes)
+    return out
+
+
+def _listening_sockets(port: int) -> int:
+    rows = [ln.split() for ln in Path("/proc/net/tcp").read_text().splitlines()[1:]]
+    return sum(1 for cols in rows if cols[1].endswith(f":{port:04X}") and cols[3] == "0A")
+
+
+def test_serve_workers_each_take_a_share_of_connections_opened_together(tmp_path: Path) -> None:
+    env = {"SHOPSENSE_DB": str(tmp_path / "w.db"), "SHOPSENSE_DATA_DIR": str(tmp_path)}
+    with served(["serve", "--workers", "2"], env) as (url, output):
+        port = int(url.rsplit(":", 1)[1])
+        deadline = time.monotonic() + 120
+        while _listening_sockets(port) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)  # the second worker may still be opening its store
+        assert _listening_sockets(port) == 2  # one socket per worker
+        conns = [socket.create_connection(("127.0.0.1", port)) for _ in range(16)]
+        for c in conns:
+            c.sendall(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n")
+        for c in conns:
+            assert c.recv(4096).startswith(b"HTTP/1.1 200")
+        parent = next(p for p in _server_parents(port))
+        shares = _established_by_process(parent, port)
+        for c in conns:
+            c.close()
+        again = subprocess.run(
+            [sys.executable, "-m", "shopsense.cli.main", "serve", "--workers", "2"]
+            + ["--port", str(port)],
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    busy = sorted(n for n in shares.values() if n)
+    assert len(busy) == 2 and sum(busy) == 16, shares  # both workers hold connections
+    assert again.returncode != 0 and "already in use" in again.stdout + again.stderr
+    assert "Traceback" not in output[0]
+
+
+def _server_parents(port: int) -> list[int]:
+    """Processes whose command line is `shopsense serve ... --port PORT`."""
+    out = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"serve" in args and str(port).encode() in args:
+            out.append(int(cmdline.parent.name))
+    return out

@@ -204,3 +204,25 @@ def test_linear_ranker_contributions_are_weight_times_value() -> None:
     scored = ranker.score(feats)
     assert scored.scores.tolist() == [1.5]
     assert scored.contributions[0, FEATURES.index("model_match")] == 0.5
+
+
+def test_counts_like_2_way_are_not_model_numbers() -> None:
+    """A Walmart→Amazon miss, by hand: ``2-Way`` was read as a model number, so a
+    ``KFC-X1730 2-Way`` speaker matched the query's "code" and the ``KFC-1652S`` it names
+    looked like a conflict."""
+    terms = TermCache(
+        _table(
+            [
+                ("Kenwood Excelon KFC-X1730 6- 2-Way Car Speakers", {}),
+                ("Kenwood KFC-1652S 6.5-Inch 160 Watt Max Power Dual Cone Speaker System", {}),
+            ]
+        ),
+        _idf,
+    )
+    q = QueryTerms.of("Kenwood 6.5  2-Way 160W Speaker System KFC-1652", _idf)
+    assert q.codes == {"kfc1652"}
+    assert terms.get(0).codes == {"kfcx1730"}
+    # the other speaker: nothing shared, a conflict; the named one: its code contains the query's
+    assert code_features(q, terms.get(0)) == (0.0, 0.0, 0.0, 0.375, 1.0)
+    assert code_features(q, terms.get(1))[1:3] == (1.0, 0.0)
+    assert QueryTerms.of("Kingston 240-Pin 4GB 6-in-1 50-Sheet", _idf).codes == frozenset()

@@ -140,3 +140,35 @@ def test_a_starting_server_opens_search_and_fills_its_term_cache(svc: Services) 
         service = svc._search
         assert service is not None
         assert len(service.pipeline.terms._cache) == service.table_size > 300
+
+
+def test_a_burst_of_one_new_query_is_searched_once(svc: Services) -> None:
+    import threading
+    import time
+
+    searched = []
+    service = svc.search()
+    original = service.search
+
+    def counting(request: SearchRequest) -> SearchResult:
+        searched.append(request.query)
+        deadline = time.monotonic() + 30
+        while svc.search_cache.stats().misses < 6 and time.monotonic() < deadline:
+            time.sleep(0.01)  # let every other request miss the cache first
+        return original(request)
+
+    service.search = counting  # type: ignore[method-assign]
+    results: list[tuple[SearchResult, bool]] = []
+    threads = [
+        threading.Thread(target=lambda: results.append(svc.run_search(SearchRequest("boots"))))
+        for _ in range(6)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert searched == ["boots"]
+    assert sorted(hit for _, hit in results) == [False] + [True] * 5
+    assert len({id(r) for r, _ in results}) == 1
+    stats = svc.search_cache.stats()
+    assert (stats.hits, stats.misses) == (5, 1)

@@ -74,15 +74,31 @@ class SearchCache:
     def generation(self) -> int:
         return self._generation
 
+    def _find(self, key: SearchRequest) -> SearchResult | None:
+        found = self._entries.get(key)
+        if found is None:
+            return None
+        self._entries.move_to_end(key)
+        return found[0]
+
     def get(self, key: SearchRequest) -> SearchResult | None:
         with self._lock:
-            found = self._entries.get(key)
+            found = self._find(key)
             if found is None:
                 self._misses += 1
-                return None
-            self._entries.move_to_end(key)
-            self._hits += 1
-            return found[0]
+            else:
+                self._hits += 1
+            return found
+
+    def peek(self, key: SearchRequest) -> SearchResult | None:
+        """A second look by a request whose :meth:`get` missed (it waited its turn to
+        search): when the result is there now, that miss is counted as a hit."""
+        with self._lock:
+            found = self._find(key)
+            if found is not None:
+                self._misses -= 1
+                self._hits += 1
+            return found
 
     def put(self, key: SearchRequest, result: SearchResult, generation: int) -> bool:
         """Keep ``result`` unless the cache was invalidated since ``generation`` was read."""

@@ -72,6 +72,7 @@ class Services:
     _search: SearchService | None = field(default=None, repr=False)
     _multimodal: MultimodalService | None = field(default=None, repr=False)
     _search_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _compute_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
@@ -219,14 +220,26 @@ class Services:
 
     def run_search(self, request: SearchRequest) -> tuple[SearchResult, bool]:
         """The result of ``request`` and whether it came from the result cache
-        (:mod:`shopsense.app.search_cache`: repeated requests, invalidated on change)."""
+        (:mod:`shopsense.app.search_cache`: repeated requests, invalidated on change).
+
+        A process computes one search at a time; requests that miss the cache wait in
+        turn. Searches running side by side in one process only contend for the GIL and
+        the CPU caches (measured 10–15% more CPU per request, benchmarks/RESULTS.md issue
+        7, fourth session); a server uses more cores with more processes (``serve
+        --workers``). A request that waited finds its answer in the cache when an
+        identical one was computed meanwhile (a burst of one new popular query is
+        searched once)."""
         key = cache_key(request)
         cached = self.search_cache.get(key)
         if cached is not None:
             return cached, True
-        generation = self.search_cache.generation
-        result = self.search().search(key)
-        self.search_cache.put(key, result, generation)
+        with self._compute_lock:
+            cached = self.search_cache.peek(key)
+            if cached is not None:
+                return cached, True
+            generation = self.search_cache.generation
+            result = self.search().search(key)
+            self.search_cache.put(key, result, generation)
         return result, False
 
     def catalogue_version(self) -> tuple[int, str]:

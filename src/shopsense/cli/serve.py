@@ -25,25 +25,26 @@ def _announce(settings: Settings, host: str, port: int, workers: int) -> None:
 def run_server(settings: Settings, host: str, port: int, workers: int = 1) -> None:
     """Serve ``settings``' store on host:port until interrupted.
 
-    With ``workers`` > 1, uvicorn runs that many processes, each opening its own
-    services (and search indexes) from the same settings, passed down as SHOPSENSE_*.
+    With ``workers`` > 1, that many processes (supervised by uvicorn, each listening on
+    its own ``SO_REUSEPORT`` socket: :mod:`shopsense.cli.serve_workers`) each open their
+    own services (and search indexes) from the same settings, passed down as SHOPSENSE_*.
     """
     # imported here so every other command starts without loading the web stack
     import uvicorn
 
     from shopsense.api.server import create_app
+    from shopsense.cli.serve_workers import run_workers
 
     if workers > 1:
         os.environ["SHOPSENSE_DB"] = settings.db
         os.environ["SHOPSENSE_OPEN_ACCESS"] = "true" if settings.open_access else "false"
         os.environ["SHOPSENSE_DATA_DIR"] = str(settings.data_dir)
         _announce(settings, host, port, workers)
-        uvicorn.run(
+        run_workers(
             "shopsense.api.server:app_from_environment",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
+            host,
+            port,
+            workers,
             log_level="warning",
             # a worker opens its store and indexes before it answers; on a loaded
             # machine that takes far longer than uvicorn's default 5 s health check

@@ -20,6 +20,11 @@ Two kinds of main index (``IndexParams.kind``):
     (Myntra) it needs ``m=48, ef_construction=200, ef_search=1024`` for 0.98
     (0.989; 0.974 at 512).
 
+Both kinds index each *distinct* vector once (``DistinctRows``): catalogues repeat
+titles, so many products share one vector (13k of Myntra's 44k), and an index over
+the distinct ones is smaller and faster to search while its answers, expanded back
+to every product holding a found vector and re-scored exactly, stay the same.
+
 Answers are ordered by score, then by key, so tied products (identical vectors)
 come in one stable order that exact search (``search_exact``) shares.
 """
@@ -61,8 +66,37 @@ class IndexParams:
     def file_name(self) -> str:
         """Saved-index file; names the build parameters, so changing them rebuilds."""
         if self.kind == "hnsw":
-            return f"hnsw-m{self.m}-efc{self.ef_construction}.faiss"
-        return f"{self.kind}.faiss"
+            return f"hnsw-m{self.m}-efc{self.ef_construction}-distinct.faiss"
+        return f"{self.kind}-distinct.faiss"
+
+
+class DistinctRows:
+    """Rows of a matrix grouped by identical content: the index holds one row per group.
+
+    ``first[d]`` is the first row of group ``d`` (its vector is the one indexed) and
+    ``group[r]`` the group of row ``r``; ``members(ds)`` lists the rows of groups ``ds``.
+    """
+
+    def __init__(self, vectors: Matrix) -> None:
+        flat = np.ascontiguousarray(vectors).view(np.dtype((np.void, vectors.shape[1] * 4)))
+        _, first, group = np.unique(flat.ravel(), return_index=True, return_inverse=True)
+        self.group: Keys = group.ravel().astype(np.int64)
+        order = np.argsort(first, kind="stable")  # groups numbered by first appearance
+        renumber = np.empty_like(order)
+        renumber[order] = np.arange(len(order))
+        self.group = renumber[self.group]
+        self.first: Keys = first[order].astype(np.int64)
+        self._rows: Keys = np.argsort(self.group, kind="stable").astype(np.int64)
+        self._bounds: Keys = np.searchsorted(self.group[self._rows], np.arange(len(first) + 1))
+
+    def __len__(self) -> int:
+        return len(self.first)
+
+    def members(self, groups: Keys) -> Keys:
+        if not len(groups):
+            return np.empty(0, np.int64)
+        b = self._bounds
+        return np.concatenate([self._rows[b[g] : b[g + 1]] for g in groups.tolist()])
 
 
 class DenseHits(NamedTuple):
@@ -111,6 +145,7 @@ class VectorIndex:
         self.main_keys: Keys = np.empty(0, np.int64)
         self.main_vectors: Matrix = np.empty((0, dim), np.float32)
         self._graph: Any = None
+        self._distinct: DistinctRows | None = None
         self.delta: dict[int, npt.NDArray[np.float32]] = {}
         self.dead: set[int] = set()
         self._row_of: dict[int, int] | None = None
@@ -120,7 +155,8 @@ class VectorIndex:
         """Replace everything with a main index over ``vectors``."""
         self.main_keys = np.asarray(keys, dtype=np.int64)
         self.main_vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        self._graph = _new_index(self.params, self.dim, self.main_vectors)
+        self._distinct = DistinctRows(self.main_vectors)
+        self._graph = _new_index(self.params, self.dim, self.main_vectors[self._distinct.first])
         self._row_of = None
         self.delta.clear()
         self.dead.clear()
@@ -173,17 +209,24 @@ class VectorIndex:
             if len(keys)
             else np.empty((0, dim), np.float32)
         )
+        out._distinct = DistinctRows(out.main_vectors)
+        if out._graph.ntotal != len(out._distinct):  # saved over other vectors
+            return None
         return out
 
     # -- search -------------------------------------------------------------
     def _main_search(self, q: Matrix, k: int, rows: Keys | None = None) -> DenseHits:
         """Candidates from the main index (only ``rows`` when given), re-scored exactly."""
-        if self._graph is None or not len(self.main_keys):
+        distinct = self._distinct
+        if self._graph is None or distinct is None or not len(self.main_keys):
             return _empty()
         width = max(k, self.params.rerank)
-        want = min(width + (0 if rows is not None else len(self.dead)), len(self.main_keys))
-        _, found = self._graph.search(q, want, params=_search_params(self.params, want, rows))
-        cand = found[0][found[0] >= 0]
+        want = min(width + (0 if rows is not None else len(self.dead)), len(distinct))
+        groups = None if rows is None else np.unique(distinct.group[rows])
+        _, found = self._graph.search(q, want, params=_search_params(self.params, want, groups))
+        cand = distinct.members(found[0][found[0] >= 0])
+        if rows is not None:
+            cand = cand[np.isin(cand, rows)]
         keys = self.main_keys[cand]
         if self.dead and rows is None:
             alive = np.array([int(x) not in self.dead for x in keys], dtype=bool)
