@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,6 +84,7 @@ def served(args: list[str], env: dict[str, str]) -> Iterator[tuple[str, list[str
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,  # its own process group: nothing it started outlives the test
     )
     url = f"http://127.0.0.1:{port}"
     output: list[str] = []
@@ -99,4 +101,11 @@ def served(args: list[str], env: dict[str, str]) -> Iterator[tuple[str, list[str
         yield url, output
     finally:
         proc.terminate()
-        output.append(proc.communicate(timeout=30)[0])
+        try:
+            output.append(proc.communicate(timeout=60)[0])
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            output.append(proc.communicate()[0])
+            raise AssertionError(f"{' '.join(args)} did not stop within 60 s of SIGTERM") from None
+        with suppress(ProcessLookupError):  # workers left behind by a supervisor that exited
+            os.killpg(proc.pid, signal.SIGKILL)

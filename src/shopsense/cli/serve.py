@@ -46,9 +46,6 @@ def run_server(settings: Settings, host: str, port: int, workers: int = 1) -> No
             port,
             workers,
             log_level="warning",
-            # a worker opens its store and indexes before it answers; on a loaded
-            # machine that takes far longer than uvicorn's default 5 s health check
-            timeout_worker_healthcheck=600,
         )
         return
     svc = Services.from_settings(settings)

@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import time
 from typing import Any
 
 from uvicorn import Config
+from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
+from uvicorn.supervisors.multiprocess import Process
 
 from shopsense.core.errors import InputError
 
@@ -41,7 +44,45 @@ def reuse_port_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-class SpreadWorkers(Multiprocess):
+#: How long a stopping server waits for its workers' open requests before killing them.
+STOP_GRACE_S = 20.0
+
+
+class Supervisor(Multiprocess):
+    """uvicorn's supervisor, answering a stop request promptly."""
+
+    def keep_subprocess_alive(self) -> None:
+        """Replace workers that exited. uvicorn's own check also pings every live worker
+        and blocks until it answers (up to ``timeout_worker_healthcheck``); a worker busy
+        opening its indexes answers late, and a supervisor blocked in that wait does not
+        act on SIGTERM (seen: a ``serve --workers 2`` that outlived its test by minutes).
+        Here a worker is alive while its process is, and signals are handled every 0.5 s.
+        """
+        if self.should_exit.is_set():
+            return
+        for idx, process in enumerate(self.processes):
+            if process.process.is_alive():
+                continue
+            process.join()
+            if process.exitcode == STARTUP_FAILURE:  # the same failure on every restart
+                self.should_exit.set()
+                return
+            replacement = Process(self.config, self.sockets)
+            replacement.start()
+            self.processes[idx] = replacement
+
+    def join_all(self) -> None:
+        """Wait for the workers to finish their requests, at most ``STOP_GRACE_S`` in all;
+        then stop the ones left (a stop request must stop the server)."""
+        deadline = time.monotonic() + STOP_GRACE_S
+        for process in self.processes:
+            process.process.join(max(0.0, deadline - time.monotonic()))
+            if process.process.is_alive():
+                process.kill()
+                process.process.join()
+
+
+class SpreadWorkers(Supervisor):
     """uvicorn's supervisor, handing each new worker a socket of its own."""
 
     def __init__(self, config: Config) -> None:
@@ -68,4 +109,4 @@ def run_workers(app: str, host: str, port: int, workers: int, **options: Any) ->
         if hasattr(socket, "SO_REUSEPORT"):
             SpreadWorkers(config).run()
         else:  # pragma: no cover - no SO_REUSEPORT (Windows): uvicorn's shared socket
-            Multiprocess(config, sockets=[config.bind_socket()]).run()
+            Supervisor(config, sockets=[config.bind_socket()]).run()
