@@ -84,28 +84,35 @@ class _Linear:
         self.head = LinearHead()
 
     def _new_blocks(self) -> list[TfidfFeatures]:
-        if self.kind == "bagmlp":  # terms12's features, rarer terms dropped (a smaller layer)
+        if self.kind in ("terms12", "bagmlp"):  # bagmlp drops rarer terms: a smaller layer
+            min_df = 3 if self.kind == "bagmlp" else 2
             return [
-                TfidfFeatures(tokenizer=tokenize, ngram_range=(1, 2), min_df=3, max_features=None),
-                TfidfFeatures(analyzer="char", ngram_range=(1, 3), min_df=3, max_features=None),
+                TfidfFeatures(
+                    tokenizer=tokenize, ngram_range=(1, 2), min_df=min_df, max_features=None
+                ),
+                TfidfFeatures(
+                    analyzer="char", ngram_range=(1, 3), min_df=min_df, max_features=None
+                ),
             ]
         if self.kind == "char24":
             return [TfidfFeatures(ngram_range=(2, 4), sublinear_tf=False)]
         if self.kind == "words":
             return [TfidfFeatures(ngram_range=(1, 1), tokenizer=tokenize)]
-        if self.kind == "terms12":
-            return [
-                TfidfFeatures(tokenizer=tokenize, ngram_range=(1, 2), min_df=2, max_features=None),
-                TfidfFeatures(analyzer="char", ngram_range=(1, 3), min_df=2, max_features=None),
-            ]
         return [
             TfidfFeatures(ngram_range=(1, 4)),
             TfidfFeatures(tokenizer=tokenize, ngram_range=(1, 1)),
         ]
 
-    def fit(self, texts: Sequence[str], y: npt.NDArray[np.int64], n: int) -> _Linear:
+    def _fit_features(self, texts: Sequence[str]) -> Any:
+        """New feature blocks fitted on ``texts``, and the texts' (sparse) features."""
         self.blocks = self._new_blocks()
-        features = hstack([b.fit_transform(texts) for b in self.blocks])
+        return hstack([b.fit_transform(texts) for b in self.blocks])
+
+    def _features(self, texts: Sequence[str]) -> Any:
+        return hstack([b.transform(texts) for b in self.blocks])
+
+    def fit(self, texts: Sequence[str], y: npt.NDArray[np.int64], n: int) -> _Linear:
+        features = self._fit_features(texts)
         # the baselines are logistic regression as published; ours is a faster linear SVM
         ours = self.kind in ("tfidf", "terms12")
         head = LinearHead("svm", self.c) if ours else LinearHead("logreg", _C[self.kind])
@@ -113,7 +120,7 @@ class _Linear:
         return self
 
     def logits(self, texts: Sequence[str]) -> Matrix:
-        return self.head.logits(hstack([b.transform(texts) for b in self.blocks]))
+        return self.head.logits(self._features(texts))
 
 
 class _BagMLP(_Linear):
@@ -126,15 +133,13 @@ class _BagMLP(_Linear):
         self.net: BagMLP | None = None
 
     def fit(self, texts: Sequence[str], y: npt.NDArray[np.int64], n: int) -> _BagMLP:
-        self.blocks = self._new_blocks()
-        features = hstack([b.fit_transform(texts) for b in self.blocks])
-        self.net = train_bag_mlp(features, y, n, self.config)
+        self.net = train_bag_mlp(self._fit_features(texts), y, n, self.config)
         return self
 
     def logits(self, texts: Sequence[str]) -> Matrix:
         if self.net is None:
             raise InputError("the bag MLP component is used before it was fitted")
-        return self.net.logits(hstack([b.transform(texts) for b in self.blocks]))
+        return self.net.logits(self._features(texts))
 
 
 class _MiniLM:

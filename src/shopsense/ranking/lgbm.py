@@ -47,7 +47,6 @@ class LambdaMartRanker:
     #: TreeSHAP costs far more than a prediction (measured: ranking ~200 candidates with
     #: contributions took p50 431 ms), so contributions are computed for shown hits only.
     cheap_contributions = False
-    # predictions run on one thread: OpenMP threads on 2 shared cores cost more than they save
 
     def __init__(self, booster: lightgbm.Booster) -> None:
         self._booster = booster
@@ -81,6 +80,7 @@ class LambdaMartRanker:
         return Scored(contrib.sum(axis=1), full, float(contrib[0, -1]))
 
     def predict(self, features: Matrix) -> npt.NDArray[np.float64]:
+        # one thread: OpenMP threads on 2 shared cores cost more than they save
         if not len(features):
             return np.empty(0)
         return np.asarray(self._booster.predict(features[:, _USED], num_threads=1), np.float64)

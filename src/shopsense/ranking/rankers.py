@@ -54,6 +54,8 @@ class Ranker(Protocol):
 class LinearRanker:
     """``score = Σ weight_f · feature_f`` over the named features."""
 
+    cheap_contributions = True
+
     def __init__(self, weights: Mapping[str, float] | None = None, name: str = "linear") -> None:
         self.name = name
         w = dict(DEFAULT_WEIGHTS if weights is None else weights)
@@ -61,8 +63,6 @@ class LinearRanker:
         if unknown:
             raise ValueError(f"unknown features {sorted(unknown)}; known: {FEATURES}")
         self.weights = np.asarray([w.get(f, 0.0) for f in FEATURES], dtype=np.float64)
-
-    cheap_contributions = True
 
     def score(self, features: Matrix) -> Scored:
         contrib = features * self.weights
