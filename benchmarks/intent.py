@@ -108,12 +108,14 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=6)
     ap.add_argument("--latency-n", type=int, default=200)
     ap.add_argument("--no-refit", action="store_true")
+    ap.add_argument("--weight-step", type=float, default=0.25, help="ensemble weight grid step")
     args = ap.parse_args()
     memo: dict[str, dict[str, Any]] = {}
     load_vectors(memo, args.data)
     ours = IntentConfig(
         components=tuple(args.components.split(",")),
         refit=not args.no_refit,
+        weight_step=args.weight_step,
         finetune=FineTuneConfig(epochs=args.epochs, max_length=16),
         encoder_cache=CACHE,
         memo=memo,
