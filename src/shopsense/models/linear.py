@@ -114,8 +114,7 @@ class NBLinearHead:
     def logits(self, features: Any) -> Matrix:
         if features.shape[1] != self.coef.shape[0]:
             raise InputError(
-                f"the NB-SVM was trained on {self.coef.shape[0]} features, "
-                f"got {features.shape[1]}"
+                f"the NB-SVM was trained on {self.coef.shape[0]} features, got {features.shape[1]}"
             )
         scores = np.asarray(features.astype(np.float32) @ self.coef, dtype=np.float64)
         out: Matrix = scores + self.intercept
