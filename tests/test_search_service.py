@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from shopsense.app.demo import ingest_demo_catalog
@@ -124,3 +125,49 @@ def test_request_rewriters_run_before_retrieval(search: SearchService) -> None:
     assert result.query == "backpack" and result.hits
     assert "Backpack" in result.hits[0].product.title
     assert all((h.product.effective_price or 0) <= 50 for h in result.hits)
+
+
+def test_requests_waiting_for_their_turn_are_encoded_in_one_batch(svc: Services) -> None:
+    import threading
+    import time
+
+    from shopsense.app.search import SearchResult
+
+    service = svc.search()
+    encoder = service.pipeline.index.encoder
+    assert encoder is not None
+    batches: list[list[str]] = []
+    original = encoder.encode
+
+    def counting(texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        batches.append(list(texts))
+        return original(texts)
+
+    queries = ["noise cancelling headphones", "stainless steel kettle", "wool winter scarf"]
+    results: dict[str, SearchResult] = {}
+    encoder.encode = counting  # type: ignore[method-assign]
+    try:
+        with svc._turns.turn(SearchRequest("held")):  # a search runs: the three line up
+            threads = [
+                threading.Thread(
+                    target=lambda q=q: results.update({q: svc.run_search(SearchRequest(q))[0]})
+                )
+                for q in queries
+            ]
+            for t in threads:
+                t.start()
+            deadline = time.monotonic() + 30
+            while len(svc._turns) < 1 + len(queries) and time.monotonic() < deadline:
+                time.sleep(0.01)
+        for t in threads:
+            t.join()
+    finally:
+        del encoder.encode
+    assert len(batches) == 1 and sorted(batches[0]) == sorted(queries)
+    for q in queries:  # the same answers as searched alone (vectors equal to float rounding)
+        service.pipeline.clear_cache()
+        alone = service.search(SearchRequest(q))
+        assert [h.product.id for h in results[q].hits] == [h.product.id for h in alone.hits]
+        assert [h.score for h in results[q].hits] == pytest.approx(
+            [h.score for h in alone.hits], abs=1e-5
+        )

@@ -94,6 +94,11 @@ class SearchResult:
     parsed: ParsedQuery | None = None
 
 
+def _encodes(request: SearchRequest) -> bool:
+    """Whether the pipeline encodes ``request.query`` as asked."""
+    return request.mode != "bm25" and not request.understand and bool(request.query.strip())
+
+
 def _notes(terms: list[QueryTerm]) -> list[str]:
     out = []
     for t in terms:
@@ -193,6 +198,15 @@ class SearchService:
             took_ms=round((time.perf_counter() - t0) * 1000, 2),
             parsed=parsed,
         )
+
+    def prime(self, request: SearchRequest, waiting: Sequence[SearchRequest]) -> None:
+        """When ``request`` needs its query encoded, encode the queries of the requests
+        ``waiting`` for their turn in the same batch (:meth:`SearchPipeline.prime`): they
+        are then searched without encoding, and the next batch gathers those that came
+        meanwhile. Only queries the pipeline encodes as asked (no rewriting, no parse)."""
+        if self.rewriters or not _encodes(request) or self.pipeline.has_vector(request.query):
+            return
+        self.pipeline.prime([request.query, *(r.query for r in waiting if _encodes(r))])
 
     def _products(self, ids: list[str]) -> dict[str, Product]:
         """Products of a page of hits, read from the store once per opened index.

@@ -17,6 +17,7 @@ from shopsense.app.product_writes import WriteSummary, upsert_items
 from shopsense.app.query_service import QueryService
 from shopsense.app.recommendations import RecommendService
 from shopsense.app.search_cache import SearchCache, cache_key
+from shopsense.app.search_turns import Turns
 from shopsense.app.settings import Settings
 from shopsense.app.suggestions import SuggestService
 from shopsense.catalog.ingest import IngestOptions, IngestSummary, ingest_file
@@ -72,7 +73,7 @@ class Services:
     _search: SearchService | None = field(default=None, repr=False)
     _multimodal: MultimodalService | None = field(default=None, repr=False)
     _search_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _compute_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _turns: Turns[SearchRequest] = field(default_factory=Turns, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
@@ -223,22 +224,26 @@ class Services:
         (:mod:`shopsense.app.search_cache`: repeated requests, invalidated on change).
 
         A process computes one search at a time; requests that miss the cache wait in
-        turn. Searches running side by side in one process only contend for the GIL and
-        the CPU caches (measured 10–15% more CPU per request, benchmarks/RESULTS.md issue
-        7, fourth session); a server uses more cores with more processes (``serve
-        --workers``). A request that waited finds its answer in the cache when an
-        identical one was computed meanwhile (a burst of one new popular query is
-        searched once)."""
+        turn, first come first served (:mod:`shopsense.app.search_turns`). Searches
+        running side by side in one process only contend for the GIL and the CPU caches
+        (measured 10–15% more CPU per request, benchmarks/RESULTS.md issue 7, fourth
+        session); a server uses more cores with more processes (``serve --workers``). A
+        request that waited finds its answer in the cache when an identical one was
+        computed meanwhile (a burst of one new popular query is searched once). A request
+        whose query needs encoding encodes those of the requests in line behind it in the
+        same batch (``SearchService.prime``): a fraction of the cost of one by one."""
         key = cache_key(request)
         cached = self.search_cache.get(key)
         if cached is not None:
             return cached, True
-        with self._compute_lock:
+        with self._turns.turn(key):
             cached = self.search_cache.peek(key)
             if cached is not None:
                 return cached, True
             generation = self.search_cache.generation
-            result = self.search().search(key)
+            service = self.search()
+            service.prime(key, self._turns.in_line())  # one encoder batch for the line
+            result = service.search(key)
             self.search_cache.put(key, result, generation)
         return result, False
 

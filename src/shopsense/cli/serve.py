@@ -10,6 +10,7 @@ import typer
 from shopsense.app.services import Services
 from shopsense.app.settings import Settings
 from shopsense.cli.common import DbOption, echo
+from shopsense.storage.engine import open_store
 
 
 def _announce(settings: Settings, host: str, port: int, workers: int) -> None:
@@ -36,6 +37,9 @@ def run_server(settings: Settings, host: str, port: int, workers: int = 1) -> No
     from shopsense.cli.serve_workers import run_workers
 
     if workers > 1:
+        # create / migrate the store once, here: workers migrating a new store at the same
+        # time race (SQLite: "table alembic_version already exists" in one of them)
+        open_store(settings.db).dispose()
         os.environ["SHOPSENSE_DB"] = settings.db
         os.environ["SHOPSENSE_OPEN_ACCESS"] = "true" if settings.open_access else "false"
         os.environ["SHOPSENSE_DATA_DIR"] = str(settings.data_dir)

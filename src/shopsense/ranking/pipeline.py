@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -37,6 +38,7 @@ MODES = ("bm25", "dense", "hybrid", "ltr")
 DEFAULT_POOL = 100
 MAX_QUERY_CHARS = 512
 QUERY_CACHE = 4096
+PRIME_MAX = 32  # queries encoded in one batch
 
 Matrix = npt.NDArray[np.float64]
 
@@ -94,12 +96,33 @@ class SearchPipeline:
     def _query_vector(self, query: str) -> npt.NDArray[np.float32]:
         """The query's embedding, cached (repeated queries are common in shops)."""
         if query not in self._vectors:
-            encoder = self.index.encoder
-            assert encoder is not None
+            self.prime([query])
+        return self._vectors[query]
+
+    def has_vector(self, query: str) -> bool:
+        """Whether ``query``'s embedding is cached (or none is needed: no semantic index)."""
+        return query in self._vectors or self.index.encoder is None or self.index.dense is None
+
+    def prime(self, queries: Sequence[str]) -> None:
+        """Encode the ``queries`` whose embeddings are not cached, in one encoder batch.
+
+        The sentence encoder streams its weights once per batch, so a batch costs far
+        less per query than one call each (Multilingual USE on 2-4 word queries: ~2.6 ms
+        alone, ~0.9 ms each in a batch of 8; benchmarks/RESULTS.md issue 7, fifth
+        session). A query's vector can differ in the last float32 bit with the batch
+        it was encoded in (BLAS blocks the rows differently); scores move by < 1e-6.
+        """
+        encoder = self.index.encoder
+        if encoder is None or self.index.dense is None:
+            return
+        new = [q for q in dict.fromkeys(queries) if q.strip() and q not in self._vectors]
+        new = new[:PRIME_MAX]
+        if not new:
+            return
+        for query, vector in zip(new, encoder.encode(new), strict=True):
             if len(self._vectors) >= QUERY_CACHE:
                 self._vectors.pop(next(iter(self._vectors)))
-            self._vectors[query] = encoder.encode([query])[0]
-        return self._vectors[query]
+            self._vectors[query] = vector
 
     def _dense(
         self, query: str, pool: int, filters: SearchFilters | None

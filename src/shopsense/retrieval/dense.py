@@ -220,6 +220,10 @@ class VectorIndex:
         distinct = self._distinct
         if self._graph is None or distinct is None or not len(self.main_keys):
             return _empty()
+        # OpenMP's thread count is per calling thread: a server searches from worker
+        # threads, where faiss would start a team whose idle threads spin after every
+        # query (cold searches from a worker thread: 31 → 19 ms of CPU each; RESULTS.md #7)
+        faiss.omp_set_num_threads(1)
         width = max(k, self.params.rerank)
         want = min(width + (0 if rows is not None else len(self.dead)), len(distinct))
         groups = None if rows is None else np.unique(distinct.group[rows])
