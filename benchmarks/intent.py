@@ -11,6 +11,8 @@
 - wands_queries: 5-fold CV; the same baseline.
 - ``--also a,b``: each named component alone as an extra row (same split, same run);
   ``--variant NAME=a,b``: another ensemble as an extra row.
+- ``--weight-step S``: the ensemble weights are multiples of S (default 0.25; 0.05 was
+  better on online_shopping_zh's validation split, RESULTS.md issue 5 fifth session).
 - Sentence vectors are remembered by text across folds (``IntentConfig.memo``), so each
   query is encoded once; then per-query latency is not meaningful (``--latency-n 0``
   skips it; benchmarks/intent_latency.py measures the search-time model). They are also
@@ -108,12 +110,14 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=6)
     ap.add_argument("--latency-n", type=int, default=200)
     ap.add_argument("--no-refit", action="store_true")
+    ap.add_argument("--weight-step", type=float, default=0.25, help="ensemble weight grid step")
     args = ap.parse_args()
     memo: dict[str, dict[str, Any]] = {}
     load_vectors(memo, args.data)
     ours = IntentConfig(
         components=tuple(args.components.split(",")),
         refit=not args.no_refit,
+        weight_step=args.weight_step,
         finetune=FineTuneConfig(epochs=args.epochs, max_length=16),
         encoder_cache=CACHE,
         memo=memo,

@@ -1,13 +1,15 @@
-"""TF-IDF options behind the intent baselines and the ``terms12`` component, checked by hand."""
+"""TF-IDF options behind the intent baselines and the ``terms12`` / ``nbsvm`` components,
+checked by hand."""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
+import pytest
 
 from shopsense.models.linear import TfidfFeatures
-from shopsense.query.intent import IntentConfig, train_intent
+from shopsense.query.intent import IntentConfig, IntentModel, train_intent
 from shopsense.text.tokenize import tokenize
 
 
@@ -36,7 +38,8 @@ def test_min_df_drops_terms_seen_in_one_text_only() -> None:
     assert not np.any(features.transform(["红色"]).toarray())
 
 
-def test_terms12_component_learns_chinese_phrases() -> None:
+@pytest.mark.parametrize("component", ["terms12", "nbsvm"])
+def test_bag_components_learn_chinese_phrases_and_round_trip(component: str) -> None:
     texts = [
         "蓝牙耳机 音质很好",
         "这款蓝牙耳机 续航长",
@@ -46,6 +49,10 @@ def test_terms12_component_learns_chinese_phrases() -> None:
         "跑步鞋子 鞋底软",
     ]
     labels = ["耳机", "耳机", "耳机", "鞋", "鞋", "鞋"]
-    model = train_intent(texts, labels, IntentConfig(components=("terms12",), calibrate=False))
+    config = IntentConfig(components=(component,), calibrate=False, nb_c=1.0)
+    model = train_intent(texts, labels, config)
     assert model.predict("新买的蓝牙耳机").category == "耳机"
     assert model.predict("跑步鞋子 透气").category == "鞋"
+    loaded = IntentModel.from_bytes(model.to_bytes())
+    queries = ["蓝牙耳机", "鞋子"]
+    assert np.allclose(loaded.proba(queries), model.proba(queries))

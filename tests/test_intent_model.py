@@ -11,7 +11,14 @@ from sqlalchemy import Engine
 from shopsense.core.errors import InputError, NotFoundError
 from shopsense.evaluation.labelled_data import read_labelled
 from shopsense.models.minilm_finetune import FineTuneConfig
-from shopsense.query.intent import UNKNOWN, IntentConfig, IntentModel, train_intent, with_threshold
+from shopsense.query.intent import (
+    UNKNOWN,
+    IntentConfig,
+    IntentModel,
+    _weight_grid,
+    train_intent,
+    with_threshold,
+)
 from shopsense.query.intent_store import load_intent_model, save_intent_model
 
 
@@ -68,6 +75,17 @@ def test_bad_training_input_is_an_input_error() -> None:
         train_intent(["one"], ["a"])
     with pytest.raises(InputError, match="unknown intent component"):
         train_intent(["a b", "c d"], ["x", "y"], IntentConfig(components=("bert",)))
+    with pytest.raises(InputError, match="weight step must divide 1"):
+        train_intent(["a b", "c d"], ["x", "y"], IntentConfig(weight_step=0.3))
+
+
+def test_weight_grid_covers_the_simplex_in_steps() -> None:
+    coarse = _weight_grid(["a", "b", "c"])
+    fine = _weight_grid(["a", "b", "c"], 0.05)
+    # compositions of 4 (resp. 20) into 3 parts: C(6, 2) = 15 and C(22, 2) = 231
+    assert len(coarse) == 15 and len(fine) == 231
+    assert all(abs(sum(w.values()) - 1) < 1e-9 for w in fine)
+    assert {"a": 0.85, "b": 0.05, "c": 0.1} in fine and {"a": 0.5, "b": 0.25, "c": 0.25} in coarse
 
 
 @pytest.mark.slow

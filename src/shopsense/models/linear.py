@@ -70,6 +70,57 @@ class LinearHead:
         return out
 
 
+def nb_ratios(features: Any, positive: npt.NDArray[np.bool_], alpha: float = 1.0) -> Matrix:
+    """Naive-Bayes log-count ratio of each feature for one class against the rest:
+    ``r = log((p / |p|₁) / (q / |q|₁))`` with ``p``, ``q`` the number of positive and
+    negative rows holding the feature, plus ``alpha`` (Wang & Manning 2012)."""
+    present = features > 0
+    pos = np.asarray(present[positive].sum(axis=0), dtype=np.float64).ravel() + alpha
+    neg = np.asarray(present[~positive].sum(axis=0), dtype=np.float64).ravel() + alpha
+    out: Matrix = np.log(pos / pos.sum()) - np.log(neg / neg.sum())
+    return out
+
+
+class NBLinearHead:
+    """NB-SVM: one-vs-rest linear SVMs, each on the features scaled by its class's
+    naive-Bayes log-count ratios (:func:`nb_ratios`). Class ``k`` scores
+    ``(x ⊙ r_k) · w_k + b_k = x · (r_k ⊙ w_k) + b_k``, so the fitted model keeps one
+    float32 matrix (features × classes) and a query costs one sparse-dense product."""
+
+    def __init__(self, c: float = 0.1, alpha: float = 1.0) -> None:
+        _sklearn()
+        self.c = c
+        self.alpha = alpha
+        self.coef = np.zeros((0, 0), dtype=np.float32)
+        self.intercept = np.zeros(0)
+
+    def fit(self, features: Any, labels: npt.NDArray[np.int64], n_classes: int) -> NBLinearHead:
+        from scipy.sparse import diags
+        from sklearn.svm import LinearSVC
+
+        if features.shape[0] != len(labels) or len(set(labels.tolist())) < 2:
+            raise InputError("NB-SVM training needs one label per row and two distinct labels")
+        x = features.tocsr()
+        self.coef = np.zeros((x.shape[1], n_classes), dtype=np.float32)
+        self.intercept = np.full(n_classes, -np.inf)  # classes never seen score -inf
+        for k in sorted(set(labels.tolist())):
+            positive = labels == k
+            r = nb_ratios(x, positive, self.alpha)
+            svm = LinearSVC(C=self.c).fit(x @ diags(r), positive.astype(np.int64))
+            self.coef[:, k] = r * svm.coef_.ravel()
+            self.intercept[k] = float(svm.intercept_[0])
+        return self
+
+    def logits(self, features: Any) -> Matrix:
+        if features.shape[1] != self.coef.shape[0]:
+            raise InputError(
+                f"the NB-SVM was trained on {self.coef.shape[0]} features, got {features.shape[1]}"
+            )
+        scores = np.asarray(features.astype(np.float32) @ self.coef, dtype=np.float64)
+        out: Matrix = scores + self.intercept
+        return out
+
+
 class TfidfFeatures:
     """TF-IDF over character n-grams (``char_wb``), words, or the terms of ``tokenizer``.
 

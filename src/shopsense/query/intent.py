@@ -30,7 +30,7 @@ import numpy.typing as npt
 from shopsense.core.errors import InputError
 from shopsense.core.topk import top_k
 from shopsense.models.bag_mlp import BagMLP, BagMLPConfig, train_bag_mlp
-from shopsense.models.linear import LinearHead, TfidfFeatures, hstack
+from shopsense.models.linear import LinearHead, NBLinearHead, TfidfFeatures, hstack
 from shopsense.models.minilm_finetune import FineTuneConfig
 from shopsense.query.calibration import fit_temperature, log_softmax, nll, softmax
 from shopsense.query.types import CategoryGuess, Intent
@@ -39,13 +39,24 @@ from shopsense.text.tokenize import tokenize
 UNKNOWN = "unknown"
 Matrix = npt.NDArray[np.float64]
 Progress = Callable[[str], None]
-COMPONENTS = ("tfidf", "terms12", "bagmlp", "minilm", "minilm_emb", "use", "char24", "words")
+COMPONENTS = (
+    "tfidf",
+    "terms12",
+    "nbsvm",
+    "bagmlp",
+    "minilm",
+    "minilm_emb",
+    "use",
+    "char24",
+    "words",
+)
 
 
 @dataclass(frozen=True)
 class IntentConfig:
     """``components``: ``tfidf`` (char 1–4 + word terms), ``terms12`` (tokenizer terms
     and their bigrams + char 1–3; for Chinese, where a jieba bigram is a phrase),
+    ``nbsvm`` (the terms12 features, NB-weighted one-vs-rest SVMs, C = ``nb_c``),
     ``bagmlp`` (the terms12 features → one hidden ReLU layer → softmax, trained with torch),
     ``minilm`` (fine-tuned), ``minilm_emb`` (softmax head on the frozen, mean-pooled
     MiniLM), ``use`` (softmax head on the multilingual sentence encoder), ``char24`` (the
@@ -55,9 +66,13 @@ class IntentConfig:
     components: tuple[str, ...] = ("tfidf", "minilm")
     threshold: float = 0.3
     holdout: float = 0.15
+    #: the ensemble weights are multiples of this (0.05 beat 0.25 on online_shopping_zh's
+    #: validation split: benchmarks/RESULTS.md, issue 5, fifth session)
+    weight_step: float = 0.25
     refit: bool = True
     calibrate: bool = True
     c: float = 0.3
+    nb_c: float = 0.1
     finetune: FineTuneConfig = field(default_factory=FineTuneConfig)
     head_c: float = 10.0
     bag: BagMLPConfig = field(default_factory=BagMLPConfig)
@@ -81,10 +96,10 @@ class _Linear:
         self.kind = kind
         self.c = c
         self.blocks: list[TfidfFeatures] = []
-        self.head = LinearHead()
+        self.head: LinearHead | NBLinearHead = LinearHead()
 
     def _new_blocks(self) -> list[TfidfFeatures]:
-        if self.kind in ("terms12", "bagmlp"):  # bagmlp drops rarer terms: a smaller layer
+        if self.kind in ("terms12", "nbsvm", "bagmlp"):  # bagmlp drops rarer terms: a smaller layer
             min_df = 3 if self.kind == "bagmlp" else 2
             return [
                 TfidfFeatures(
@@ -113,7 +128,10 @@ class _Linear:
 
     def fit(self, texts: Sequence[str], y: npt.NDArray[np.int64], n: int) -> _Linear:
         features = self._fit_features(texts)
-        # the baselines are logistic regression as published; ours is a faster linear SVM
+        # the baselines are logistic regression as published; ours are linear SVMs
+        if self.kind == "nbsvm":
+            self.head = NBLinearHead(self.c).fit(features, y, n)
+            return self
         ours = self.kind in ("tfidf", "terms12")
         head = LinearHead("svm", self.c) if ours else LinearHead("logreg", _C[self.kind])
         self.head = head.fit(features, y, n)
@@ -227,7 +245,7 @@ def _component(name: str, config: IntentConfig) -> _Linear | _MiniLM | _Embeddin
     if name in ("minilm_emb", "use"):
         memo = None if config.memo is None else config.memo.setdefault(name, {})
         return _EmbeddingHead(name, config.head_c, config.encoder_cache, memo)
-    return _Linear(name, config.c)
+    return _Linear(name, config.nb_c if name == "nbsvm" else config.c)
 
 
 @dataclass
@@ -298,12 +316,15 @@ def _split(
     return np.asarray(sorted(fit), dtype=np.int64), np.asarray(sorted(held), dtype=np.int64)
 
 
-def _weight_grid(names: Sequence[str]) -> list[dict[str, float]]:
-    steps = [0.0, 0.25, 0.5, 0.75, 1.0]
+def _weight_grid(names: Sequence[str], step: float = 0.25) -> list[dict[str, float]]:
+    """Every weighting of ``names`` on the simplex in multiples of ``step``."""
+    n = int(round(1.0 / step))
+    if n < 1 or abs(n * step - 1.0) > 1e-9:
+        raise InputError(f"the weight step must divide 1 (0.25, 0.1, 0.05 …), got {step}")
     out = []
-    for combo in product(steps, repeat=len(names)):
-        if abs(sum(combo) - 1.0) < 1e-9:
-            out.append(dict(zip(names, combo, strict=True)))
+    for combo in product(range(n + 1), repeat=len(names)):
+        if sum(combo) == n:
+            out.append({name: k / n for name, k in zip(names, combo, strict=True)})
     return out
 
 
@@ -322,6 +343,7 @@ def train_intent(
     y = np.asarray([index[c] for c in labels], dtype=np.int64)
     texts = list(texts)
     comps = {n: _component(n, config) for n in config.components}
+    grid = _weight_grid(list(comps), config.weight_step)  # checks the step before any fitting
     model = IntentModel(names, comps, {n: 1.0 / len(comps) for n in comps}, 1.0, config.threshold)
     fit, held = _split(y, config.holdout if config.calibrate else 0.0, config.seed)
     if len(held) == 0:
@@ -342,7 +364,7 @@ def train_intent(
         s = combined(w)
         return (float(np.mean(s.argmax(axis=1) == y[held])), -nll(s, y[held]))
 
-    model.weights = max(_weight_grid(list(comps)), key=quality)
+    model.weights = max(grid, key=quality)
     model.temperature = fit_temperature(combined(model.weights), y[held])
     model.meta = {"held_out": int(len(held)), "held_out_accuracy": quality(model.weights)[0]}
     say(f"weights {model.weights}, temperature {model.temperature:.3f}")
