@@ -1,10 +1,10 @@
-# Two commands: `make demo` and `make test` (see README.md).
+# `make demo` and `make test` (see README.md); `make lint` runs the test's first step alone.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install clean
+.PHONY: demo test lint install clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,9 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	scripts/test.sh
+
+lint: $(STAMP)
+	scripts/lint.sh
 
 clean:
 	rm -rf $(VENV) .shopsense .pytest_cache .mypy_cache .ruff_cache

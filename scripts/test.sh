@@ -5,12 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 V=.venv/bin
 
-echo "== ruff"
-$V/ruff check src tests benchmarks scripts
-echo "== mypy --strict src"
-$V/mypy src
-echo "== import-linter"
-$V/lint-imports
+scripts/lint.sh
 
 pgdir=$(mktemp -d /tmp/shopsense-pg.XXXXXX)
 cleanup() { scripts/pg-cluster.sh stop "$pgdir" || true; }
