@@ -80,11 +80,10 @@ class DistinctRows:
     def __init__(self, vectors: Matrix) -> None:
         flat = np.ascontiguousarray(vectors).view(np.dtype((np.void, vectors.shape[1] * 4)))
         _, first, group = np.unique(flat.ravel(), return_index=True, return_inverse=True)
-        self.group: Keys = group.ravel().astype(np.int64)
         order = np.argsort(first, kind="stable")  # groups numbered by first appearance
         renumber = np.empty_like(order)
         renumber[order] = np.arange(len(order))
-        self.group = renumber[self.group]
+        self.group: Keys = renumber[group.ravel()].astype(np.int64)
         self.first: Keys = first[order].astype(np.int64)
         self._rows: Keys = np.argsort(self.group, kind="stable").astype(np.int64)
         self._bounds: Keys = np.searchsorted(self.group[self._rows], np.arange(len(first) + 1))
