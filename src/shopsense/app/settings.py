@@ -63,9 +63,10 @@ class Settings(BaseSettings):
         default=True,
         description="Use the multilingual sentence encoder for semantic retrieval",
     )
-    semantic_index: Literal["scan", "hnsw"] = Field(
+    semantic_index: Literal["scan", "hnsw", "ivf"] = Field(
         default="scan",
-        description="Semantic index: int8 scan + exact re-rank (to a few 100k products) or HNSW",
+        description="Semantic index: int8 scan + exact re-rank (to a few 100k products), "
+        "HNSW, or IVF over int8 codes + exact re-rank",
     )
     search_mode: str = Field(
         default="hybrid", description="Default search mode: bm25, dense, hybrid or ltr"
