@@ -9,22 +9,20 @@ product is cosine similarity.
 
 Three kinds of main index (``IndexParams.kind``):
 
-``scan`` (default)  int8 scalar-quantised vectors scanned in full (a quarter of
-    the float32 bytes), then the best ``rerank`` candidates re-scored exactly in
-    float32. Builds in well under a second; recall@10 against exact search 1.000
-    on the 44k Myntra catalogue at ≈7 ms a query (benchmarks/RESULTS.md, issue 4).
-    Cost grows linearly with the catalogue: for a few hundred thousand products
-    and more, use ``hnsw``.
+``scan`` (``IndexParams``' default)  int8 scalar-quantised vectors scanned in
+    full (a quarter of the float32 bytes), then the best ``rerank`` candidates
+    re-scored exactly in float32. Builds in well under a second; recall@10 against
+    exact search 1.000 on the 44k Myntra catalogue at ≈2.4 ms a query
+    (benchmarks/RESULTS.md, issues 4 and 7). Cost grows linearly with the catalogue.
 ``hnsw``  an HNSW graph (``m``, ``ef_construction``, ``ef_search``), also
     re-scored exactly. Sub-linear, but on catalogues full of identical titles
     (Myntra) it needs ``m=48, ef_construction=200, ef_search=1024`` for 0.98
     (0.989; 0.974 at 512).
-
-``ivf``  k-means inverted lists (``nlist``) over int8 codes of the vectors; a query
-    scans the ``nprobe`` lists nearest to it (more when a filter allows few rows),
-    then re-scores exactly like ``scan``. On Myntra's 31k distinct vectors 2048 lists
-    and 384 probed give recall@10 0.989 against exact search at about half the scan's
-    CPU (benchmarks/RESULTS.md, issue 7, sixth session); k-means takes ~40 s there.
+``ivf`` (the server's default)  k-means inverted lists (``nlist``) over int8 codes;
+    a query scans the ``nprobe`` lists nearest to it (more when a filter allows few
+    rows), then re-scores exactly like ``scan``. On Myntra's 31k distinct vectors
+    2048 lists and 384 probed give recall@10 0.989 against exact search at about
+    half the scan's CPU (RESULTS.md, issue 7, sixth session); k-means takes ~40 s.
 
 Every kind indexes each *distinct* vector once (``DistinctRows``): catalogues repeat
 titles, so many products share one vector (13k of Myntra's 44k), and an index over
