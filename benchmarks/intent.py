@@ -19,8 +19,9 @@
   kept between runs in /tmp/shopsense-bench/vectors (the USE pass over
   online_shopping_zh takes ~25 min of a loaded machine).
 - online_shopping_zh: 80/20 stratified split (seed 0); baseline TF-IDF over the shared
-  tokenizer (jieba) + LR. ``--components nbsvm,use,usemlp,bagmlp``: the sixth session's
-  run (``usemlp``: the bag MLP on the USE vectors, beside or instead of the softmax head).
+  tokenizer (jieba) + LR. ``usemlp`` is the bag MLP on the USE vectors, beside or
+  instead of ``use``'s softmax head (RESULTS.md, issue 5, sixth session). Torch trains on
+  one thread.
 """
 
 from __future__ import annotations
