@@ -19,7 +19,9 @@
   kept between runs in /tmp/shopsense-bench/vectors (the USE pass over
   online_shopping_zh takes ~25 min of a loaded machine).
 - online_shopping_zh: 80/20 stratified split (seed 0); baseline TF-IDF over the shared
-  tokenizer (jieba) + LR.
+  tokenizer (jieba) + LR. ``usemlp`` is the bag MLP on the USE vectors, beside or
+  instead of ``use``'s softmax head (RESULTS.md, issue 5, sixth session). Torch trains on
+  one thread.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ import numpy as np
 from _common import report, shared_data
 from shopsense.evaluation.intent_eval import cross_validate, evaluate_split
 from shopsense.evaluation.labelled_data import read_labelled
+from shopsense.models.bag_mlp import BagMLPConfig
 from shopsense.models.minilm_finetune import FineTuneConfig
 from shopsense.query.intent import IntentConfig
 
@@ -121,6 +124,9 @@ def main() -> None:
         finetune=FineTuneConfig(epochs=args.epochs, max_length=16),
         encoder_cache=CACHE,
         memo=memo,
+        # torch trains on one thread: the machine is shared
+        bag=BagMLPConfig(threads=1),
+        vector_mlp=replace(IntentConfig().vector_mlp, threads=1),
     )
     extra = {f"only-{c}": replace(ours, components=(c,)) for c in args.also.split(",") if c}
     for spec in args.variant:

@@ -5,7 +5,8 @@ The model is ``softmax(W₂ · dropout(relu(X W₁ + b₁)) + b₂)`` where ``X`
 features' values (fastText-like, with a non-linearity). Training uses torch (Adam with
 a one-cycle learning-rate schedule, a fixed number of epochs); the fitted weights are
 kept as numpy arrays, so serving needs neither torch nor a GPU: a query costs one
-sparse-dense product.
+sparse-dense product. Dense rows (sentence vectors) are a bag over every column, so the
+same network is also an MLP head on a frozen encoder.
 """
 
 from __future__ import annotations
@@ -30,6 +31,12 @@ class BagMLPConfig:
     learning_rate: float = 2e-3
     batch_size: int = 128
     dropout: float = 0.5
+    #: dropout on the input values (the bag's weights; for dense rows, input dropout)
+    input_dropout: float = 0.0
+    #: AdamW's decoupled weight decay (0: plain Adam)
+    weight_decay: float = 0.0
+    #: one-cycle learning-rate schedule; off: a constant rate
+    one_cycle: bool = True
     seed: int = 0
     threads: int = 0  # 0: leave torch's setting
 
@@ -81,12 +88,13 @@ def _network(torch: Any, n_features: int, n_classes: int, config: BagMLPConfig) 
             nn.init.normal_(self.bag.weight, 0.0, 0.1)
             self.b1 = nn.Parameter(torch.zeros(config.hidden))
             self.drop = nn.Dropout(config.dropout)
+            self.in_drop = nn.Dropout(config.input_dropout)
             self.out = nn.Linear(config.hidden, n_classes)
 
         def forward(self, x: Any) -> Any:
             idx = torch.from_numpy(x.indices.astype(np.int64))
             offsets = torch.from_numpy(x.indptr[:-1].astype(np.int64))
-            weights = torch.from_numpy(x.data.astype(np.float32))
+            weights = self.in_drop(torch.from_numpy(x.data.astype(np.float32)))
             hidden = self.bag(idx, offsets, per_sample_weights=weights) + self.b1
             return self.out(self.drop(torch.relu(hidden)))
 
@@ -96,7 +104,8 @@ def _network(torch: Any, n_features: int, n_classes: int, config: BagMLPConfig) 
 def train_bag_mlp(
     features: Any, labels: npt.NDArray[np.int64], n_classes: int, config: BagMLPConfig
 ) -> BagMLP:
-    """Fit the network on a scipy CSR matrix ``features`` (rows = texts) and ``labels``."""
+    """Fit the network on ``features`` (rows = texts; a scipy sparse matrix, or dense
+    rows such as sentence vectors, which are then a bag over every column) and ``labels``."""
     if features.shape[0] != len(labels) or len(set(labels.tolist())) < 2:
         raise InputError("training the bag MLP needs one label per row and two distinct labels")
     torch = _torch()
@@ -104,14 +113,22 @@ def train_bag_mlp(
         torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
-    x = features.tocsr().astype(np.float32)
+    from scipy.sparse import csr_matrix
+
+    x = csr_matrix(features, dtype=np.float32)
     net = _network(torch, x.shape[1], n_classes, config)
-    opt = torch.optim.Adam(net.parameters(), lr=config.learning_rate)
+    opt = torch.optim.AdamW(
+        net.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
+    )
     per_epoch = -(-x.shape[0] // config.batch_size)
     epochs = max(config.epochs, -(-config.min_steps // per_epoch))
     steps = epochs * per_epoch
-    schedule = torch.optim.lr_scheduler.OneCycleLR(
-        opt, config.learning_rate, total_steps=steps, pct_start=0.1
+    schedule = (
+        torch.optim.lr_scheduler.OneCycleLR(
+            opt, config.learning_rate, total_steps=steps, pct_start=0.1
+        )
+        if config.one_cycle
+        else torch.optim.lr_scheduler.ConstantLR(opt, factor=1.0)
     )
     y = torch.from_numpy(np.asarray(labels, dtype=np.int64))
     net.train()
