@@ -33,6 +33,7 @@ CONFIGS: list[tuple[IndexParams, tuple[int, ...]]] = [
     (IndexParams(kind="scan", rerank=50), (0,)),
     (IndexParams(kind="hnsw", m=32, ef_construction=80), (128, 512)),  # main before this change
     (IndexParams(kind="hnsw", m=48, ef_construction=200), (128, 256, 512, 1024)),  # default: 1024
+    (IndexParams(kind="ivf", nlist=2048), (128, 256, 384, 512)),  # nprobe; default 384
 ]
 
 
@@ -101,11 +102,13 @@ def main() -> None:
         for ef in efs:
             if params.kind == "hnsw":
                 index.params = dataclasses.replace(params, ef_search=ef)
-            label = (
-                f"{params.kind} rerank={params.rerank}"
-                if params.kind == "scan"
-                else (f"hnsw M={params.m} efC={params.ef_construction} efS={ef}")
-            )
+            if params.kind == "ivf":
+                index.params = dataclasses.replace(params, nprobe=ef)
+            label = {
+                "scan": f"scan rerank={params.rerank}",
+                "hnsw": f"hnsw M={params.m} efC={params.ef_construction} efS={ef}",
+                "ivf": f"ivf int8 nlist={params.nlist} nprobe={ef}",
+            }[params.kind]
             rows.append(
                 {
                     "index": label,

@@ -353,7 +353,11 @@ def main() -> None:
     ap.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL store")
     ap.add_argument("--mode", default=None, help="search mode (bm25, dense, hybrid, ltr)")
     ap.add_argument("--workers", type=int, default=1, help="server processes")
-    ap.add_argument("--semantic-index", default="scan", choices=("scan", "hnsw"))
+    ap.add_argument(
+        "--semantic-index",
+        default=Settings.model_fields["semantic_index"].default,  # the server's default
+        choices=("scan", "hnsw", "ivf"),
+    )
     ap.add_argument(
         "--mix",
         default="cold,zipf",

@@ -39,7 +39,12 @@ def vectors() -> np.ndarray:
 
 
 @pytest.mark.parametrize(
-    "params", [IndexParams(), IndexParams(kind="hnsw", m=16, ef_construction=100, ef_search=64)]
+    "params",
+    [
+        IndexParams(),
+        IndexParams(kind="hnsw", m=16, ef_construction=100, ef_search=64),
+        IndexParams(kind="ivf", nlist=8, nprobe=8),  # every list probed: exact
+    ],
 )
 def test_index_kinds_match_exact_search_with_ties_in_key_order(
     vectors: np.ndarray, params: IndexParams
@@ -61,12 +66,14 @@ def test_index_kinds_match_exact_search_with_ties_in_key_order(
     assert keys[0] not in top and top[0] == keys[1]
 
 
-@pytest.mark.parametrize("kind", ["scan", "hnsw"])
+@pytest.mark.parametrize("kind", ["scan", "hnsw", "ivf"])
 def test_filtered_search_through_the_index_keeps_to_the_allowed_keys(
     vectors: np.ndarray, kind: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(dense, "EXACT_BELOW", 0)  # take the index path, not brute force
-    index = VectorIndex(vectors.shape[1], IndexParams(kind=kind, m=16, ef_search=64))  # type: ignore[arg-type]
+    # ivf: 8 lists, 4 probed, and the filter allows half the rows: all 8 are scanned
+    params = IndexParams(kind=kind, m=16, ef_search=64, nlist=8, nprobe=4)  # type: ignore[arg-type]
+    index = VectorIndex(vectors.shape[1], params)
     keys = list(range(len(vectors)))
     index.build(keys, vectors)
     allowed = set(keys[::2])
@@ -91,6 +98,77 @@ def test_saved_index_loads_only_for_the_same_kind_and_build_parameters(
     assert VectorIndex.load(tmp_path, by_key, vectors.shape[1], IndexParams()) is None
     other = IndexParams(kind="hnsw", m=32, ef_construction=100)
     assert VectorIndex.load(tmp_path, by_key, vectors.shape[1], other) is None
+
+
+def test_saved_ivf_index_loads_with_its_lists_and_searches_alike(
+    vectors: np.ndarray, tmp_path: Path
+) -> None:
+    ivf = IndexParams(kind="ivf", nlist=16, nprobe=4)
+    index = VectorIndex(vectors.shape[1], ivf)
+    keys = list(range(len(vectors)))
+    index.build(keys, vectors)
+    index.save(tmp_path)
+    by_key = {k: vectors[k] for k in keys}
+    again = VectorIndex.load(tmp_path, by_key, vectors.shape[1], ivf)
+    assert again is not None and again._graph.nlist == 16
+    for q in vectors[::31]:
+        assert again.search(q, 10).keys.tolist() == index.search(q, 10).keys.tolist()
+    # other lists (or another kind) do not load: the owner rebuilds
+    assert VectorIndex.load(tmp_path, by_key, vectors.shape[1], IndexParams()) is None
+    more = IndexParams(kind="ivf", nlist=32, nprobe=4)
+    assert VectorIndex.load(tmp_path, by_key, vectors.shape[1], more) is None
+
+
+def test_ivf_lists_are_capped_by_the_vectors_there_are_to_cluster(vectors: np.ndarray) -> None:
+    assert dense.ivf_lists(IndexParams(kind="ivf", nlist=2048), 31_342) == 2048
+    assert dense.ivf_lists(IndexParams(kind="ivf", nlist=2048), 260) == 260 // 8
+    assert dense.ivf_lists(IndexParams(kind="ivf", nlist=2048), 3) == 1
+    empty = VectorIndex(vectors.shape[1], IndexParams(kind="ivf"))
+    empty.build([], np.empty((0, vectors.shape[1]), np.float32))
+    assert len(empty.search(vectors[0], 5).keys) == 0
+    empty.upsert(7, vectors[0])  # the delta is searched without a main index
+    assert empty.search(vectors[0], 5).keys.tolist() == [7]
+
+
+@pytest.fixture(scope="module")
+def myntra_slice(shared_data: Path) -> tuple[np.ndarray, np.ndarray]:
+    """2,500 real Myntra titles and 200 shopper-like queries (2–3 leading words of
+    other titles of the file), encoded by the real model."""
+    import csv
+
+    with (shared_data / "myntra_fashion" / "products_sample.csv").open(encoding="utf-8") as fh:
+        titles = [row["productDisplayName"] for row in csv.DictReader(fh)]
+    queries = [" ".join(t.split()[: 2 + i % 2]) for i, t in enumerate(titles[3::12][:200])]
+    encoder = MultilingualUSE()
+    return encoder.encode(titles), encoder.encode(queries)
+
+
+@pytest.mark.slow
+def test_ivf_recall_against_exact_search_on_real_titles(
+    myntra_slice: tuple[np.ndarray, np.ndarray],
+) -> None:
+    matrix, queries = myntra_slice
+    keys = list(range(len(matrix)))
+    index = VectorIndex(matrix.shape[1], IndexParams(kind="ivf", nlist=64, nprobe=32))
+    index.build(keys, matrix)
+    assert index._graph.nlist == 64
+
+    def recall(allowed: set[int] | None) -> float:
+        got = []
+        for q in queries:
+            exact = index.search_exact(q, len(keys))
+            want = [k for k in exact.keys.tolist() if allowed is None or k in allowed][:10]
+            hits = index.search(q, 10, allowed)
+            got.append(tie_aware_recall(hits.scores.tolist(), exact_scores(exact, want), 10))
+        return float(np.mean(got))
+
+    def exact_scores(exact: dense.DenseHits, want: list[int]) -> list[float]:
+        at = dict(zip(exact.keys.tolist(), exact.scores.tolist(), strict=True))
+        return [at[k] for k in want]
+
+    assert recall(None) >= 0.98
+    # a filter allowing a fifth of the rows: five times the lists are probed
+    assert recall(set(keys[::5])) >= 0.98
 
 
 def test_identical_vectors_are_indexed_once_and_all_come_back(vectors: np.ndarray) -> None:

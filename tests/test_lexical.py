@@ -6,6 +6,7 @@ import bm25s
 import numpy as np
 import pytest
 
+from shopsense.retrieval import lexical
 from shopsense.retrieval.documents import TEXT_FIELDS, FieldWeights, IndexDoc
 from shopsense.retrieval.expansion import QueryTerm, SynonymConfig, Synonyms, query_terms
 from shopsense.retrieval.filters import SearchFilters
@@ -206,3 +207,32 @@ def test_field_scores_match_the_one_query_per_field_path(
             compared += int((old[name] > 0).sum())
     assert compared > 200  # the comparison covers many non-zero scores, in several fields
     assert any(t.fuzzy for t in query_terms("sonny", known=idx.knows))
+
+
+def test_field_scores_follow_writes_and_stay_right_past_the_postings_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    idx = LexicalIndex(None)
+
+    def doc(key: int, title: str) -> IndexDoc:
+        terms = {f: [] for f in TEXT_FIELDS}
+        terms["title"] = tokenize(title)
+        return IndexDoc(key, terms, "", (), (), "in_stock", 1.0)
+
+    idx.upsert([doc(1, "red cotton shirt"), doc(2, "blue linen shirt")], replace=False)
+    idx.commit()
+    q = query_terms("red shirt")
+    before = idx.field_scores(q, [1, 2, 3])["title"]
+    assert before[0] > before[1] > 0 and before[2] == 0
+    # cached postings are dropped on commit: a new document and a deletion show at once
+    idx.upsert([doc(3, "red shirt")])
+    idx.delete([1])
+    idx.commit()
+    after = idx.field_scores(q, [1, 2, 3])["title"]
+    assert after[0] == 0 and after[2] > 0
+    assert after[2] == pytest.approx(idx.search(q, 1).scores[0] / idx.weights.of("title"))
+    # a cache bound smaller than one term's postings: emptied as it goes, same answers
+    monkeypatch.setattr(lexical, "POSTINGS_CACHE", 1)
+    idx.commit()
+    assert np.array_equal(idx.field_scores(q, [1, 2, 3])["title"], after)
+    assert idx._held <= 2

@@ -226,3 +226,34 @@ def test_counts_like_2_way_are_not_model_numbers() -> None:
     assert code_features(q, terms.get(0)) == (0.0, 0.0, 0.0, 0.375, 1.0)
     assert code_features(q, terms.get(1))[1:3] == (1.0, 0.0)
     assert QueryTerms.of("Kingston 240-Pin 4GB 6-in-1 50-Sheet", _idf).codes == frozenset()
+
+
+def _no_scores(n: int) -> CandidateScores:
+    """Candidates ``0 … n-1`` that no retriever scored (only the term features move)."""
+    return CandidateScores(
+        rows=np.arange(n),
+        field_bm25={f: np.zeros(n) for f in TEXT_FIELDS},
+        bm25=np.zeros(n),
+        dense=np.zeros(n),
+        rrf=np.zeros(n),
+        bm25_rank=np.full(n, 1000.0),
+        dense_rank=np.full(n, 1000.0),
+    )
+
+
+def test_products_with_equal_terms_share_them_and_get_equal_feature_rows() -> None:
+    rows = [
+        ("Sony PS-LX350H Belt Turntable", {}),
+        ("Sony Belt", {}),
+        ("Sony PS-LX350H Belt Turntable", {}),  # the first again: same terms
+        ("Sony PS-LX350H Belt Turntable Black", {}),  # one more term
+    ]
+    terms = TermCache(_table(rows), _idf)
+    assert terms.get(2) is terms.get(0) and terms.get(3) is not terms.get(0)
+    query = "sony pslx350h black"
+    shared = feature_matrix(query, _no_scores(len(rows)), terms)
+    # every row as computed for its product alone
+    alone = [feature_matrix(query, _no_scores(1), TermCache(_table([r]), _idf)) for r in rows]
+    assert np.array_equal(shared, np.vstack(alone))
+    colour = FEATURES.index("colour_match")
+    assert shared[3, colour] != shared[0, colour]

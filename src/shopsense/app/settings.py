@@ -63,9 +63,10 @@ class Settings(BaseSettings):
         default=True,
         description="Use the multilingual sentence encoder for semantic retrieval",
     )
-    semantic_index: Literal["scan", "hnsw"] = Field(
-        default="scan",
-        description="Semantic index: int8 scan + exact re-rank (to a few 100k products) or HNSW",
+    semantic_index: Literal["scan", "hnsw", "ivf"] = Field(
+        default="ivf",
+        description="Semantic index: IVF lists over int8 codes + exact re-rank (recall@10 "
+        "0.989 on Myntra 44k), int8 scan of every vector + exact re-rank (exact there), or HNSW",
     )
     search_mode: str = Field(
         default="hybrid", description="Default search mode: bm25, dense, hybrid or ltr"

@@ -167,15 +167,21 @@ def _no_idf(term: str) -> float:
 
 
 class TermCache:
-    """Tokenized fields of products, computed on first use; ``idf`` weighs title terms."""
+    """Tokenized fields of products, computed on first use; ``idf`` weighs title terms.
+
+    Products with equal terms (catalogues repeat titles: a quarter of a Myntra search's
+    candidates) share one ``DocTerms`` object, so a search computes their term features
+    once (``feature_matrix``)."""
 
     def __init__(self, table: DocTable, idf: Idf | None = None) -> None:
         self.table = table
         self.idf: Idf = idf or _no_idf
         self._cache: dict[int, DocTerms] = {}
+        self._shared: dict[DocTerms, DocTerms] = {}
 
     def clear(self) -> None:
         self._cache.clear()
+        self._shared.clear()
 
     def get(self, row: int) -> DocTerms:
         if row not in self._cache:
@@ -185,7 +191,7 @@ class TermCache:
             explicit = [v for k, v in attrs.items() if k.casefold() in CODE_KEYS]
             given = {c for v in explicit if len(c := squash(v)) >= 4}
             named = colours(title) | colour_terms(" ".join(explicit))
-            self._cache[row] = DocTerms(
+            doc = DocTerms(
                 title=title,
                 brand=frozenset(tokenize(t.brands[row] or "")),
                 category=frozenset(tokenize(t.categories[row][-1] if t.categories[row] else "")),
@@ -198,6 +204,7 @@ class TermCache:
                 colours=named,
                 trigrams=trigrams(t.titles[row]),
             )
+            self._cache[row] = self._shared.setdefault(doc, doc)
         return self._cache[row]
 
 
@@ -310,7 +317,18 @@ def feature_matrix(query: str, cands: CandidateScores, terms: TermCache) -> Matr
     out[:, c["popularity"]] = np.log1p(t.popularity[rows])
     out[:, c["price"]] = np.where(np.isnan(t.prices[rows]), -1.0, np.log1p(t.prices[rows]))
     if n:  # per-candidate term features, gathered in rows then written in one go
-        out[:, [c[name] for name in _TERM_COLUMNS]] = [
-            _term_features(q, terms.get(row)) for row in rows.tolist()
-        ]
+        out[:, [c[name] for name in _TERM_COLUMNS]] = _term_rows(q, terms, rows.tolist())
+    return out
+
+
+def _term_rows(q: QueryTerms, terms: TermCache, rows: list[int]) -> list[tuple[float, ...]]:
+    """``_term_features`` of each row, computed once per distinct ``DocTerms``."""
+    done: dict[int, tuple[float, ...]] = {}
+    out = []
+    for row in rows:
+        doc = terms.get(row)
+        values = done.get(id(doc))
+        if values is None:
+            values = done[id(doc)] = _term_features(q, doc)
+        out.append(values)
     return out

@@ -7,20 +7,24 @@ the delta passes ``REBUILD_FRACTION`` of the main index, the owner rebuilds it �
 from stored vectors, never by re-encoding. Vectors are L2-normalised, so inner
 product is cosine similarity.
 
-Two kinds of main index (``IndexParams.kind``):
+Three kinds of main index (``IndexParams.kind``):
 
-``scan`` (default)  int8 scalar-quantised vectors scanned in full (a quarter of
-    the float32 bytes), then the best ``rerank`` candidates re-scored exactly in
-    float32. Builds in well under a second; recall@10 against exact search 1.000
-    on the 44k Myntra catalogue at ≈7 ms a query (benchmarks/RESULTS.md, issue 4).
-    Cost grows linearly with the catalogue: for a few hundred thousand products
-    and more, use ``hnsw``.
+``scan`` (``IndexParams``' default)  int8 scalar-quantised vectors scanned in
+    full (a quarter of the float32 bytes), then the best ``rerank`` candidates
+    re-scored exactly in float32. Builds in well under a second; recall@10 against
+    exact search 1.000 on the 44k Myntra catalogue at ≈2.4 ms a query
+    (benchmarks/RESULTS.md, issues 4 and 7). Cost grows linearly with the catalogue.
 ``hnsw``  an HNSW graph (``m``, ``ef_construction``, ``ef_search``), also
     re-scored exactly. Sub-linear, but on catalogues full of identical titles
     (Myntra) it needs ``m=48, ef_construction=200, ef_search=1024`` for 0.98
     (0.989; 0.974 at 512).
+``ivf`` (the server's default)  k-means inverted lists (``nlist``) over int8 codes;
+    a query scans the ``nprobe`` lists nearest to it (more when a filter allows few
+    rows), then re-scores exactly like ``scan``. On Myntra's 31k distinct vectors
+    2048 lists and 384 probed give recall@10 0.989 against exact search at about
+    half the scan's CPU (RESULTS.md, issue 7, sixth session); k-means takes ~40 s.
 
-Both kinds index each *distinct* vector once (``DistinctRows``): catalogues repeat
+Every kind indexes each *distinct* vector once (``DistinctRows``): catalogues repeat
 titles, so many products share one vector (13k of Myntra's 44k), and an index over
 the distinct ones is smaller and faster to search while its answers, expanded back
 to every product holding a found vector and re-scored exactly, stay the same.
@@ -31,6 +35,8 @@ come in one stable order that exact search (``search_exact``) shares.
 
 from __future__ import annotations
 
+import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,11 +51,12 @@ except ImportError as exc:  # pragma: no cover - install hint
     raise ImportError("semantic search needs `pip install 'faiss-cpu>=1.8,<2'`") from exc
 
 REBUILD_FRACTION = 0.1
+IVF_MIN_PER_LIST = 8  # k-means points per list, at least
 EXACT_BELOW = 2000  # filtered searches over fewer allowed rows than this are exact
 
 Matrix = npt.NDArray[np.float32]
 Keys = npt.NDArray[np.int64]
-IndexKind = Literal["scan", "hnsw"]
+IndexKind = Literal["scan", "hnsw", "ivf"]
 
 
 @dataclass(frozen=True)
@@ -61,12 +68,16 @@ class IndexParams:
     m: int = 48
     ef_construction: int = 200
     ef_search: int = 1024
+    nlist: int = 2048  # ivf: k-means lists (at most one per IVF_MIN_PER_LIST vectors)
+    nprobe: int = 384  # ivf: lists scanned per query (more when a filter allows few rows)
 
     @property
     def file_name(self) -> str:
         """Saved-index file; names the build parameters, so changing them rebuilds."""
         if self.kind == "hnsw":
             return f"hnsw-m{self.m}-efc{self.ef_construction}-distinct.faiss"
+        if self.kind == "ivf":
+            return f"ivf{self.nlist}-sq8-distinct.faiss"
         return f"{self.kind}-distinct.faiss"
 
 
@@ -107,8 +118,16 @@ def _empty() -> DenseHits:
     return DenseHits(np.empty(0, np.int64), np.empty(0, np.float64))
 
 
+def ivf_lists(params: IndexParams, n: int) -> int:
+    """Inverted lists for ``n`` distinct vectors: ``nlist``, but never more than one list
+    per ``IVF_MIN_PER_LIST`` vectors (k-means needs points to place its centroids)."""
+    return max(1, min(params.nlist, n // IVF_MIN_PER_LIST))
+
+
 def _new_index(params: IndexParams, dim: int, vectors: Matrix) -> Any:
     faiss.omp_set_num_threads(1)
+    if params.kind == "ivf":
+        return _new_ivf(params, dim, vectors)
     if params.kind == "hnsw":
         graph = faiss.IndexHNSWFlat(dim, params.m, faiss.METRIC_INNER_PRODUCT)
         graph.hnsw.efConstruction = params.ef_construction
@@ -124,10 +143,38 @@ def _new_index(params: IndexParams, dim: int, vectors: Matrix) -> Any:
     return scan
 
 
-def _search_params(params: IndexParams, k: int, rows: Keys | None) -> Any:
+def _new_ivf(params: IndexParams, dim: int, vectors: Matrix) -> Any:
+    """k-means lists over the vectors, each list's members as int8 codes of their
+    residuals; ``None`` when there is nothing to cluster. faiss seeds k-means with a
+    fixed seed, so the same vectors give the same index."""
+    if not len(vectors):
+        return None
+    lists = ivf_lists(params, len(vectors))
+    ivf = faiss.index_factory(dim, f"IVF{lists},SQ8", faiss.METRIC_INNER_PRODUCT)
+    # our floor of points per list, not faiss's 39 (it warns on stderr below that)
+    faiss.extract_index_ivf(ivf).cp.min_points_per_centroid = IVF_MIN_PER_LIST
+    ivf.train(vectors)
+    ivf.add(vectors)
+    return ivf
+
+
+def _nprobe(params: IndexParams, graph: Any, allowed: int | None) -> int:
+    """Lists to scan: ``nprobe``, scaled up by how few of the vectors a filter allows
+    (a filter leaving a tenth of the rows needs ten times the lists for as many hits)."""
+    lists = int(graph.nlist)
+    if allowed is None:
+        return min(params.nprobe, lists)
+    share = max(allowed, 1) / max(int(graph.ntotal), 1)
+    return min(math.ceil(params.nprobe / share), lists)
+
+
+def _search_params(params: IndexParams, k: int, graph: Any, rows: Keys | None) -> Any:
     if params.kind == "hnsw":
         out = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
         out.efSearch = max(params.ef_search, k)
+    elif params.kind == "ivf":
+        out = faiss.SearchParametersIVF()
+        out.nprobe = _nprobe(params, graph, None if rows is None else len(rows))
     else:
         out = faiss.SearchParameters()
     if rows is not None:
@@ -179,9 +226,14 @@ class VectorIndex:
     # -- persistence --------------------------------------------------------
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
+        # written aside, then renamed: a reader (another server worker) never sees half
         if self._graph is not None:
-            faiss.write_index(self._graph, str(folder / self.params.file_name))
-        np.save(folder / "main_keys.npy", self.main_keys)
+            part = folder / f"{self.params.file_name}.{os.getpid()}.part"
+            faiss.write_index(self._graph, str(part))
+            part.replace(folder / self.params.file_name)
+        keys = folder / f"main_keys.{os.getpid()}.part.npy"
+        np.save(keys, self.main_keys)
+        keys.replace(folder / "main_keys.npy")
 
     @classmethod
     def load(
@@ -226,7 +278,8 @@ class VectorIndex:
         width = max(k, self.params.rerank)
         want = min(width + (0 if rows is not None else len(self.dead)), len(distinct))
         groups = None if rows is None else np.unique(distinct.group[rows])
-        _, found = self._graph.search(q, want, params=_search_params(self.params, want, groups))
+        search = _search_params(self.params, want, self._graph, groups)
+        _, found = self._graph.search(q, want, params=search)
         cand = distinct.members(found[0][found[0] >= 0])
         if rows is not None:
             cand = cand[np.isin(cand, rows)]
