@@ -8,11 +8,12 @@ demos only) every request is treated as admin.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from shopsense.api.errors import ApiError
 from shopsense.app.keys import Access, ApiKeyStore, Scope, grants
@@ -32,15 +33,21 @@ class KeyCache:
         self.open_access = open_access
         self._seen: dict[str, tuple[float, Scope | None]] = {}
 
-    def scope_of(self, key: str) -> Scope | None:
-        now = time.monotonic()
+    def cached(self, key: str) -> tuple[bool, Scope | None]:
+        """``(True, scope)`` for a key verified less than ``CACHE_SECONDS`` ago."""
         hit = self._seen.get(key)
-        if hit is not None and now - hit[0] < CACHE_SECONDS:
-            return hit[1]
+        if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
+            return True, hit[1]
+        return False, None
+
+    def scope_of(self, key: str) -> Scope | None:
+        known, scope = self.cached(key)
+        if known:
+            return scope
         scope = self.store.verify(key)
         if len(self._seen) > 10_000:
             self._seen.clear()
-        self._seen[key] = (now, scope)
+        self._seen[key] = (time.monotonic(), scope)
         return scope
 
 
@@ -56,7 +63,9 @@ def presented_key(
     return request.cookies.get(COOKIE) or None
 
 
-def scope_for(request: Request, key: str | None) -> Scope:
+async def scope_for(request: Request, key: str | None) -> Scope:
+    """The key's scope; only a key not verified in the last few seconds waits for the
+    store, in a worker thread (a cached one costs no thread hand-off)."""
     cache: KeyCache = request.app.state.keys
     if cache.open_access:
         return Scope.ADMIN
@@ -67,7 +76,9 @@ def scope_for(request: Request, key: str | None) -> Scope:
             "this endpoint needs an API key: send 'Authorization: Bearer KEY' or 'X-API-Key: KEY'",
             {"WWW-Authenticate": "Bearer"},
         )
-    scope = cache.scope_of(key)
+    known, scope = cache.cached(key)
+    if not known:
+        scope = await run_in_threadpool(cache.scope_of, key)
     if scope is None:
         raise ApiError(
             401,
@@ -78,15 +89,15 @@ def scope_for(request: Request, key: str | None) -> Scope:
     return scope
 
 
-def require(access: Access) -> Callable[..., Scope]:
+def require(access: Access) -> Callable[..., Awaitable[Scope]]:
     """A dependency that lets a request through only if its key grants ``access``."""
 
-    def check(
+    async def check(
         request: Request,
         bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
         header: Annotated[str | None, Security(_header)] = None,
     ) -> Scope:
-        scope = scope_for(request, presented_key(request, bearer, header))
+        scope = await scope_for(request, presented_key(request, bearer, header))
         if not grants(scope, access):
             raise ApiError(
                 403,

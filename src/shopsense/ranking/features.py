@@ -144,6 +144,7 @@ class QueryTerms:
     colours: frozenset[str]
     rare: frozenset[str]  # the highest-IDF terms
     trigrams: frozenset[str]
+    idf_total: float  # sum of ``idf``'s weights, summed once per query
 
     @classmethod
     def of(cls, text: str, idf: Idf) -> QueryTerms:
@@ -159,6 +160,7 @@ class QueryTerms:
             colours=colours(tokens),
             rare=rare_terms(weights),
             trigrams=trigrams(text),
+            idf_total=sum(weights.values()),
         )
 
 
@@ -263,8 +265,7 @@ def code_features(q: QueryTerms, d: DocTerms) -> tuple[float, float, float, floa
 def _coverage(q: QueryTerms, d: DocTerms) -> tuple[float, float]:
     """IDF-weighted share of the query's terms in the title, and of the title's in the query."""
     shared = sum(q.idf[t] for t in q.tokens & d.title)
-    total = sum(q.idf.values())
-    of_query = shared / total if total > 0 else 0.0
+    of_query = shared / q.idf_total if q.idf_total > 0 else 0.0
     of_title = shared / d.title_idf if d.title_idf > 0 else 0.0
     return of_query, min(of_title, 1.0)
 

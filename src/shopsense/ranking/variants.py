@@ -111,6 +111,8 @@ def trigrams(text: str) -> frozenset[str]:
 
 def spec_agreement(query: frozenset[Spec], product: frozenset[Spec]) -> tuple[float, float]:
     """(measures both state with a shared value, measures both state with different values)."""
+    if not query or not product:
+        return 0.0, 0.0
     agree = conflict = 0
     for measure in {m for m, _ in query} & {m for m, _ in product}:
         q = {v for m, v in query if m == measure}
@@ -135,5 +137,6 @@ def rare_terms(idf: dict[str, float]) -> frozenset[str]:
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    union = len(a | b)
-    return len(a & b) / union if union else 0.0
+    shared = len(a & b)
+    union = len(a) + len(b) - shared  # without building the union set
+    return shared / union if union else 0.0
