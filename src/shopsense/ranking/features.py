@@ -24,6 +24,7 @@ candidate without an image gets the mean of the pictured ones (neutral) and
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -160,7 +161,7 @@ class QueryTerms:
             colours=colours(tokens),
             rare=rare_terms(weights),
             trigrams=trigrams(text),
-            idf_total=sum(weights.values()),
+            idf_total=math.fsum(weights.values()),
         )
 
 
@@ -201,7 +202,7 @@ class TermCache:
                 codes=product_codes(t.titles[row]) | frozenset(given),
                 squashed=squash(" ".join([t.titles[row], *explicit])),
                 numbers=frozenset(x for x in title if x.isdigit()),
-                title_idf=sum(self.idf(x) for x in title),
+                title_idf=math.fsum(self.idf(x) for x in title),
                 specs=specs(t.titles[row]),
                 colours=named,
                 trigrams=trigrams(t.titles[row]),
@@ -264,7 +265,8 @@ def code_features(q: QueryTerms, d: DocTerms) -> tuple[float, float, float, floa
 
 def _coverage(q: QueryTerms, d: DocTerms) -> tuple[float, float]:
     """IDF-weighted share of the query's terms in the title, and of the title's in the query."""
-    shared = sum(q.idf[t] for t in q.tokens & d.title)
+    # fsum: exact, so the value does not depend on set order (which the hash seed sets)
+    shared = math.fsum(q.idf[t] for t in q.tokens & d.title)
     of_query = shared / q.idf_total if q.idf_total > 0 else 0.0
     of_title = shared / d.title_idf if d.title_idf > 0 else 0.0
     return of_query, min(of_title, 1.0)
