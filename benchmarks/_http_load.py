@@ -21,6 +21,7 @@ class LoadResult:
     statuses: dict[int, int] = field(default_factory=dict)
     seconds: float = 0.0
     cache_hits: int = 0  # answers with ``X-Search-Cache: hit``
+    reconnects: int = 0  # connections the server closed (``Connection: close``)
 
     @property
     def hit_rate(self) -> float:
@@ -46,21 +47,24 @@ class Connection:
         reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
         return cls(reader, writer)
 
-    async def get(self, target: str, headers: str) -> tuple[int, bool]:
-        """Status of a GET, and whether the server says it came from its result cache."""
+    async def get(self, target: str, headers: str) -> tuple[int, bool, bool]:
+        """Status of a GET, whether the server says it came from its result cache, and
+        whether it closes the connection (``Connection: close``: open a new one)."""
         self.writer.write(f"GET {target} HTTP/1.1\r\nHost: load\r\n{headers}\r\n".encode())
         await self.writer.drain()
         head = await self.reader.readuntil(b"\r\n\r\n")
         status = int(head.split(b" ", 2)[1])
-        length, hit = 0, False
+        length, hit, closes = 0, False, False
         for line in head.split(b"\r\n"):
             lower = line.lower()
             if lower.startswith(b"content-length:"):
                 length = int(line.split(b":", 1)[1])
             elif lower.startswith(b"x-search-cache:"):
                 hit = lower.endswith(b"hit")
+            elif lower.startswith(b"connection:"):
+                closes = lower.endswith(b"close")
         await self.reader.readexactly(length)
-        return status, hit
+        return status, hit, closes
 
     def close(self) -> None:
         self.writer.close()
@@ -96,7 +100,11 @@ async def run_load(
             delay = planned - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            status, hit = await conns[w].get(targets(i), head)
+            status, hit, closes = await conns[w].get(targets(i), head)
+            if closes:  # the server sheds this connection: reconnect, as browsers and wrk do
+                conns[w].close()
+                conns[w] = await Connection.open(url)
+                result.reconnects += 1
             result.latencies.append(time.perf_counter() - planned)
             result.cache_hits += hit
             result.statuses[status] = result.statuses.get(status, 0) + 1

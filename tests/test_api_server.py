@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from api_helpers import served
-from shopsense.api.guard import Guard
+from shopsense.api.guard import REBALANCE_SECONDS, Guard
 from shopsense.api.metrics import Metrics
 
 
@@ -62,6 +62,38 @@ def test_requests_beyond_the_bound_get_503_with_retry_after_not_a_queue() -> Non
     assert (first[0], second[0], health[0]) == (200, 200, 200)
     assert metrics.rejections["overloaded"] == 1
     assert metrics.in_flight == 0
+
+
+def test_a_busy_worker_asks_one_client_at_a_time_to_reconnect() -> None:
+    """Above ``rebalance_above`` in flight, one answer per interval carries
+    ``Connection: close`` (the client's new connection may land on another worker)."""
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    def closes(guard: Guard, others_in_flight: int) -> bool:
+        guard.metrics.in_flight = others_in_flight  # requests of other clients, waiting
+        sent: list[Any] = []
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: Any) -> None:
+            sent.append(message)
+
+        scope = {"type": "http", "method": "GET", "path": "/search", "headers": []}
+        asyncio.run(guard(scope, receive, send))
+        return (b"connection", b"close") in sent[0]["headers"]
+
+    busy = Guard(app, max_in_flight=64, metrics=Metrics(), rebalance_above=4)
+    assert not closes(busy, 3)  # 4 in flight with this one: not above the bound
+    assert closes(busy, 4)  # 5 in flight: this client is asked to reconnect
+    assert not closes(busy, 10)  # at most one per REBALANCE_SECONDS
+    busy._last_shed -= REBALANCE_SECONDS
+    assert closes(busy, 10)
+    never = Guard(app, max_in_flight=64, metrics=Metrics())  # one process: off by default
+    assert not closes(never, 50)
 
 
 def test_shopsense_serve_answers_over_http_and_stops_cleanly(tmp_path: Path) -> None:

@@ -4,6 +4,14 @@ Beyond ``max_in_flight`` concurrent requests the server answers 503 with
 ``Retry-After`` at once instead of queueing: the queue is never unbounded.
 Bodies are read up to ``MAX_BODY_BYTES``; a larger one (by Content-Length or
 by counting a chunked stream) answers 413 without reaching a route.
+
+With several worker processes, each client connection stays with the worker the kernel
+gave it, and a worker that got more connections than its share gets more requests than
+it can answer while another idles. Above ``rebalance_above`` requests in flight a
+worker answers with ``Connection: close``: the client's next connection is spread over
+the workers again, so the busy one sheds connections until the load evens out. It sheds
+at most one connection per ``REBALANCE_SECONDS``: when every worker is saturated, moving
+connections helps nothing, and reconnecting on every answer would cost CPU.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ from shopsense.api.metrics import Metrics
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
 EXEMPT_PATHS = frozenset({"/health"})
+REBALANCE_SECONDS = 0.25
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -48,10 +57,14 @@ def _declared_length(scope: Scope) -> int | None:
 class Guard:
     """ASGI middleware: bounded concurrency, bounded bodies, request metrics."""
 
-    def __init__(self, app: ASGIApp, *, max_in_flight: int, metrics: Metrics) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_in_flight: int, metrics: Metrics, rebalance_above: int = 0
+    ) -> None:
         self.app = app
         self.max_in_flight = max_in_flight
         self.metrics = metrics
+        self.rebalance_above = rebalance_above  # 0: never ask clients to reconnect
+        self._last_shed = 0.0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -70,6 +83,9 @@ class Guard:
         async def tracking_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status_box[0] = int(message["status"])
+                if self._shed():
+                    headers = [*message.get("headers", []), (b"connection", b"close")]
+                    message = {**message, "headers": headers}
             await send(message)
 
         try:
@@ -117,3 +133,13 @@ class Guard:
             return await receive()
 
         return replay
+
+    def _shed(self) -> bool:
+        """Whether this answer should close its connection (see the module docstring)."""
+        if not self.rebalance_above or self.metrics.in_flight <= self.rebalance_above:
+            return False
+        now = time.monotonic()
+        if now - self._last_shed < REBALANCE_SECONDS:
+            return False
+        self._last_shed = now
+        return True

@@ -54,7 +54,12 @@ def create_app(services: Services) -> FastAPI:
     for module in routers:
         app.include_router(module.router)
     app.include_router(make_router(READ, ADMIN))
-    app.add_middleware(Guard, max_in_flight=services.settings.max_in_flight, metrics=metrics)
+    app.add_middleware(
+        Guard,
+        max_in_flight=services.settings.max_in_flight,
+        metrics=metrics,
+        rebalance_above=services.settings.rebalance_above,
+    )
     return app
 
 

@@ -35,6 +35,17 @@ class Settings(BaseSettings):
         le=10_000,
         description="Requests handled at once by the HTTP server; more answer 503 + Retry-After",
     )
+    rebalance_above: int = Field(
+        default=0,
+        ge=0,
+        le=10_000,
+        description=(
+            "With several server processes: above this many requests in flight a process"
+            " answers with 'Connection: close', so clients reconnect and the kernel spreads"
+            " their connections over the processes again (0: never; `serve --workers N`"
+            " sets 8 unless SHOPSENSE_REBALANCE_ABOVE is set)"
+        ),
+    )
     demo_user: str | None = Field(
         default=None,
         description="User whose 'for you' strip the storefront shows when none is chosen",

@@ -12,6 +12,10 @@ from shopsense.app.settings import Settings
 from shopsense.cli.common import DbOption, echo
 from shopsense.storage.engine import open_store
 
+#: requests in flight above which a worker of several asks clients to reconnect
+#: (``Settings.rebalance_above``; a fair share of 32 clients over 2 workers is 16)
+REBALANCE_ABOVE = 8
+
 
 def _announce(settings: Settings, host: str, port: int, workers: int) -> None:
     mode = "OPEN ACCESS (no keys needed)" if settings.open_access else "API keys required"
@@ -43,6 +47,8 @@ def run_server(settings: Settings, host: str, port: int, workers: int = 1) -> No
         os.environ["SHOPSENSE_DB"] = settings.db
         os.environ["SHOPSENSE_OPEN_ACCESS"] = "true" if settings.open_access else "false"
         os.environ["SHOPSENSE_DATA_DIR"] = str(settings.data_dir)
+        # several workers shed connections unless told otherwise (0 turns it off)
+        os.environ.setdefault("SHOPSENSE_REBALANCE_ABOVE", str(REBALANCE_ABOVE))
         _announce(settings, host, port, workers)
         run_workers(
             "shopsense.api.server:app_from_environment",
