@@ -72,7 +72,7 @@ def test_a_busy_worker_asks_one_client_at_a_time_to_reconnect() -> None:
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"ok"})
 
-    def closes(guard: Guard, others_in_flight: int) -> bool:
+    def closes(guard: Guard, others_in_flight: int, path: str = "/search") -> bool:
         guard.metrics.in_flight = others_in_flight  # requests of other clients, waiting
         sent: list[Any] = []
 
@@ -82,7 +82,7 @@ def test_a_busy_worker_asks_one_client_at_a_time_to_reconnect() -> None:
         async def send(message: Any) -> None:
             sent.append(message)
 
-        scope = {"type": "http", "method": "GET", "path": "/search", "headers": []}
+        scope = {"type": "http", "method": "GET", "path": path, "headers": []}
         asyncio.run(guard(scope, receive, send))
         return (b"connection", b"close") in sent[0]["headers"]
 
@@ -91,6 +91,7 @@ def test_a_busy_worker_asks_one_client_at_a_time_to_reconnect() -> None:
     assert closes(busy, 4)  # 5 in flight: this client is asked to reconnect
     assert not closes(busy, 10)  # at most one per REBALANCE_SECONDS
     busy._last_shed -= REBALANCE_SECONDS
+    assert not closes(busy, 10, "/health")  # health checks are never shed
     assert closes(busy, 10)
     never = Guard(app, max_in_flight=64, metrics=Metrics())  # one process: off by default
     assert not closes(never, 50)

@@ -11,7 +11,8 @@ it can answer while another idles. Above ``rebalance_above`` requests in flight 
 worker answers with ``Connection: close``: the client's next connection is spread over
 the workers again, so the busy one sheds connections until the load evens out. It sheds
 at most one connection per ``REBALANCE_SECONDS``: when every worker is saturated, moving
-connections helps nothing, and reconnecting on every answer would cost CPU.
+connections helps nothing, and reconnecting on every answer would cost CPU. Health
+checks (``EXEMPT_PATHS``) are never turned away and never shed.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ class Guard:
         async def tracking_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status_box[0] = int(message["status"])
-                if self._shed():
+                if scope["path"] not in EXEMPT_PATHS and self._shed():
                     headers = [*message.get("headers", []), (b"connection", b"close")]
                     message = {**message, "headers": headers}
             await send(message)
