@@ -18,6 +18,21 @@ from shopsense.api.guard import REBALANCE_SECONDS, Guard
 from shopsense.api.metrics import Metrics
 
 
+async def _get(guard: Guard, path: str) -> dict[str, Any]:
+    """The ``http.response.start`` message of a GET of ``path`` through ``guard``."""
+    sent: list[Any] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    await guard({"type": "http", "method": "GET", "path": path, "headers": []}, receive, send)
+    start: dict[str, Any] = sent[0]
+    return start
+
+
 def test_requests_beyond_the_bound_get_503_with_retry_after_not_a_queue() -> None:
     release = asyncio.Event()
     entered = 0
@@ -33,17 +48,7 @@ def test_requests_beyond_the_bound_get_503_with_retry_after_not_a_queue() -> Non
     guard = Guard(slow_app, max_in_flight=2, metrics=metrics)
 
     async def call(path: str) -> tuple[int, dict[str, str]]:
-        sent: list[Any] = []
-
-        async def receive() -> dict[str, Any]:
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        async def send(message: Any) -> None:
-            sent.append(message)
-
-        scope = {"type": "http", "method": "GET", "path": path, "headers": []}
-        await guard(scope, receive, send)
-        start = sent[0]
+        start = await _get(guard, path)
         return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}
 
     async def scenario() -> list[tuple[int, dict[str, str]]]:
@@ -74,17 +79,7 @@ def test_a_busy_worker_asks_one_client_at_a_time_to_reconnect() -> None:
 
     def closes(guard: Guard, others_in_flight: int, path: str = "/search") -> bool:
         guard.metrics.in_flight = others_in_flight  # requests of other clients, waiting
-        sent: list[Any] = []
-
-        async def receive() -> dict[str, Any]:
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        async def send(message: Any) -> None:
-            sent.append(message)
-
-        scope = {"type": "http", "method": "GET", "path": path, "headers": []}
-        asyncio.run(guard(scope, receive, send))
-        return (b"connection", b"close") in sent[0]["headers"]
+        return (b"connection", b"close") in asyncio.run(_get(guard, path))["headers"]
 
     busy = Guard(app, max_in_flight=64, metrics=Metrics(), rebalance_above=4)
     assert not closes(busy, 3)  # 4 in flight with this one: not above the bound
