@@ -83,15 +83,22 @@ def test_filtered_search_through_the_index_keeps_to_the_allowed_keys(
     assert got == exact[:10] and keys[2] not in got
 
 
+def _built_and_saved(
+    params: IndexParams, vectors: np.ndarray, folder: Path
+) -> tuple[VectorIndex, dict[int, np.ndarray]]:
+    """An index over ``vectors`` (keys 0…n-1) saved to ``folder``, and its vectors by key."""
+    index = VectorIndex(vectors.shape[1], params)
+    keys = list(range(len(vectors)))
+    index.build(keys, vectors)
+    index.save(folder)
+    return index, {k: vectors[k] for k in keys}
+
+
 def test_saved_index_loads_only_for_the_same_kind_and_build_parameters(
     vectors: np.ndarray, tmp_path: Path
 ) -> None:
     hnsw = IndexParams(kind="hnsw", m=16, ef_construction=100)
-    index = VectorIndex(vectors.shape[1], hnsw)
-    keys = list(range(len(vectors)))
-    index.build(keys, vectors)
-    index.save(tmp_path)
-    by_key = {k: vectors[k] for k in keys}
+    index, by_key = _built_and_saved(hnsw, vectors, tmp_path)
     again = VectorIndex.load(tmp_path, by_key, vectors.shape[1], hnsw)
     assert again is not None
     assert again.search(vectors[5], 5).keys.tolist() == index.search(vectors[5], 5).keys.tolist()
@@ -104,11 +111,7 @@ def test_saved_ivf_index_loads_with_its_lists_and_searches_alike(
     vectors: np.ndarray, tmp_path: Path
 ) -> None:
     ivf = IndexParams(kind="ivf", nlist=16, nprobe=4)
-    index = VectorIndex(vectors.shape[1], ivf)
-    keys = list(range(len(vectors)))
-    index.build(keys, vectors)
-    index.save(tmp_path)
-    by_key = {k: vectors[k] for k in keys}
+    index, by_key = _built_and_saved(ivf, vectors, tmp_path)
     again = VectorIndex.load(tmp_path, by_key, vectors.shape[1], ivf)
     assert again is not None and again._graph.nlist == 16
     for q in vectors[::31]:
