@@ -304,9 +304,8 @@ class VectorIndex:
         keep = None
         if rows is not None:
             keep = np.isin(cand, rows)
-        elif self.dead:
-            dead = np.fromiter(self.dead, dtype=np.int64, count=len(self.dead))
-            keep = ~np.isin(self.main_keys[cand], dead)
+        elif self.dead:  # set lookups: O(candidates), however many keys died
+            keep = _not_in(self.main_keys[cand], self.dead)
         if keep is not None:
             cand, scores = cand[keep], scores[keep]
         return _ordered(self.main_keys[cand], scores, k)
@@ -371,8 +370,7 @@ class VectorIndex:
             at = np.minimum(np.searchsorted(sorted_keys, ks), len(sorted_keys) - 1)
             held = sorted_keys[at] == ks
             if self.dead:
-                dead = np.fromiter(self.dead, dtype=np.int64, count=len(self.dead))
-                held &= ~np.isin(ks, dead)
+                held &= _not_in(ks, self.dead)
             out[held] = self.main_vectors[order[at[held]]]
         if self.delta:
             for i in np.flatnonzero(np.isin(ks, np.fromiter(self.delta, dtype=np.int64))):
@@ -400,6 +398,10 @@ class VectorIndex:
         else:
             main = self._main_search(q, k, rows)
         return _merge([main, delta], k)
+
+
+def _not_in(keys: Keys, dropped: set[int]) -> npt.NDArray[np.bool_]:
+    return np.fromiter((k not in dropped for k in keys.tolist()), dtype=bool, count=len(keys))
 
 
 def _ordered(keys: Keys, scores: npt.NDArray[np.float64], k: int) -> DenseHits:
