@@ -115,6 +115,7 @@ def main() -> None:
     ap.add_argument("--head-lr", type=float, default=FineTuneConfig().head_learning_rate)
     ap.add_argument("--latency-n", type=int, default=200)
     ap.add_argument("--no-refit", action="store_true")
+    ap.add_argument("--folds", default="", help="only these CV folds (1-based, e.g. 4,5)")
     ap.add_argument("--weight-step", type=float, default=0.25, help="ensemble weight grid step")
     args = ap.parse_args()
     memo: dict[str, dict[str, Any]] = {}
@@ -170,8 +171,9 @@ def main() -> None:
             )
         else:
             d = read_labelled(shared_data() / "wands_queries" / "query.csv", "query", "query_class")
+        only = [int(f) - 1 for f in args.folds.split(",")] if args.folds else None
         scores = cross_validate(
-            d.texts, d.labels, d.groups, 5, configs, say, latency_n=args.latency_n
+            d.texts, d.labels, d.groups, 5, configs, say, latency_n=args.latency_n, only=only
         )
     save_vectors(memo, args.data)
     report(f"intent-{args.data}", [{"data": args.data, **s.as_dict()} for s in scores], COLUMNS)
