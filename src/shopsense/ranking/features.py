@@ -186,6 +186,10 @@ class TermCache:
         self._number = np.full(len(table), -1, dtype=np.int64)  # by row; -1 not seen yet
         self.ids = TermIds()  # the terms of each number as ids
 
+    def __len__(self) -> int:
+        """Rows whose terms are computed."""
+        return int((self._number >= 0).sum())
+
     def clear(self) -> None:
         self._shared.clear()
         self._docs.clear()

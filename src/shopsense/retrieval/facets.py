@@ -42,23 +42,33 @@ def _top(counter: Counter[str], n: int = MAX_VALUES) -> dict[str, int]:
 
 class FacetTable:
     """What facets count, one value per row of a doc table, read once: the brand and the
-    price bucket ("" when there is none: not counted) and the attribute pairs. A search
-    then counts its rows with C-level ``Counter`` updates, no per-row Python."""
+    price bucket ("" when there is none: not counted), the category path and attribute
+    pairs as numbers (a tuple hashes anew each time it is counted; a number at once). A
+    search then counts its rows with C-level ``Counter`` updates, no per-row Python."""
 
     def __init__(self, table: DocTable) -> None:
         self.table = table
         self.brands = [str(b) if b else "" for b in table.brands]
         self.prices = ["" if math.isnan(p) else price_bucket(p) for p in table.prices.tolist()]
-        self.pairs = [tuple(a.items()) for a in table.attributes]
+        number: dict[tuple[str, ...], int] = {}
+        self.paths = [number.setdefault(c, len(number)) for c in table.categories]
+        self.path_of = list(number)
+        numbered: dict[tuple[str, str], int] = {}
+        self.pairs = [
+            tuple(numbered.setdefault(kv, len(numbered)) for kv in a.items())
+            for a in table.attributes
+        ]
+        self.pair_of = list(numbered)
 
     def counts(self, rows: Sequence[int]) -> Facets:
         """Counts over ``rows``; values split into levels and keys afterwards (few)."""
         table = self.table
         brand = Counter(map(self.brands.__getitem__, rows))
         del brand[""]
-        paths = Counter(map(table.categories.__getitem__, rows))
+        paths = Counter(map(self.paths.__getitem__, rows))
         levels: list[Counter[str]] = []
-        for cat, n in paths.items():
+        for path, n in paths.items():
+            cat = self.path_of[path]
             for depth in range(len(cat)):
                 while len(levels) <= depth:
                     levels.append(Counter())
@@ -67,7 +77,8 @@ class FacetTable:
         del price[""]
         attrs: dict[str, Counter[str]] = {}
         pairs = Counter(chain.from_iterable(map(self.pairs.__getitem__, rows)))
-        for (k, v), n in pairs.items():
+        for pair, n in pairs.items():
+            k, v = self.pair_of[pair]
             counter = attrs.get(k)
             if counter is None:
                 counter = attrs[k] = Counter()
