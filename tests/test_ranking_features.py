@@ -315,3 +315,30 @@ def test_term_ids_count_what_each_set_holds() -> None:
     assert held[:, colours].tolist() == [0, 1, 0, 1]
     assert size[:, ID_FIELDS.index("terms")].tolist() == [1, 0, 0, 0]
     assert ids.title_idf.values.tolist() == [2.5, 0.0, 4.0]
+
+
+def test_terms_numbered_from_many_threads_stay_consistent() -> None:
+    import random
+    import threading
+
+    titles = [
+        f"Sony Belt {i % 7} Black Turntable {'PS-LX350H' if i % 3 else ''}" for i in range(60)
+    ]
+    table = _table([(t, {}) for t in titles])
+    terms = TermCache(table, _idf)
+
+    def number(seed: int) -> None:
+        rows = list(range(len(titles)))
+        random.Random(seed).shuffle(rows)
+        terms.distinct(np.asarray(rows, dtype=np.int64))
+
+    threads = [threading.Thread(target=number, args=(s,)) for s in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    alone = TermCache(table, _idf)
+    assert all(terms.get(r) == alone.get(r) for r in range(len(titles)))
+    query = "sony belt 3 black pslx350h"
+    got = feature_matrix(query, _no_scores(len(titles)), terms)
+    assert got.tobytes() == feature_matrix(query, _no_scores(len(titles)), alone).tobytes()

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -185,6 +186,7 @@ class TermCache:
         self._docs: list[DocTerms] = []  # by number
         self._number = np.full(len(table), -1, dtype=np.int64)  # by row; -1 not seen yet
         self.ids = TermIds()  # the terms of each number as ids
+        self._lock = threading.Lock()
 
     def __len__(self) -> int:
         """Rows whose terms are computed."""
@@ -197,19 +199,23 @@ class TermCache:
         self.ids = TermIds()
 
     def get(self, row: int) -> DocTerms:
-        if len(self._number) < len(self.table):  # the table grew
-            grown = np.full(len(self.table), -1, dtype=np.int64)
-            grown[: len(self._number)] = self._number
-            self._number = grown
-        number = int(self._number[row])
+        number = int(self._number[row]) if row < len(self._number) else -1
         if number < 0:
             doc = self._terms(row)
-            number = self._shared.setdefault(doc, len(self._docs))
-            if number == len(self._docs):
-                self._docs.append(doc)
-                sets = {name: getattr(doc, name) for name in ID_FIELDS}
-                self.ids.add(sets, doc.title_idf, len(doc.numbers))
-            self._number[row] = number
+            with self._lock:  # numbers are handed out one at a time
+                if len(self._number) < len(self.table):  # the table grew
+                    grown = np.full(len(self.table), -1, dtype=np.int64)
+                    grown[: len(self._number)] = self._number
+                    self._number = grown
+                number = self._shared.setdefault(doc, len(self._docs))
+                if number == len(self._docs):
+                    self.ids.add(
+                        {name: getattr(doc, name) for name in ID_FIELDS},
+                        doc.title_idf,
+                        len(doc.numbers),
+                    )
+                    self._docs.append(doc)
+                self._number[row] = number
         return self._docs[number]
 
     def distinct(self, rows: Ids) -> tuple[list[DocTerms], Ids, npt.NDArray[np.intp]]:

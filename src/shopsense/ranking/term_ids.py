@@ -76,12 +76,14 @@ class TermIds:
         """Number the next item: its term sets (each term once), title IDF, title numbers."""
         vocab = self.vocabulary
         codes: list[int] = []
+        lengths: list[int] = []
         for f, name in enumerate(FIELDS):
             before = len(codes)
             codes.extend(vocab.setdefault(t, len(vocab)) * _N + f for t in sets[name])
-            self._lengths.extend([len(codes) - before])
+            lengths.append(len(codes) - before)
         self._codes.extend(codes)
-        self._ends.extend([self._codes.size])
+        self._lengths.extend(lengths)
+        self._ends.extend([self._codes.size])  # last: the item is complete
         self.title_idf.extend([title_idf])
         self.numbers.extend([numbers])
 
@@ -90,7 +92,8 @@ class TermIds:
         each item's set holds (with powers of two: *which* of them it holds), and the size
         of each set. One gather and one table lookup for every field at once; weights
         must fit in 16 bits."""
-        lengths = self._lengths.values.reshape(-1, _N)[items]
+        complete = self._ends.size  # items another thread is adding are not asked for
+        lengths = self._lengths.values[: complete * _N].reshape(-1, _N)[items]
         sizes = lengths.sum(axis=1)
         starts = self._ends.values[items] - sizes
         at = np.repeat(starts - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()))
