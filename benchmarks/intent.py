@@ -93,7 +93,7 @@ def load_vectors(memo: dict[str, dict[str, Any]], data: str) -> None:
 def save_vectors(memo: dict[str, dict[str, Any]], data: str) -> None:
     VECTORS.mkdir(parents=True, exist_ok=True)
     for encoder, by_text in memo.items():
-        if by_text:
+        if by_text and encoder != "minilm-ft":  # fine-tuned graphs stay in memory
             texts = list(by_text)
             np.savez(
                 VECTORS / f"{data}-{encoder}.npz",
@@ -110,9 +110,12 @@ def main() -> None:
     ap.add_argument(
         "--variant", action="append", default=[], help="NAME=comp,comp: another ensemble row"
     )
-    ap.add_argument("--epochs", type=int, default=6)
+    ap.add_argument("--epochs", type=int, default=5, help="MiniLM fine-tune: most epochs")
+    ap.add_argument("--encoder-lr", type=float, default=FineTuneConfig().learning_rate)
+    ap.add_argument("--head-lr", type=float, default=FineTuneConfig().head_learning_rate)
     ap.add_argument("--latency-n", type=int, default=200)
     ap.add_argument("--no-refit", action="store_true")
+    ap.add_argument("--folds", default="", help="only these CV folds (1-based, e.g. 4,5)")
     ap.add_argument("--weight-step", type=float, default=0.25, help="ensemble weight grid step")
     args = ap.parse_args()
     memo: dict[str, dict[str, Any]] = {}
@@ -121,7 +124,12 @@ def main() -> None:
         components=tuple(args.components.split(",")),
         refit=not args.no_refit,
         weight_step=args.weight_step,
-        finetune=FineTuneConfig(epochs=args.epochs, max_length=16),
+        finetune=FineTuneConfig(
+            epochs=args.epochs,
+            learning_rate=args.encoder_lr,
+            head_learning_rate=args.head_lr,
+            threads=1,
+        ),
         encoder_cache=CACHE,
         memo=memo,
         # torch trains on one thread: the machine is shared
@@ -163,8 +171,9 @@ def main() -> None:
             )
         else:
             d = read_labelled(shared_data() / "wands_queries" / "query.csv", "query", "query_class")
+        only = [int(f) - 1 for f in args.folds.split(",")] if args.folds else None
         scores = cross_validate(
-            d.texts, d.labels, d.groups, 5, configs, say, latency_n=args.latency_n
+            d.texts, d.labels, d.groups, 5, configs, say, latency_n=args.latency_n, only=only
         )
     save_vectors(memo, args.data)
     report(f"intent-{args.data}", [{"data": args.data, **s.as_dict()} for s in scores], COLUMNS)

@@ -209,8 +209,9 @@ def search_queries(titles: list[str], n: int, lengths: tuple[int, ...] = (2, 3))
     return out
 
 
-def distinct_queries(titles: list[str], n: int = 60_000) -> list[str]:
-    """Distinct shopper-length queries (2–4 title words; ~16,800 on Myntra), first seen first."""
+def distinct_queries(titles: list[str], n: int = 250_000) -> list[str]:
+    """Distinct shopper-length queries (2–4 title words; ~29,700 on Myntra), first seen first
+    (more draws only add queries at the end: the first ~16,800 are those of 60,000 draws)."""
     return list(dict.fromkeys(search_queries(titles, n, (2, 3, 4))))
 
 
@@ -308,8 +309,9 @@ def search_rows(
     for run in range(args.runs):
         for mix in args.mix.split(","):
             for label, rate in loops:
-                if mix == "cold":  # enough fresh queries for 260 requests/s
-                    asked = list(islice(cold, int(260 * args.search_seconds))) or queries
+                if mix == "cold":  # fresh queries for 400 requests/s, or the offered rate
+                    fresh = (1.1 * rate if rate else 400.0) * args.search_seconds
+                    asked = list(islice(cold, int(fresh))) or queries
                 else:
                     asked = list(islice(zipf, int(600 * args.search_seconds)))
                 cpu0, t0, c0 = cpu_by_process(pid), time.perf_counter(), time.process_time()

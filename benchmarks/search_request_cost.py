@@ -21,12 +21,21 @@ from typing import Any
 
 from _common import report
 from load_api import CACHE, build_store, search_queries, zipf_mix
-from shopsense.app import search as search_module
 from shopsense.app.search_requests import search_request
 from shopsense.app.services import Services
 from shopsense.app.settings import Settings
 from shopsense.catalog.store import ProductStore
 from shopsense.storage.engine import open_store
+
+
+class _OldFacets:
+    """Main's ``facet_counts`` where the service counts facets."""
+
+    def __init__(self, module: Any, table: Any) -> None:
+        self.module, self.table = module, table
+
+    def counts(self, rows: list[int]) -> Any:
+        return self.module.facet_counts(self.table, rows)
 
 
 def main() -> None:
@@ -48,7 +57,8 @@ def main() -> None:
     settings = Settings(db=db, data_dir=CACHE / "data")
     svc = Services.from_settings(settings)
     service = svc.search()
-    new_facets = search_module.facet_counts
+    new_facets = service._facet_table()
+    old_facets = _OldFacets(old, service.pipeline.index.table)
     rows: list[dict[str, Any]] = []
     try:
         for mix, queries in mixes.items():
@@ -59,12 +69,12 @@ def main() -> None:
                 for name in ("main", "branch"):
                     cached = dict(service._shown)
                     if name == "main":  # main: old facets, every hit read from the store
-                        search_module.facet_counts = old.facet_counts
+                        service._facets = old_facets  # type: ignore[assignment]
                         service._shown.clear()
                     t = time.perf_counter()
                     service.search(req)
                     lat[name].append((time.perf_counter() - t) * 1000)
-                    search_module.facet_counts = new_facets
+                    service._facets = new_facets
                     if name == "main":  # the branch's cache as it was before main ran
                         service._shown.clear()
                         service._shown.update(cached)

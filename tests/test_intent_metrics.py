@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from shopsense.evaluation.intent_eval import group_folds
+from shopsense.evaluation.intent_eval import cross_validate, group_folds
 from shopsense.evaluation.intent_metrics import (
     accuracy_at_k,
     expected_calibration_error,
@@ -13,6 +13,7 @@ from shopsense.evaluation.intent_metrics import (
     percentile_ms,
 )
 from shopsense.query.calibration import fit_temperature, nll, softmax
+from shopsense.query.intent import IntentConfig
 
 PROBA = np.array([[0.7, 0.2, 0.1], [0.1, 0.3, 0.6], [0.5, 0.4, 0.1], [0.2, 0.5, 0.3]])
 LABELS = np.array([0, 1, 1, -1])  # the last label was never seen in training
@@ -62,3 +63,13 @@ def test_group_folds_keep_each_group_in_one_fold() -> None:
     assert sorted(seen.tolist()) == list(range(len(groups)))
     for tr, te in folds:
         assert not {groups[i] for i in tr} & {groups[i] for i in te}
+
+
+def test_cross_validate_runs_only_the_folds_asked_for() -> None:
+    # one benchmark can be spread over processes, fold by fold (benchmarks/intent.py --folds)
+    texts = [f"{w} {i}" for i in range(6) for w in ("red shoe", "blue phone")]
+    labels = [w.split()[1] for w in texts]
+    config = IntentConfig(components=("char24",), calibrate=False)
+    folds = group_folds([str(i) for i in range(len(texts))], 3, 0)
+    [scores] = cross_validate(texts, labels, None, 3, {"lr": config}, only=[1])
+    assert scores.folds == 1 and scores.n_test == len(folds[1][1])

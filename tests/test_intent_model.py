@@ -97,10 +97,13 @@ def test_fine_tuned_minilm_exports_and_serves_without_torch(
     config = IntentConfig(
         components=("minilm",),
         refit=False,
-        finetune=FineTuneConfig(epochs=3, max_length=16, learning_rate=2e-4),
+        finetune=FineTuneConfig(epochs=3, max_length=16, threads=1),
     )
     model = train_intent([texts[i] for i in keep], [labels[i] for i in keep], config)
+    tuned = model.components["minilm"]
+    assert len(tuned.curve) == 3 and tuned.epochs == 1 + int(np.argmax(tuned.curve))
     loaded = IntentModel.from_bytes(model.to_bytes())  # ONNX bytes inside, no torch needed
+    assert loaded.components["minilm"].epochs == tuned.epochs
     assert loaded.predict("bar stool").top[0].category == "Bar Stools"
     assert np.allclose(loaded.proba(["king bed"]), model.proba(["king bed"]), atol=1e-6)
 

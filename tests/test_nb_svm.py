@@ -10,7 +10,7 @@ import pytest
 from scipy.sparse import csr_matrix
 
 from shopsense.core.errors import InputError
-from shopsense.models.linear import NBLinearHead, nb_ratios
+from shopsense.models.linear import LinearHead, NBLinearHead, nb_ratios
 
 
 def test_log_count_ratios_by_hand() -> None:
@@ -43,3 +43,17 @@ def test_learns_a_separable_bag_and_checks_its_input() -> None:
         head.logits(csr_matrix(np.ones((1, 5))))
     with pytest.raises(InputError, match="two distinct labels"):
         NBLinearHead().fit(x, np.zeros(30, dtype=np.int64), 3)
+
+
+def test_softmax_head_coefficients_reproduce_its_logits() -> None:
+    # the fine-tuned MiniLM starts its head from these (models.minilm_finetune)
+    rng = np.random.default_rng(0)
+    y = np.arange(30, dtype=np.int64) % 3
+    x = np.eye(3)[y] + 0.1 * rng.standard_normal((30, 3))
+    head = LinearHead("softmax", 10.0).fit(x, y, 4)  # class 3 never seen
+    weight, bias = head.coefficients()
+    assert weight.shape == (4, 3) and not weight[3].any()
+    assert np.allclose((x @ weight.T + bias)[:, :3], head.logits(x)[:, :3])
+    assert bias[3] == bias[:3].min() - 10.0
+    with pytest.raises(InputError):
+        LinearHead("svm").fit(x, y, 4).coefficients()  # not a softmax head

@@ -15,15 +15,20 @@ from shopsense.catalog.ingest import IngestOptions, ingest_file
 from shopsense.catalog.store import ProductStore
 from shopsense.evaluation.metrics import mrr_at
 from shopsense.ranking.features import (
+    _BITS_MAX,
+    COLUMN,
     FEATURES,
     CandidateScores,
     QueryTerms,
     TermCache,
+    _term_features,
     code_features,
     feature_matrix,
 )
 from shopsense.ranking.pipeline import SearchPipeline
 from shopsense.ranking.rankers import LinearRanker
+from shopsense.ranking.term_ids import FIELDS as ID_FIELDS
+from shopsense.ranking.term_ids import TermIds
 from shopsense.ranking.training import train_ranker
 from shopsense.retrieval.doctable import DocTable
 from shopsense.retrieval.documents import TEXT_FIELDS
@@ -257,3 +262,83 @@ def test_products_with_equal_terms_share_them_and_get_equal_feature_rows() -> No
     assert np.array_equal(shared, np.vstack(alone))
     colour = FEATURES.index("colour_match")
     assert shared[3, colour] != shared[0, colour]
+
+
+def test_term_columns_at_once_equal_product_by_product_bit_for_bit() -> None:
+    """The term features of all candidates at once (ids, bits, one lookup) are the same
+    floats as ``_term_features`` for one product at a time: model numbers, specs,
+    colours, numbers, brand and category words, repeated titles, and a query long enough
+    to be compared product by product (more than ``_BITS_MAX`` tokens)."""
+    rows = [
+        ("Sony PS-LX350H Belt Turntable Black", {"modelno": "PS-LX350H"}),
+        ("Sony Belt 2 Pack 32GB", {"colour": "Red"}),
+        ("Canon CLI-221 Ink Tank 9ml Magenta", {}),
+        ("Sony PS-LX350H Belt Turntable Black", {"modelno": "PS-LX350H"}),
+        ("Nike Men Air Max 90 White Running Shoes", {"gender": "Men"}),
+        ("Puma", {}),
+        ("", {}),
+    ]
+    table = _table(rows)
+    table.brands[4], table.brands[5] = "Nike", None
+    table.categories[4] = ("Footwear", "Shoes", "Sports Shoes")
+    queries = [
+        "sony pslx350h black",
+        "sony belt 2 pack 16gb red",
+        "canon cli 221 magenta 9 ml",
+        "nike air max 90 white sports shoes",
+        "men shoes",
+        "",
+        "one two three four five six seven eight nine ten black sony",
+    ]
+    for query in queries:
+        terms = TermCache(table, _idf)
+        cands = _no_scores(len(rows))
+        got = feature_matrix(query, cands, terms)[:, COLUMN["model_match"] : COLUMN["quality"]]
+        q = QueryTerms.of(query, _idf)
+        one_by_one = np.asarray([_term_features(q, terms.get(r)) for r in range(len(rows))])
+        assert got.tobytes() == one_by_one.tobytes(), query
+    assert len(QueryTerms.of(queries[-1], _idf).tokens) > _BITS_MAX
+
+
+def test_term_ids_count_what_each_set_holds() -> None:
+    ids = TermIds()
+    sets = dict.fromkeys(ID_FIELDS, ())
+    ids.add({**sets, "title": ("red", "shirt"), "colours": ("red",)}, 2.5, 0)
+    ids.add(sets, 0.0, 0)  # nothing at all
+    ids.add({**sets, "title": ("blue", "shirt", "42"), "terms": ("cotton",)}, 4.0, 1)
+    held, size = ids.held(
+        np.asarray([2, 0, 1, 0]), {"title": {"shirt": 1, "red": 2, "42": 4}, "colours": {"red": 1}}
+    )
+    title, colours = ID_FIELDS.index("title"), ID_FIELDS.index("colours")
+    assert held[:, title].tolist() == [1 + 4, 1 + 2, 0, 1 + 2]
+    assert size[:, title].tolist() == [3, 2, 0, 2]
+    assert held[:, colours].tolist() == [0, 1, 0, 1]
+    assert size[:, ID_FIELDS.index("terms")].tolist() == [1, 0, 0, 0]
+    assert ids.title_idf.values.tolist() == [2.5, 0.0, 4.0]
+
+
+def test_terms_numbered_from_many_threads_stay_consistent() -> None:
+    import random
+    import threading
+
+    titles = [
+        f"Sony Belt {i % 7} Black Turntable {'PS-LX350H' if i % 3 else ''}" for i in range(60)
+    ]
+    table = _table([(t, {}) for t in titles])
+    terms = TermCache(table, _idf)
+
+    def number(seed: int) -> None:
+        rows = list(range(len(titles)))
+        random.Random(seed).shuffle(rows)
+        terms.distinct(np.asarray(rows, dtype=np.int64))
+
+    threads = [threading.Thread(target=number, args=(s,)) for s in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    alone = TermCache(table, _idf)
+    assert all(terms.get(r) == alone.get(r) for r in range(len(titles)))
+    query = "sony belt 3 black pslx350h"
+    got = feature_matrix(query, _no_scores(len(titles)), terms)
+    assert got.tobytes() == feature_matrix(query, _no_scores(len(titles)), alone).tobytes()

@@ -31,7 +31,7 @@ from shopsense.retrieval.documents import (
     to_index_doc,
 )
 from shopsense.retrieval.expansion import QueryTerm
-from shopsense.retrieval.facets import Facets, facet_counts
+from shopsense.retrieval.facets import Facets, FacetTable
 from shopsense.retrieval.filters import SearchFilters
 
 SORTS = ("relevance", "price_asc", "price_desc", "newest")
@@ -152,6 +152,7 @@ class SearchService:
         self.rewriters = list(rewriters)
         self.understand = understand
         self._shown: dict[str, Product] = {}
+        self._facets: FacetTable | None = None
 
     @property
     def table_size(self) -> int:
@@ -194,10 +195,16 @@ class SearchService:
             page=request.page,
             size=request.size,
             hits=hits,
-            facets=facet_counts(table, [int(ranked.rows[i]) for i in order]),
+            facets=self._facet_table().counts(ranked.rows[order].tolist()),
             took_ms=round((time.perf_counter() - t0) * 1000, 2),
             parsed=parsed,
         )
+
+    def _facet_table(self) -> FacetTable:
+        """What facets count, per product of this index, read on first use."""
+        if self._facets is None:
+            self._facets = FacetTable(self.pipeline.index.table)
+        return self._facets
 
     def prime(self, request: SearchRequest, waiting: Sequence[SearchRequest]) -> None:
         """When ``request`` needs its query encoded, encode the queries of the requests
@@ -238,18 +245,17 @@ class SearchService:
             terms.get(row)
         if self.table_size <= SHOWN_CACHE:
             self._shown.update((p.id, p) for p in self.products.iter_all())
+        self._facet_table()
         for mode in ("bm25", "hybrid"):
             self.pipeline.run("warm up", mode)
 
     def _result_set(self, ranked: Ranked) -> list[int]:
-        keep, dense_only = [], 0
-        for i in range(len(ranked.rows)):
-            if ranked.lexical[i] or ranked.mode == "dense":
-                keep.append(i)
-            elif dense_only < DENSE_ONLY_MAX:
-                keep.append(i)
-                dense_only += 1
-        return keep
+        """Every lexical candidate and the first ``DENSE_ONLY_MAX`` semantic-only ones."""
+        if ranked.mode == "dense":
+            return list(range(len(ranked.rows)))
+        semantic_only = np.cumsum(~ranked.lexical)
+        keep = ranked.lexical | (semantic_only <= DENSE_ONLY_MAX)
+        return [int(i) for i in np.flatnonzero(keep)]
 
     def _order(self, ranked: Ranked, sort: str) -> list[int]:
         keep = self._result_set(ranked)

@@ -22,7 +22,10 @@ Components = Annotated[
         "minilm_emb (softmax head on the frozen MiniLM), use (head on the multilingual USE)."
     ),
 ]
-Epochs = Annotated[int, typer.Option(help="Fine-tuning epochs of MiniLM.")]
+Epochs = Annotated[
+    int,
+    typer.Option(help="Most fine-tuning epochs of MiniLM (the count is chosen on held-out rows)."),
+]
 Threshold = Annotated[float, typer.Option(help="Abstain ('unknown') below this probability.")]
 Refit = Annotated[
     bool, typer.Option("--refit/--no-refit", help="Refit on all rows after calibrating.")
@@ -38,7 +41,7 @@ def _config(components: str, epochs: int, threshold: float, refit: bool) -> Inte
         components=names,
         threshold=threshold,
         refit=refit,
-        finetune=FineTuneConfig(epochs=epochs, max_length=16),
+        finetune=FineTuneConfig(epochs=epochs),
     )
 
 
@@ -81,7 +84,7 @@ def train_intent(
     text_col: TextCol,
     label_col: LabelCol,
     components: Components = "tfidf,minilm",
-    epochs: Epochs = 10,
+    epochs: Epochs = 5,
     threshold: Threshold = 0.3,
     refit: Refit = True,
     db: DbOption = None,
@@ -114,7 +117,7 @@ def eval_intent(
         str, typer.Option(help="TF-IDF + LR baseline: char (2–4-grams) or words (tokenizer).")
     ] = "char",
     components: Components = "tfidf,minilm",
-    epochs: Epochs = 10,
+    epochs: Epochs = 5,
     threshold: Threshold = 0.3,
     refit: Refit = True,
     as_json: JsonOption = False,

@@ -118,13 +118,17 @@ def cross_validate(
     progress: Progress | None = None,
     seed: int = 0,
     latency_n: int = 200,
+    only: Sequence[int] | None = None,
 ) -> list[IntentScores]:
-    """Mean scores over ``k`` folds (grouped when ``groups`` is given, else one row = one group)."""
+    """Mean scores over ``k`` folds (grouped when ``groups`` is given, else one row = one group);
+    ``only``: just these folds (0-based), e.g. to spread one CV over processes."""
     folds = group_folds(
         groups if groups is not None else [str(i) for i in range(len(texts))], k, seed
     )
     per_model: dict[str, list[IntentScores]] = {name: [] for name in configs}
     for f, (tr, te) in enumerate(folds):
+        if only is not None and f not in only:
+            continue
         if progress:
             progress(f"fold {f + 1}/{k}: train {len(tr)}, test {len(te)}")
         scores = evaluate_split(

@@ -52,6 +52,7 @@ class LinearHead:
             else LogisticRegression(C=c, max_iter=max_iter)
         )
         self.n_classes = 0
+        self.kind = kind
 
     def fit(self, features: Any, labels: npt.NDArray[np.int64], n_classes: int) -> LinearHead:
         if len(set(labels.tolist())) < 2:
@@ -59,6 +60,19 @@ class LinearHead:
         self._model.fit(features, labels)
         self.n_classes = n_classes
         return self
+
+    def coefficients(self) -> tuple[Matrix, Matrix]:
+        """(weights n_classes × features, biases) of a fitted multinomial head, so another
+        model can start from it; a class never seen gets zero weights and a bias 10 below
+        the lowest fitted one."""
+        model = self._model
+        if self.kind != "softmax" or not hasattr(model, "coef_") or len(model.classes_) < 3:
+            raise InputError("coefficients need a fitted softmax head over 3+ classes")
+        weight = np.zeros((self.n_classes, model.coef_.shape[1]))
+        bias = np.full(self.n_classes, float(model.intercept_.min()) - 10.0)
+        weight[model.classes_] = model.coef_
+        bias[model.classes_] = model.intercept_
+        return weight, bias
 
     def logits(self, features: Any) -> Matrix:
         """Decision values for every class 0..n_classes-1 (-inf for classes never seen)."""

@@ -17,6 +17,7 @@ decided by the held-out data, not by hand.
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -177,20 +178,44 @@ class _BagMLP(_Linear):
 
 
 class _MiniLM:
-    """Fine-tuned MiniLM, kept as ONNX bytes and served by onnxruntime."""
+    """Fine-tuned MiniLM, kept as ONNX bytes and served by onnxruntime. With
+    ``config.select_holdout`` the first fit chooses the number of epochs on that share of
+    its own texts (only rows whose text does not occur in the rest are scored: a repeated
+    query is memorised, not understood); a refit keeps the choice. ``memo`` remembers
+    graphs by training data, so two ensembles in one run fine-tune once."""
 
-    def __init__(self, config: FineTuneConfig) -> None:
+    def __init__(self, config: FineTuneConfig, memo: dict[str, Any] | None = None) -> None:
         self.config = config
         self.onnx: bytes = b""
+        self.epochs: int | None = None
+        self.curve: list[float] = []
         self._runner: Any = None
+        self._memo = memo
 
     def fit(self, texts: Sequence[str], y: npt.NDArray[np.int64], n: int) -> _MiniLM:
-        from shopsense.models.minilm_finetune import fine_tune
-        from shopsense.models.onnx_classifier import quantise
-
-        self.onnx = quantise(fine_tune(texts, y, n, self.config))
+        key = hashlib.sha1(pickle.dumps((list(texts), y.tolist(), n, self.config))).hexdigest()
+        if self._memo is not None and key in self._memo:
+            self.onnx, self.epochs, self.curve = self._memo[key]
+        else:
+            self._fine_tune(texts, y, n)
+            if self._memo is not None:
+                self._memo[key] = (self.onnx, self.epochs, self.curve)
         self._runner = None
         return self
+
+    def _fine_tune(self, texts: Sequence[str], y: npt.NDArray[np.int64], n: int) -> None:
+        from shopsense.models.minilm_finetune import choose_epochs, fine_tune
+        from shopsense.models.onnx_classifier import quantise
+
+        if self.epochs is None:
+            self.epochs = self.config.epochs
+            fit, held = _split(y, self.config.select_holdout, self.config.seed)
+            seen = {texts[i] for i in fit}
+            novel = np.zeros(len(texts), dtype=bool)
+            novel[[i for i in held if texts[i] not in seen]] = True  # repeats train
+            if novel.any():
+                self.epochs, self.curve = choose_epochs(texts, y, n, novel, self.config)
+        self.onnx = quantise(fine_tune(texts, y, n, replace(self.config, epochs=self.epochs)))
 
     def logits(self, texts: Sequence[str]) -> Matrix:
         if self._runner is None:
@@ -201,7 +226,7 @@ class _MiniLM:
         return out
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"config": self.config, "onnx": self.onnx, "_runner": None}
+        return {**self.__dict__, "_runner": None, "_memo": None}
 
 
 class _EmbeddingHead:
@@ -268,7 +293,10 @@ def _component(name: str, config: IntentConfig) -> _Linear | _MiniLM | _Embeddin
     if name == "bagmlp":
         return _BagMLP(config.bag)
     if name == "minilm":
-        return _MiniLM(config.finetune)
+        return _MiniLM(
+            config.finetune,
+            None if config.memo is None else config.memo.setdefault("minilm-ft", {}),
+        )
     if name in ("minilm_emb", "use", "usemlp"):
         encoder = "use" if name == "usemlp" else name  # the memo is by encoder
         memo = None if config.memo is None else config.memo.setdefault(encoder, {})

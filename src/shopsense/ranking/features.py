@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -34,6 +35,8 @@ import numpy as np
 import numpy.typing as npt
 
 from shopsense.catalog.matching.records import CODE_KEYS, model_codes, squash
+from shopsense.ranking.term_ids import FIELDS as ID_FIELDS
+from shopsense.ranking.term_ids import Ids, TermIds
 from shopsense.ranking.variants import (
     VARIANT_FEATURES,
     Spec,
@@ -173,42 +176,77 @@ class TermCache:
     """Tokenized fields of products, computed on first use; ``idf`` weighs title terms.
 
     Products with equal terms (catalogues repeat titles: a quarter of a Myntra search's
-    candidates) share one ``DocTerms`` object, so a search computes their term features
-    once (``feature_matrix``)."""
+    candidates) share one ``DocTerms`` object, numbered in order of first sight, so a
+    search computes their term features once (``feature_matrix``, ``distinct``)."""
 
     def __init__(self, table: DocTable, idf: Idf | None = None) -> None:
         self.table = table
         self.idf: Idf = idf or _no_idf
-        self._cache: dict[int, DocTerms] = {}
-        self._shared: dict[DocTerms, DocTerms] = {}
+        self._shared: dict[DocTerms, int] = {}  # terms → their number
+        self._docs: list[DocTerms] = []  # by number
+        self._number = np.full(len(table), -1, dtype=np.int64)  # by row; -1 not seen yet
+        self.ids = TermIds()  # the terms of each number as ids
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        """Rows whose terms are computed."""
+        return int((self._number >= 0).sum())
 
     def clear(self) -> None:
-        self._cache.clear()
         self._shared.clear()
+        self._docs.clear()
+        self._number = np.full(len(self.table), -1, dtype=np.int64)
+        self.ids = TermIds()
 
     def get(self, row: int) -> DocTerms:
-        if row not in self._cache:
-            t = self.table
-            title = frozenset(tokenize(t.titles[row]))
-            attrs = t.attributes[row]
-            explicit = [v for k, v in attrs.items() if k.casefold() in CODE_KEYS]
-            given = {c for v in explicit if len(c := squash(v)) >= 4}
-            named = colours(title) | colour_terms(" ".join(explicit))
-            doc = DocTerms(
-                title=title,
-                brand=frozenset(tokenize(t.brands[row] or "")),
-                category=frozenset(tokenize(t.categories[row][-1] if t.categories[row] else "")),
-                terms=title | frozenset(tokenize(" ".join(attrs.values()))),
-                codes=product_codes(t.titles[row]) | frozenset(given),
-                squashed=squash(" ".join([t.titles[row], *explicit])),
-                numbers=frozenset(x for x in title if x.isdigit()),
-                title_idf=math.fsum(self.idf(x) for x in title),
-                specs=specs(t.titles[row]),
-                colours=named,
-                trigrams=trigrams(t.titles[row]),
-            )
-            self._cache[row] = self._shared.setdefault(doc, doc)
-        return self._cache[row]
+        number = int(self._number[row]) if row < len(self._number) else -1
+        if number < 0:
+            doc = self._terms(row)
+            with self._lock:  # numbers are handed out one at a time
+                if len(self._number) < len(self.table):  # the table grew
+                    grown = np.full(len(self.table), -1, dtype=np.int64)
+                    grown[: len(self._number)] = self._number
+                    self._number = grown
+                number = self._shared.setdefault(doc, len(self._docs))
+                if number == len(self._docs):
+                    self.ids.add(
+                        {name: getattr(doc, name) for name in ID_FIELDS},
+                        doc.title_idf,
+                        len(doc.numbers),
+                    )
+                    self._docs.append(doc)
+                self._number[row] = number
+        return self._docs[number]
+
+    def distinct(self, rows: Ids) -> tuple[list[DocTerms], Ids, npt.NDArray[np.intp]]:
+        """The distinct ``DocTerms`` of ``rows``, their numbers, and for each row the
+        index of its own among them."""
+        if len(self._number) < len(self.table) or bool((self._number[rows] < 0).any()):
+            for row in rows.tolist():
+                self.get(row)
+        numbers, inverse = np.unique(self._number[rows], return_inverse=True)
+        return [self._docs[k] for k in numbers.tolist()], numbers, inverse.reshape(-1)
+
+    def _terms(self, row: int) -> DocTerms:
+        t = self.table
+        title = frozenset(tokenize(t.titles[row]))
+        attrs = t.attributes[row]
+        explicit = [v for k, v in attrs.items() if k.casefold() in CODE_KEYS]
+        given = {c for v in explicit if len(c := squash(v)) >= 4}
+        named = colours(title) | colour_terms(" ".join(explicit))
+        return DocTerms(
+            title=title,
+            brand=frozenset(tokenize(t.brands[row] or "")),
+            category=frozenset(tokenize(t.categories[row][-1] if t.categories[row] else "")),
+            terms=title | frozenset(tokenize(" ".join(attrs.values()))),
+            codes=product_codes(t.titles[row]) | frozenset(given),
+            squashed=squash(" ".join([t.titles[row], *explicit])),
+            numbers=frozenset(x for x in title if x.isdigit()),
+            title_idf=math.fsum(self.idf(x) for x in title),
+            specs=specs(t.titles[row]),
+            colours=named,
+            trigrams=trigrams(t.titles[row]),
+        )
 
 
 @dataclass(frozen=True)
@@ -272,8 +310,12 @@ def _coverage(q: QueryTerms, d: DocTerms) -> tuple[float, float]:
     return of_query, min(of_title, 1.0)
 
 
-#: Columns :func:`_term_features` fills, in its order: ``model_match`` … ``title_trigram``.
+#: The term-feature columns, in ``FEATURES`` order: ``model_match`` … ``title_trigram``.
 _TERM_COLUMNS = FEATURES[COLUMN["model_match"] : COLUMN["quality"]]
+_NO_CODES = (0.0, -1.0, -1.0, -1.0, -1.0)  # ``code_features`` of a query without model numbers
+#: Queries with more distinct tokens than this are compared product by product
+#: (the columns at once need a table of 2^tokens IDF sums).
+_BITS_MAX = 8
 
 
 def _term_features(q: QueryTerms, d: DocTerms) -> tuple[float, ...]:
@@ -293,6 +335,68 @@ def _term_features(q: QueryTerms, d: DocTerms) -> tuple[float, ...]:
         len(q.rare & d.terms) / len(q.rare) if q.rare else 0.0,
         jaccard(q.trigrams, d.trigrams),
     )
+
+
+def _ratio(num: npt.NDArray[np.int64] | Matrix, den: npt.NDArray[np.int64] | Matrix) -> Matrix:
+    """``num / den`` where ``den`` > 0, else 0 (IEEE division, as Python's ``/``)."""
+    out = np.zeros(len(num))
+    np.divide(num, den, out=out, where=den > 0)
+    return out
+
+
+def _term_block(q: QueryTerms, docs: list[DocTerms], numbers: Ids, ids: TermIds) -> Matrix:
+    """The ``_TERM_COLUMNS`` of each of ``docs`` (numbered ``numbers`` in ``ids``), one
+    column at a time over all of them: the same numbers, bit for bit, as ``_term_features``
+    product by product. Query token ``i`` (sorted) is bit ``i`` of what a title holds."""
+    tokens = sorted(q.tokens)
+    if len(tokens) > _BITS_MAX:
+        return np.asarray([_term_features(q, d) for d in docs], dtype=np.float64).reshape(
+            len(docs), len(_TERM_COLUMNS)
+        )
+    col = {name: i for i, name in enumerate(_TERM_COLUMNS)}
+    out = np.empty((len(docs), len(_TERM_COLUMNS)))
+    if q.codes:
+        out[:, : len(_NO_CODES)] = [code_features(q, d) for d in docs]
+    else:
+        out[:, : len(_NO_CODES)] = _NO_CODES
+    bit = {t: 1 << i for i, t in enumerate(tokens)}
+    ones = dict.fromkeys(q.tokens, 1)
+    weights = {
+        "title": bit,
+        "brand": ones,
+        "category": ones,
+        "colours": dict.fromkeys(q.colours, 1),
+        "terms": dict.fromkeys(q.rare, 1),
+        "trigrams": dict.fromkeys(q.trigrams, 1),
+    }
+    held, size = (m.T for m in ids.held(numbers, weights))
+    f = {name: i for i, name in enumerate(ID_FIELDS)}
+    for name in ("brand", "category"):  # every term of the product's brand is in the query
+        out[:, col[f"{name}_match"]] = (size[f[name]] > 0) & (held[f[name]] == size[f[name]])
+    title = held[f["title"]]
+    count = np.asarray([m.bit_count() for m in range(1 << len(tokens))], dtype=np.int64)
+    out[:, col["title_coverage"]] = count[title] / len(tokens) if tokens else 0.0
+    # IDF of the query tokens a title holds: one exact sum per subset of tokens
+    idf = [q.idf[t] for t in tokens]
+    sums = [math.fsum(w for i, w in enumerate(idf) if m >> i & 1) for m in range(1 << len(idf))]
+    shared = np.asarray(sums, dtype=np.float64)[title]
+    out[:, col["idf_coverage"]] = shared / q.idf_total if q.idf_total > 0 else 0.0
+    title_idf = np.asarray(ids.title_idf.values[numbers], dtype=np.float64)
+    out[:, col["idf_title_coverage"]] = np.minimum(_ratio(shared, title_idf), 1.0)
+    common = count[title & sum(bit[t] for t in q.numbers)]
+    union = len(q.numbers) + ids.numbers.values[numbers] - common
+    out[:, col["number_match"]] = np.where(union > 0, _ratio(common, union), -1.0)
+    specs_at = slice(col["spec_agree"], col["spec_conflict"] + 1)
+    out[:, specs_at] = [spec_agreement(q.specs, d.specs) for d in docs] if q.specs else 0.0
+    # 1 shared colour, 0 other colours, -1 when either side names none
+    colours = np.where(held[f["colours"]] > 0, 1.0, 0.0)
+    out[:, col["colour_match"]] = np.where(
+        (size[f["colours"]] > 0) & bool(q.colours), colours, -1.0
+    )
+    out[:, col["rare_coverage"]] = held[f["terms"]] / len(q.rare) if q.rare else 0.0
+    tri, tri_size = held[f["trigrams"]], size[f["trigrams"]]
+    out[:, col["title_trigram"]] = _ratio(tri, len(q.trigrams) + tri_size - tri)
+    return out
 
 
 def feature_matrix(query: str, cands: CandidateScores, terms: TermCache) -> Matrix:
@@ -319,19 +423,8 @@ def feature_matrix(query: str, cands: CandidateScores, terms: TermCache) -> Matr
     out[:, c["quality"]] = np.where(np.isnan(t.quality[rows]), -1.0, t.quality[rows])
     out[:, c["popularity"]] = np.log1p(t.popularity[rows])
     out[:, c["price"]] = np.where(np.isnan(t.prices[rows]), -1.0, np.log1p(t.prices[rows]))
-    if n:  # per-candidate term features, gathered in rows then written in one go
-        out[:, [c[name] for name in _TERM_COLUMNS]] = _term_rows(q, terms, rows.tolist())
-    return out
-
-
-def _term_rows(q: QueryTerms, terms: TermCache, rows: list[int]) -> list[tuple[float, ...]]:
-    """``_term_features`` of each row, computed once per distinct ``DocTerms``."""
-    done: dict[int, tuple[float, ...]] = {}
-    out = []
-    for row in rows:
-        doc = terms.get(row)
-        values = done.get(id(doc))
-        if values is None:
-            values = done[id(doc)] = _term_features(q, doc)
-        out.append(values)
+    if n:  # term features once per distinct product terms, then spread over the rows
+        docs, numbers, inverse = terms.distinct(rows)
+        block = _term_block(q, docs, numbers, terms.ids)
+        out[:, c["model_match"] : c["quality"]] = block[inverse]
     return out

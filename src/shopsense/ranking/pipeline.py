@@ -31,7 +31,7 @@ from shopsense.ranking.rankers import LinearRanker, Ranker
 from shopsense.retrieval.documents import TEXT_FIELDS
 from shopsense.retrieval.expansion import QueryTerm, Synonyms, query_terms
 from shopsense.retrieval.filters import SearchFilters
-from shopsense.retrieval.fusion import rrf
+from shopsense.retrieval.fusion import positions, rrf_scores, union
 from shopsense.retrieval.index_sync import SearchIndex
 
 MODES = ("bm25", "dense", "hybrid", "ltr")
@@ -168,7 +168,7 @@ class SearchPipeline:
         if not features and mode in ("bm25", "dense"):
             keys_, scores_ = (lkeys, lex.scores) if lex is not None else (dkeys, dscores)
             return self._bare(mode, terms, keys_, scores_)
-        keys = list(dict.fromkeys([*map(int, lkeys), *map(int, dkeys)]))
+        keys = union([lkeys, dkeys])
         cands = self._scores(terms, keys, lkeys, dkeys, qv)
         feats = feature_matrix(query, cands, self.terms)
         ranker = self._ranker(mode)
@@ -183,8 +183,8 @@ class SearchPipeline:
         else:  # rank now, explain the hits a shopper sees (Ranked.explain)
             scored_scores, contrib, explainer = ranker.predict(feats), feats[:0], ranker
         order = top_k(scored_scores, len(keys)).indices
-        in_lex = set(map(int, lkeys))
-        from_lex = np.asarray([keys[i] in in_lex for i in order], dtype=bool)
+        in_lex = np.zeros(len(keys), dtype=bool)
+        in_lex[positions(keys, lkeys)] = True
         return Ranked(
             mode=mode,
             ranker=ranker.name if ranker is not None else mode,
@@ -193,7 +193,7 @@ class SearchPipeline:
             scores=scored_scores[order],
             features=feats[order],
             contributions=contrib if explainer is not None else contrib[order],
-            lexical=from_lex,
+            lexical=in_lex[order],
             baseline=baseline,
             explainer=explainer,
         )
@@ -223,7 +223,7 @@ class SearchPipeline:
     def _scores(
         self,
         terms: list[QueryTerm],
-        keys: list[int],
+        keys: npt.NDArray[np.int64],
         lkeys: npt.NDArray[np.int64],
         dkeys: npt.NDArray[np.int64],
         qv: npt.NDArray[np.float32] | None,
@@ -233,27 +233,29 @@ class SearchPipeline:
         weights = index.lexical.weights
         bm25 = sum((weights.of(f) * fields[f] for f in TEXT_FIELDS), np.zeros(len(keys)))
         if qv is not None and index.dense is not None:
-            dense = index.dense.vectors(keys) @ qv
+            dense = index.dense.vectors(keys.tolist()) @ qv
         else:
             dense = np.zeros(len(keys))
-        fused = rrf([lkeys, dkeys])
         rows = index.table.rows(keys)
         image = None
         if self.images is not None and qv is not None:
-            image = self.images(qv, [index.table.ids[int(r)] for r in rows])
+            image = self.images(qv, list(map(index.table.ids.__getitem__, rows.tolist())))
         return CandidateScores(
             rows=rows,
             field_bm25=fields,
             bm25=np.asarray(bm25, np.float64),
             dense=np.asarray(dense, np.float64),
-            rrf=np.asarray([fused.get(k, 0.0) for k in keys], np.float64),
+            rrf=rrf_scores(keys, [lkeys, dkeys]),
             image=image,
             bm25_rank=_ranks(keys, lkeys),
             dense_rank=_ranks(keys, dkeys),
         )
 
 
-def _ranks(keys: list[int], ranking: npt.NDArray[np.int64]) -> Matrix:
-    """1-based rank of each key in ``ranking`` (best first), ``ABSENT_RANK`` when missing."""
-    at = {int(k): i for i, k in enumerate(ranking, start=1)}
-    return np.asarray([at.get(k, ABSENT_RANK) for k in keys], np.float64)
+def _ranks(keys: npt.NDArray[np.int64], ranking: npt.NDArray[np.int64]) -> Matrix:
+    """1-based rank of each key in ``ranking`` (best first; a key listed twice has its
+    last rank), ``ABSENT_RANK`` for a key not in it; ``keys`` hold every key of ``ranking``."""
+    out = np.zeros(len(keys), dtype=np.float64)
+    np.maximum.at(out, positions(keys, ranking), np.arange(1, len(ranking) + 1, dtype=np.float64))
+    out[out == 0] = ABSENT_RANK
+    return out

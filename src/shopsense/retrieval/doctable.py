@@ -56,15 +56,31 @@ class DocTable:
     quality: Floats
     popularity: Floats
     row_of: dict[int, int] = field(default_factory=dict)
+    _by_key: npt.NDArray[np.int64] = field(init=False, repr=False, compare=False)
+    _sorted_keys: npt.NDArray[np.int64] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.row_of = {int(k): i for i, k in enumerate(self.keys)}
+        self._by_key = np.argsort(self.keys, kind="stable").astype(np.int64)
+        self._sorted_keys = np.asarray(self.keys, dtype=np.int64)[self._by_key]
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def rows(self, keys: npt.ArrayLike) -> npt.NDArray[np.int64]:
-        return np.asarray([self.row_of[int(k)] for k in np.asarray(keys).ravel()], np.int64)
+        """The row of each key (``KeyError`` for a key the table does not hold)."""
+        wanted = np.asarray(keys, dtype=np.int64).ravel()
+        sorted_keys = self._sorted_keys
+        if not len(sorted_keys):
+            if len(wanted):
+                raise KeyError(int(wanted[0]))
+            return np.empty(0, np.int64)
+        # the last of equal keys, as ``row_of`` holds
+        at = np.searchsorted(sorted_keys, wanted, side="right") - 1
+        missing = (at < 0) | (sorted_keys[np.maximum(at, 0)] != wanted)
+        if missing.any():
+            raise KeyError(int(wanted[np.flatnonzero(missing)[0]]))
+        return self._by_key[at]
 
     @classmethod
     def load(cls, engine: Engine) -> DocTable:

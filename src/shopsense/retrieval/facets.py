@@ -6,6 +6,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 from shopsense.catalog.schema import CATEGORY_SEP
 from shopsense.retrieval.doctable import DocTable
@@ -32,40 +33,65 @@ def price_bucket(price: float) -> str:
     return f"{PRICE_EDGES[-1]:g}+"
 
 
+_BUCKET_ORDER = {label: i for i, label in enumerate(map(price_bucket, PRICE_EDGES))}
+
+
 def _top(counter: Counter[str], n: int = MAX_VALUES) -> dict[str, int]:
     return dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:n])
 
 
-def facet_counts(table: DocTable, rows: Sequence[int]) -> Facets:
-    """Counts over ``rows``: each distinct value is counted once per row in one pass (C
-    ``Counter`` updates over tuples), then split into levels and keys (few distinct values)."""
-    brand = Counter(str(b) for b in map(table.brands.__getitem__, rows) if b)
-    paths = Counter(map(table.categories.__getitem__, rows))
-    levels: list[Counter[str]] = []
-    for cat, n in paths.items():
-        for depth in range(len(cat)):
-            while len(levels) <= depth:
-                levels.append(Counter())
-            levels[depth][CATEGORY_SEP.join(cat[: depth + 1])] += n
-    price: Counter[str] = Counter()
-    for p, n in Counter(float(table.prices[r]) for r in rows).items():
-        if not math.isnan(p):
-            price[price_bucket(p)] += n
-    attrs: dict[str, Counter[str]] = {}
-    pairs = Counter(kv for r in rows for kv in table.attributes[r].items())
-    for (k, v), n in pairs.items():
-        counter = attrs.get(k)
-        if counter is None:
-            counter = attrs[k] = Counter()
-        counter[v] = n
-    avail = Counter(map(table.availability.__getitem__, rows))
-    useful = [k for k, c in attrs.items() if 1 < len(c) <= 50 or (len(c) == 1 and len(rows) > 1)]
-    useful.sort(key=lambda k: -sum(attrs[k].values()))
-    order = {label: i for i, label in enumerate(map(price_bucket, PRICE_EDGES))}
-    return Facets(
-        brand=_top(brand),
-        category=[_top(c) for c in levels],
-        price=dict(sorted(price.items(), key=lambda kv: order.get(kv[0], 99))),
-        attributes={k: _top(attrs[k]) for k in useful[:MAX_ATTRIBUTE_KEYS]},
-        availability=_top(avail),
-    )
+class FacetTable:
+    """What facets count, one value per row of a doc table, read once: the brand and the
+    price bucket ("" when there is none: not counted), the category path and attribute
+    pairs as numbers (a tuple hashes anew each time it is counted; a number at once). A
+    search then counts its rows with C-level ``Counter`` updates, no per-row Python."""
+
+    def __init__(self, table: DocTable) -> None:
+        self.table = table
+        self.brands = [str(b) if b else "" for b in table.brands]
+        self.prices = ["" if math.isnan(p) else price_bucket(p) for p in table.prices.tolist()]
+        number: dict[tuple[str, ...], int] = {}
+        self.paths = [number.setdefault(c, len(number)) for c in table.categories]
+        self.path_of = list(number)
+        numbered: dict[tuple[str, str], int] = {}
+        self.pairs = [
+            tuple(numbered.setdefault(kv, len(numbered)) for kv in a.items())
+            for a in table.attributes
+        ]
+        self.pair_of = list(numbered)
+
+    def counts(self, rows: Sequence[int]) -> Facets:
+        """Counts over ``rows``; values split into levels and keys afterwards (few)."""
+        table = self.table
+        brand = Counter(map(self.brands.__getitem__, rows))
+        del brand[""]
+        paths = Counter(map(self.paths.__getitem__, rows))
+        levels: list[Counter[str]] = []
+        for path, n in paths.items():
+            cat = self.path_of[path]
+            for depth in range(len(cat)):
+                while len(levels) <= depth:
+                    levels.append(Counter())
+                levels[depth][CATEGORY_SEP.join(cat[: depth + 1])] += n
+        price = Counter(map(self.prices.__getitem__, rows))
+        del price[""]
+        attrs: dict[str, Counter[str]] = {}
+        pairs = Counter(chain.from_iterable(map(self.pairs.__getitem__, rows)))
+        for pair, n in pairs.items():
+            k, v = self.pair_of[pair]
+            counter = attrs.get(k)
+            if counter is None:
+                counter = attrs[k] = Counter()
+            counter[v] = n
+        avail = Counter(map(table.availability.__getitem__, rows))
+        useful = [
+            k for k, c in attrs.items() if 1 < len(c) <= 50 or (len(c) == 1 and len(rows) > 1)
+        ]
+        useful.sort(key=lambda k: -sum(attrs[k].values()))
+        return Facets(
+            brand=_top(brand),
+            category=[_top(c) for c in levels],
+            price=dict(sorted(price.items(), key=lambda kv: _BUCKET_ORDER.get(kv[0], 99))),
+            attributes={k: _top(attrs[k]) for k in useful[:MAX_ATTRIBUTE_KEYS]},
+            availability=_top(avail),
+        )

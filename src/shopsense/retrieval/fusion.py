@@ -19,13 +19,35 @@ Keys = npt.NDArray[np.int64]
 Scores = npt.NDArray[np.float64]
 
 
+def union(rankings: Sequence[Keys]) -> Keys:
+    """Every key of ``rankings``, once, in order of first appearance."""
+    both = np.concatenate(
+        [np.asarray(r, dtype=np.int64) for r in rankings] or [np.empty(0, np.int64)]
+    )
+    first = np.unique(both, return_index=True)[1]
+    return both[np.sort(first)].astype(np.int64)
+
+
+def positions(keys: Keys, ranking: Keys) -> npt.NDArray[np.intp]:
+    """Index in ``keys`` of each entry of ``ranking``, every one of which ``keys`` holds."""
+    order = np.argsort(keys, kind="stable")
+    return order[np.searchsorted(keys[order], ranking)]
+
+
+def rrf_scores(keys: Keys, rankings: Sequence[Keys], k: int = RRF_K) -> Scores:
+    """Reciprocal-rank-fused score of each of ``keys`` (which hold every key of the
+    best-first ``rankings``), added list by list in order, as :func:`rrf` adds them."""
+    out = np.zeros(len(keys), dtype=np.float64)
+    for ranking in rankings:
+        ranking = np.asarray(ranking, dtype=np.int64)
+        np.add.at(out, positions(keys, ranking), 1.0 / (k + np.arange(1, len(ranking) + 1)))
+    return out
+
+
 def rrf(rankings: Sequence[Keys], k: int = RRF_K) -> dict[int, float]:
     """Reciprocal-rank-fused score of every key in any of ``rankings`` (best first lists)."""
-    out: dict[int, float] = {}
-    for ranking in rankings:
-        for rank, key in enumerate(ranking, start=1):
-            out[int(key)] = out.get(int(key), 0.0) + 1.0 / (k + rank)
-    return out
+    keys = union(rankings)
+    return dict(zip(keys.tolist(), rrf_scores(keys, rankings, k).tolist(), strict=True))
 
 
 def min_max(scores: Scores) -> Scores:
