@@ -7,6 +7,8 @@ tie-aware) and search latency, on the stored USE vectors of a catalogue that
 
 Queries are the ones ``search_latency.py`` times (1–4 leading title words), encoded
 once. Latency is ``VectorIndex.search(q, 10)`` and ``(q, 100)`` (the pipeline's pool).
+Index parameters are chosen on other queries (2–4 consecutive words of random titles,
+seed 3; RESULTS.md issue 7), never on these.
 """
 
 from __future__ import annotations
@@ -33,7 +35,9 @@ CONFIGS: list[tuple[IndexParams, tuple[int, ...]]] = [
     (IndexParams(kind="scan", rerank=50), (0,)),
     (IndexParams(kind="hnsw", m=32, ef_construction=80), (128, 512)),  # main before this change
     (IndexParams(kind="hnsw", m=48, ef_construction=200), (128, 256, 512, 1024)),  # default: 1024
-    (IndexParams(kind="ivf", nlist=2048), (128, 256, 384, 512)),  # nprobe; default 384
+    (IndexParams(kind="ivf", nlist=2048), (128, 256, 384, 512)),  # nprobe; main's 384
+    (IndexParams(kind="fastscan", pq_dims=4), (200, 300)),  # refine
+    (IndexParams(kind="fastscan", pq_dims=2), (100, 150, 200)),  # default: 200
 ]
 
 
@@ -104,10 +108,13 @@ def main() -> None:
                 index.params = dataclasses.replace(params, ef_search=ef)
             if params.kind == "ivf":
                 index.params = dataclasses.replace(params, nprobe=ef)
+            if params.kind == "fastscan":
+                index.params = dataclasses.replace(params, refine=ef)
             label = {
                 "scan": f"scan rerank={params.rerank}",
                 "hnsw": f"hnsw M={params.m} efC={params.ef_construction} efS={ef}",
                 "ivf": f"ivf int8 nlist={params.nlist} nprobe={ef}",
+                "fastscan": f"fastscan pq {params.pq_dims} dims/4 bits refine={ef}",
             }[params.kind]
             rows.append(
                 {

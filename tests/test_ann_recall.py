@@ -11,6 +11,7 @@ from shopsense.evaluation.ann_recall import plain_recall, tie_aware_recall
 from shopsense.models.sentence_encoder import MultilingualUSE
 from shopsense.retrieval import dense
 from shopsense.retrieval.dense import IndexParams, VectorIndex
+from shopsense.retrieval.distinct import DistinctRows
 
 
 def test_plain_recall_counts_shared_keys() -> None:
@@ -44,6 +45,7 @@ def vectors() -> np.ndarray:
         IndexParams(),
         IndexParams(kind="hnsw", m=16, ef_construction=100, ef_search=64),
         IndexParams(kind="ivf", nlist=8, nprobe=8),  # every list probed: exact
+        IndexParams(kind="fastscan"),  # under PQ_MIN_VECTORS distinct: a flat exact index
     ],
 )
 def test_index_kinds_match_exact_search_with_ties_in_key_order(
@@ -66,7 +68,7 @@ def test_index_kinds_match_exact_search_with_ties_in_key_order(
     assert keys[0] not in top and top[0] == keys[1]
 
 
-@pytest.mark.parametrize("kind", ["scan", "hnsw", "ivf"])
+@pytest.mark.parametrize("kind", ["scan", "hnsw", "ivf", "fastscan"])
 def test_filtered_search_through_the_index_keeps_to_the_allowed_keys(
     vectors: np.ndarray, kind: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -190,7 +192,65 @@ def test_identical_vectors_are_indexed_once_and_all_come_back(vectors: np.ndarra
 
 def test_distinct_rows_group_identical_rows_by_first_appearance() -> None:
     m = np.array([[1, 0], [0, 1], [1, 0], [0, 1], [2, 2]], dtype=np.float32)
-    rows = dense.DistinctRows(m)
+    rows = DistinctRows(m)
     assert rows.first.tolist() == [0, 1, 4]
     assert rows.group.tolist() == [0, 1, 0, 1, 2]
     assert rows.members(np.array([1, 2])).tolist() == [1, 3, 4]
+    assert rows.members(np.array([2, 0])).tolist() == [4, 0, 2]  # in the groups' order
+    assert rows.members(np.array([], np.int64)).tolist() == []
+    assert rows.sizes(np.array([0, 2])).tolist() == [2, 1]
+
+
+def test_vectors_are_the_live_ones_by_key(vectors: np.ndarray) -> None:
+    index = VectorIndex(vectors.shape[1], IndexParams(kind="fastscan"))
+    index.build([30, 10, 20], vectors[:3])
+    index.delete(10)
+    index.upsert(20, vectors[5])
+    index.upsert(99, vectors[6])  # only in the delta
+    got = index.vectors([20, 10, 30, 77, 99])
+    want = [vectors[5], np.zeros(vectors.shape[1]), vectors[0], np.zeros(vectors.shape[1])]
+    assert np.array_equal(got, np.vstack([*want, vectors[6]]))
+
+
+@pytest.mark.slow
+def test_fastscan_codes_recall_exact_search_on_real_titles_and_reload(
+    myntra_slice: tuple[np.ndarray, np.ndarray], tmp_path: Path
+) -> None:
+    matrix, queries = myntra_slice
+    keys = list(range(len(matrix)))
+    params = IndexParams(kind="fastscan", pq_dims=4, refine=100)
+    index, by_key = _built_and_saved(params, matrix, tmp_path)
+    # past PQ_MIN_VECTORS distinct titles: 4-bit PQ codes, 512 / 4 sub-quantisers
+    assert type(index._graph).__name__ == "IndexPQFastScan" and index._graph.M == 128
+    assert dense.pq_subquantizers(IndexParams(pq_dims=3), 512) == 128  # divides 512
+
+    def recall(idx: VectorIndex, allowed: set[int] | None) -> float:
+        got = []
+        for q in queries:
+            exact = [
+                s
+                for k, s in zip(*idx.search_exact(q, len(keys)), strict=True)
+                if allowed is None or int(k) in allowed
+            ][:10]
+            hits = idx.search(q, 10, allowed)
+            assert allowed is None or set(hits.keys.tolist()) <= allowed
+            got.append(tie_aware_recall(hits.scores.tolist(), [float(s) for s in exact], 10))
+        return float(np.mean(got))
+
+    assert recall(index, None) >= 0.98
+    assert recall(index, set(keys[::5])) >= 0.98  # no selector: more codes asked for
+    again = VectorIndex.load(tmp_path, by_key, matrix.shape[1], params)
+    assert again is not None
+    for q in queries[::20]:
+        assert again.search(q, 10).keys.tolist() == index.search(q, 10).keys.tolist()
+    other = IndexParams(kind="fastscan", pq_dims=2)  # other codes: the owner rebuilds
+    assert VectorIndex.load(tmp_path, by_key, matrix.shape[1], other) is None
+    # deletes and upserts over the codes
+    before = index.search(queries[0], 3)
+    top = before.keys.tolist()
+    index.delete(top[0])
+    index.upsert(top[2], matrix[top[0]])
+    after = index.search(queries[0], 50)
+    assert top[2] in after.keys.tolist()[:2]
+    assert after.scores[0] == pytest.approx(before.scores[0], abs=1e-6)  # delta: exact too
+    assert top[0] not in after.keys.tolist()

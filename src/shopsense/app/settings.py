@@ -74,10 +74,11 @@ class Settings(BaseSettings):
         default=True,
         description="Use the multilingual sentence encoder for semantic retrieval",
     )
-    semantic_index: Literal["scan", "hnsw", "ivf"] = Field(
-        default="ivf",
-        description="Semantic index: IVF lists over int8 codes + exact re-rank (recall@10 "
-        "0.989 on Myntra 44k), int8 scan of every vector + exact re-rank (exact there), or HNSW",
+    semantic_index: Literal["scan", "hnsw", "ivf", "fastscan"] = Field(
+        default="fastscan",
+        description="Semantic index: 4-bit PQ codes scanned with SIMD fast-scan + exact re-rank "
+        "(recall@10 1.000 on Myntra 44k at ~0.5 ms), IVF lists over int8 codes + exact re-rank "
+        "(0.989 at ~1.2 ms), int8 scan of every vector + exact re-rank, or HNSW",
     )
     search_mode: str = Field(
         default="hybrid", description="Default search mode: bm25, dense, hybrid or ltr"

@@ -7,7 +7,7 @@ the delta passes ``REBUILD_FRACTION`` of the main index, the owner rebuilds it â
 from stored vectors, never by re-encoding. Vectors are L2-normalised, so inner
 product is cosine similarity.
 
-Three kinds of main index (``IndexParams.kind``):
+Four kinds of main index (``IndexParams.kind``):
 
 ``scan`` (``IndexParams``' default)  int8 scalar-quantised vectors scanned in
     full (a quarter of the float32 bytes), then the best ``rerank`` candidates
@@ -18,11 +18,22 @@ Three kinds of main index (``IndexParams.kind``):
     re-scored exactly. Sub-linear, but on catalogues full of identical titles
     (Myntra) it needs ``m=48, ef_construction=200, ef_search=1024`` for 0.98
     (0.989; 0.974 at 512).
-``ivf`` (the server's default)  k-means inverted lists (``nlist``) over int8 codes;
-    a query scans the ``nprobe`` lists nearest to it (more when a filter allows few
-    rows), then re-scores exactly like ``scan``. On Myntra's 31k distinct vectors
-    2048 lists and 384 probed give recall@10 0.989 against exact search at about
-    half the scan's CPU (RESULTS.md, issue 7, sixth session); k-means takes ~40 s.
+``ivf``  k-means inverted lists (``nlist``) over int8 codes; a query scans the
+    ``nprobe`` lists nearest to it (more when a filter allows few rows), then
+    re-scores exactly like ``scan``. On Myntra's 31k distinct vectors 2048 lists and
+    384 probed give recall@10 0.989 against exact search at about half the scan's
+    CPU (RESULTS.md, issue 7, sixth session); k-means takes ~40 s.
+``fastscan`` (the server's default)  4-bit product quantisation (``pq_dims``
+    dimensions per sub-quantiser: 128 bytes a vector at 512-d) scanned in full with
+    faiss's SIMD fast-scan kernels, which keep the 16-entry lookup tables in
+    registers; the ``refine`` best codes are re-scored exactly in float32. On
+    Myntra's 31k distinct vectors, 2 dimensions a sub-quantiser and 200 re-scored
+    give recall@10 1.000 against exact search at ~0.45 ms a search of 100 (the ivf's
+    ~1.26), train in ~3 s instead of the ivf's ~40 s of k-means, and have no lists to
+    miss (RESULTS.md, issue 7, seventh session). Cost grows linearly with the
+    catalogue, at a quarter of the int8 scan's bytes. faiss's fast-scan search takes no
+    ID selector, so a filtered search asks for ``refine / share`` codes and keeps
+    the allowed ones.
 
 Every kind indexes each *distinct* vector once (``DistinctRows``): catalogues repeat
 titles, so many products share one vector (13k of Myntra's 44k), and an index over
@@ -45,6 +56,8 @@ from typing import Any, Literal, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from shopsense.retrieval.distinct import DistinctRows
+
 try:
     import faiss
 except ImportError as exc:  # pragma: no cover - install hint
@@ -53,10 +66,12 @@ except ImportError as exc:  # pragma: no cover - install hint
 REBUILD_FRACTION = 0.1
 IVF_MIN_PER_LIST = 8  # k-means points per list, at least
 EXACT_BELOW = 2000  # filtered searches over fewer allowed rows than this are exact
+PQ_MIN_VECTORS = 1000  # fastscan: below this many distinct vectors, a flat exact index
+PQ_BITS = 4  # fast-scan codes: 16 centroids per sub-quantiser
 
 Matrix = npt.NDArray[np.float32]
 Keys = npt.NDArray[np.int64]
-IndexKind = Literal["scan", "hnsw", "ivf"]
+IndexKind = Literal["scan", "hnsw", "ivf", "fastscan"]
 
 
 @dataclass(frozen=True)
@@ -70,6 +85,8 @@ class IndexParams:
     ef_search: int = 1024
     nlist: int = 2048  # ivf: k-means lists (at most one per IVF_MIN_PER_LIST vectors)
     nprobe: int = 384  # ivf: lists scanned per query (more when a filter allows few rows)
+    pq_dims: int = 2  # fastscan: dimensions per 4-bit sub-quantiser
+    refine: int = 200  # fastscan: best codes re-scored exactly, at least k
 
     @property
     def file_name(self) -> str:
@@ -78,35 +95,9 @@ class IndexParams:
             return f"hnsw-m{self.m}-efc{self.ef_construction}-distinct.faiss"
         if self.kind == "ivf":
             return f"ivf{self.nlist}-sq8-distinct.faiss"
+        if self.kind == "fastscan":
+            return f"pq-d{self.pq_dims}x{PQ_BITS}fs-distinct.faiss"
         return f"{self.kind}-distinct.faiss"
-
-
-class DistinctRows:
-    """Rows of a matrix grouped by identical content: the index holds one row per group.
-
-    ``first[d]`` is the first row of group ``d`` (its vector is the one indexed) and
-    ``group[r]`` the group of row ``r``; ``members(ds)`` lists the rows of groups ``ds``.
-    """
-
-    def __init__(self, vectors: Matrix) -> None:
-        flat = np.ascontiguousarray(vectors).view(np.dtype((np.void, vectors.shape[1] * 4)))
-        _, first, group = np.unique(flat.ravel(), return_index=True, return_inverse=True)
-        order = np.argsort(first, kind="stable")  # groups numbered by first appearance
-        renumber = np.empty_like(order)
-        renumber[order] = np.arange(len(order))
-        self.group: Keys = renumber[group.ravel()].astype(np.int64)
-        self.first: Keys = first[order].astype(np.int64)
-        self._rows: Keys = np.argsort(self.group, kind="stable").astype(np.int64)
-        self._bounds: Keys = np.searchsorted(self.group[self._rows], np.arange(len(first) + 1))
-
-    def __len__(self) -> int:
-        return len(self.first)
-
-    def members(self, groups: Keys) -> Keys:
-        if not len(groups):
-            return np.empty(0, np.int64)
-        b = self._bounds
-        return np.concatenate([self._rows[b[g] : b[g + 1]] for g in groups.tolist()])
 
 
 class DenseHits(NamedTuple):
@@ -128,6 +119,8 @@ def _new_index(params: IndexParams, dim: int, vectors: Matrix) -> Any:
     faiss.omp_set_num_threads(1)
     if params.kind == "ivf":
         return _new_ivf(params, dim, vectors)
+    if params.kind == "fastscan":
+        return _new_fastscan(params, dim, vectors)
     if params.kind == "hnsw":
         graph = faiss.IndexHNSWFlat(dim, params.m, faiss.METRIC_INNER_PRODUCT)
         graph.hnsw.efConstruction = params.ef_construction
@@ -158,6 +151,31 @@ def _new_ivf(params: IndexParams, dim: int, vectors: Matrix) -> Any:
     return ivf
 
 
+def pq_subquantizers(params: IndexParams, dim: int) -> int:
+    """Sub-quantisers of a fast-scan code: ``dim / pq_dims``, or the largest count
+    below it that divides ``dim`` (every sub-quantiser takes as many dimensions)."""
+    m = max(1, dim // max(params.pq_dims, 1))
+    while dim % m:
+        m -= 1
+    return m
+
+
+def _new_fastscan(params: IndexParams, dim: int, vectors: Matrix) -> Any:
+    """4-bit PQ codes of the vectors searched by faiss's fast-scan kernels; a flat
+    exact index when there are too few vectors to train 16 centroids a sub-quantiser
+    on (faiss wants 39 points a centroid). PQ training seeds k-means with a fixed
+    seed, so the same vectors give the same codes."""
+    if len(vectors) < PQ_MIN_VECTORS:
+        flat = faiss.IndexFlatIP(dim)
+        flat.add(vectors)
+        return flat
+    m = pq_subquantizers(params, dim)
+    index = faiss.IndexPQFastScan(dim, m, PQ_BITS, faiss.METRIC_INNER_PRODUCT)
+    index.train(vectors)
+    index.add(vectors)
+    return index
+
+
 def _nprobe(params: IndexParams, graph: Any, allowed: int | None) -> int:
     """Lists to scan: ``nprobe``, scaled up by how few of the vectors a filter allows
     (a filter leaving a tenth of the rows needs ten times the lists for as many hits)."""
@@ -169,6 +187,8 @@ def _nprobe(params: IndexParams, graph: Any, allowed: int | None) -> int:
 
 
 def _search_params(params: IndexParams, k: int, graph: Any, rows: Keys | None) -> Any:
+    if params.kind == "fastscan":
+        return None  # takes no parameters (nor a selector: see _main_search)
     if params.kind == "hnsw":
         out = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
         out.efSearch = max(params.ef_search, k)
@@ -194,7 +214,7 @@ class VectorIndex:
         self._distinct: DistinctRows | None = None
         self.delta: dict[int, npt.NDArray[np.float32]] = {}
         self.dead: set[int] = set()
-        self._row_of: dict[int, int] | None = None
+        self._row_of: tuple[Keys, Keys] | None = None  # main keys sorted, their rows
 
     # -- building -----------------------------------------------------------
     def build(self, keys: Sequence[int], vectors: Matrix) -> None:
@@ -275,19 +295,37 @@ class VectorIndex:
         # threads, where faiss would start a team whose idle threads spin after every
         # query (cold searches from a worker thread: 31 â†’ 19 ms of CPU each; RESULTS.md #7)
         faiss.omp_set_num_threads(1)
-        width = max(k, self.params.rerank)
-        want = min(width + (0 if rows is not None else len(self.dead)), len(distinct))
         groups = None if rows is None else np.unique(distinct.group[rows])
+        found = self._candidates(q, k, groups)
+        # one exact score per distinct vector, shared by every product holding it
+        scores = self.main_vectors[distinct.first[found]] @ q[0]
+        cand = distinct.members(found)
+        scores = np.repeat(scores, distinct.sizes(found)).astype(np.float64)
+        keep = None
+        if rows is not None:
+            keep = np.isin(cand, rows)
+        elif self.dead:  # set lookups: O(candidates), however many keys died
+            keep = _not_in(self.main_keys[cand], self.dead)
+        if keep is not None:
+            cand, scores = cand[keep], scores[keep]
+        return _ordered(self.main_keys[cand], scores, k)
+
+    def _candidates(self, q: Matrix, k: int, groups: Keys | None) -> Keys:
+        """Distinct vectors the main index proposes (only ``groups`` when given)."""
+        distinct = self._distinct
+        assert distinct is not None
+        fastscan = self.params.kind == "fastscan"
+        width = max(k, self.params.refine if fastscan else self.params.rerank)
+        want = min(width + (0 if groups is not None else len(self.dead)), len(distinct))
+        if fastscan and groups is not None:  # no selector: ask for more, keep the allowed
+            want = min(math.ceil(want * len(distinct) / max(len(groups), 1)), len(distinct))
+            _, found = self._graph.search(q, want)
+            got: Keys = found[0][found[0] >= 0]
+            return got[np.isin(got, groups)]
         search = _search_params(self.params, want, self._graph, groups)
         _, found = self._graph.search(q, want, params=search)
-        cand = distinct.members(found[0][found[0] >= 0])
-        if rows is not None:
-            cand = cand[np.isin(cand, rows)]
-        keys = self.main_keys[cand]
-        if self.dead and rows is None:
-            alive = np.array([int(x) not in self.dead for x in keys], dtype=bool)
-            cand, keys = cand[alive], keys[alive]
-        return _ordered(keys, (self.main_vectors[cand] @ q[0]).astype(np.float64), k)
+        ids: Keys = found[0][found[0] >= 0]
+        return ids
 
     def _exact(self, q: Matrix, keys: Keys, vectors: Matrix, k: int) -> DenseHits:
         if not len(keys):
@@ -323,14 +361,20 @@ class VectorIndex:
     def vectors(self, keys: Sequence[int]) -> Matrix:
         """The live vector of each key (zeros for a key the index does not hold)."""
         if self._row_of is None:
-            self._row_of = {int(k): i for i, k in enumerate(self.main_keys)}
-        out = np.zeros((len(keys), self.dim), dtype=np.float32)
-        for i, key in enumerate(keys):
-            k = int(key)
-            if k in self.delta:
-                out[i] = self.delta[k]
-            elif k in self._row_of and k not in self.dead:
-                out[i] = self.main_vectors[self._row_of[k]]
+            order = np.argsort(self.main_keys, kind="stable")
+            self._row_of = (self.main_keys[order], order)
+        sorted_keys, order = self._row_of
+        ks = np.asarray(keys, dtype=np.int64).reshape(-1)
+        out = np.zeros((len(ks), self.dim), dtype=np.float32)
+        if len(sorted_keys):
+            at = np.minimum(np.searchsorted(sorted_keys, ks), len(sorted_keys) - 1)
+            held = sorted_keys[at] == ks
+            if self.dead:
+                held &= _not_in(ks, self.dead)
+            out[held] = self.main_vectors[order[at[held]]]
+        if self.delta:
+            for i in np.flatnonzero(np.isin(ks, np.fromiter(self.delta, dtype=np.int64))):
+                out[i] = self.delta[int(ks[i])]
         return out
 
     def search_exact(self, query: npt.NDArray[np.float32], k: int) -> DenseHits:
@@ -356,6 +400,10 @@ class VectorIndex:
         return _merge([main, delta], k)
 
 
+def _not_in(keys: Keys, dropped: set[int]) -> npt.NDArray[np.bool_]:
+    return np.fromiter((k not in dropped for k in keys.tolist()), dtype=bool, count=len(keys))
+
+
 def _ordered(keys: Keys, scores: npt.NDArray[np.float64], k: int) -> DenseHits:
     """The best ``k`` by score, ties broken by the smaller key."""
     if not len(keys):
@@ -365,6 +413,9 @@ def _ordered(keys: Keys, scores: npt.NDArray[np.float64], k: int) -> DenseHits:
 
 
 def _merge(parts: list[DenseHits], k: int) -> DenseHits:
+    found = [p for p in parts if len(p.keys)]
+    if len(found) == 1:  # already ordered and cut to k
+        return found[0]
     return _ordered(
         np.concatenate([p.keys for p in parts]), np.concatenate([p.scores for p in parts]), k
     )
