@@ -37,6 +37,7 @@ import statistics
 import subprocess
 import sys
 import time
+import typing
 import uuid
 from datetime import UTC, datetime, timedelta
 from itertools import islice
@@ -359,7 +360,7 @@ def main() -> None:
     ap.add_argument(
         "--semantic-index",
         default=Settings.model_fields["semantic_index"].default,  # the server's default
-        choices=("scan", "hnsw", "ivf"),
+        choices=typing.get_args(Settings.model_fields["semantic_index"].annotation),
     )
     ap.add_argument(
         "--mix",
