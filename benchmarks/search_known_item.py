@@ -144,8 +144,8 @@ def baselines(
         exact = dense.search_exact(qv[n], 100)
         approx = dense.search(qv[n], 10)
         recall.append(len(set(exact.keys[:10].tolist()) & set(approx.keys.tolist())) / 10)
-        use[q] = [table.ids[table.row_of[int(k)]] for k in exact.keys]
-        ann[q] = [table.ids[table.row_of[int(k)]] for k in approx.keys]
+        use[q] = [table.ids[r] for r in table.rows(exact.keys).tolist()]
+        ann[q] = [table.ids[r] for r in table.rows(approx.keys).tolist()]
     key_of = {pid: i for i, pid in enumerate(ids)}
     fused = {}
     for q in qids:

@@ -233,7 +233,7 @@ class SearchPipeline:
         weights = index.lexical.weights
         bm25 = sum((weights.of(f) * fields[f] for f in TEXT_FIELDS), np.zeros(len(keys)))
         if qv is not None and index.dense is not None:
-            dense = index.dense.vectors(keys.tolist()) @ qv
+            dense = index.dense.vectors(keys) @ qv
         else:
             dense = np.zeros(len(keys))
         rows = index.table.rows(keys)

@@ -57,6 +57,7 @@ import numpy as np
 import numpy.typing as npt
 
 from shopsense.retrieval.distinct import DistinctRows
+from shopsense.retrieval.key_lookup import KeyLookup
 
 try:
     import faiss
@@ -214,7 +215,7 @@ class VectorIndex:
         self._distinct: DistinctRows | None = None
         self.delta: dict[int, npt.NDArray[np.float32]] = {}
         self.dead: set[int] = set()
-        self._row_of: tuple[Keys, Keys] | None = None  # main keys sorted, their rows
+        self._row_of: KeyLookup | None = None  # main key → row
 
     # -- building -----------------------------------------------------------
     def build(self, keys: Sequence[int], vectors: Matrix) -> None:
@@ -358,20 +359,16 @@ class VectorIndex:
         parts = [self._main_search(q, k), self._exact(q, dkeys, dvecs, k)]
         return _merge(parts, k)
 
-    def vectors(self, keys: Sequence[int]) -> Matrix:
+    def vectors(self, keys: Sequence[int] | Keys) -> Matrix:
         """The live vector of each key (zeros for a key the index does not hold)."""
         if self._row_of is None:
-            order = np.argsort(self.main_keys, kind="stable")
-            self._row_of = (self.main_keys[order], order)
-        sorted_keys, order = self._row_of
+            self._row_of = KeyLookup(self.main_keys)
         ks = np.asarray(keys, dtype=np.int64).reshape(-1)
         out = np.zeros((len(ks), self.dim), dtype=np.float32)
-        if len(sorted_keys):
-            at = np.minimum(np.searchsorted(sorted_keys, ks), len(sorted_keys) - 1)
-            held = sorted_keys[at] == ks
-            if self.dead:
-                held &= _not_in(ks, self.dead)
-            out[held] = self.main_vectors[order[at[held]]]
+        rows, held = self._row_of.find(ks)
+        if self.dead:
+            held &= _not_in(ks, self.dead)
+        out[held] = self.main_vectors[rows[held]]
         if self.delta:
             for i in np.flatnonzero(np.isin(ks, np.fromiter(self.delta, dtype=np.int64))):
                 out[i] = self.delta[int(ks[i])]

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, func, select
 
 from shopsense.retrieval.documents import attribute_pair, category_prefixes
 from shopsense.retrieval.filters import SearchFilters
+from shopsense.retrieval.key_lookup import KeyLookup
 from shopsense.storage.schema import events as EV
 from shopsense.storage.schema import products as P
 from shopsense.text.normalize import normalize
@@ -41,7 +42,7 @@ def _ts(value: datetime | None) -> float:
 
 @dataclass
 class DocTable:
-    """Parallel columns, one row per product; ``row_of`` maps a key to its row."""
+    """Parallel columns, one row per product; ``rows`` maps keys to their rows."""
 
     keys: npt.NDArray[np.int64]
     ids: list[str]
@@ -55,14 +56,10 @@ class DocTable:
     updated: Floats
     quality: Floats
     popularity: Floats
-    row_of: dict[int, int] = field(default_factory=dict)
-    _by_key: npt.NDArray[np.int64] = field(init=False, repr=False, compare=False)
-    _sorted_keys: npt.NDArray[np.int64] = field(init=False, repr=False, compare=False)
+    _lookup: KeyLookup = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self.row_of = {int(k): i for i, k in enumerate(self.keys)}
-        self._by_key = np.argsort(self.keys, kind="stable").astype(np.int64)
-        self._sorted_keys = np.asarray(self.keys, dtype=np.int64)[self._by_key]
+        self._lookup = KeyLookup(self.keys)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -70,17 +67,10 @@ class DocTable:
     def rows(self, keys: npt.ArrayLike) -> npt.NDArray[np.int64]:
         """The row of each key (``KeyError`` for a key the table does not hold)."""
         wanted = np.asarray(keys, dtype=np.int64).ravel()
-        sorted_keys = self._sorted_keys
-        if not len(sorted_keys):
-            if len(wanted):
-                raise KeyError(int(wanted[0]))
-            return np.empty(0, np.int64)
-        # the last of equal keys, as ``row_of`` holds
-        at = np.searchsorted(sorted_keys, wanted, side="right") - 1
-        missing = (at < 0) | (sorted_keys[np.maximum(at, 0)] != wanted)
-        if missing.any():
-            raise KeyError(int(wanted[np.flatnonzero(missing)[0]]))
-        return self._by_key[at]
+        rows, held = self._lookup.find(wanted)
+        if not held.all():
+            raise KeyError(int(wanted[np.flatnonzero(~held)[0]]))
+        return rows
 
     @classmethod
     def load(cls, engine: Engine) -> DocTable:

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from shopsense.retrieval.key_lookup import KeyLookup
+
 RRF_K = 60
 
 Keys = npt.NDArray[np.int64]
@@ -30,8 +32,7 @@ def union(rankings: Sequence[Keys]) -> Keys:
 
 def positions(keys: Keys, ranking: Keys) -> npt.NDArray[np.intp]:
     """Index in ``keys`` of each entry of ``ranking``, every one of which ``keys`` holds."""
-    order = np.argsort(keys, kind="stable")
-    return order[np.searchsorted(keys[order], ranking)]
+    return KeyLookup(keys).find(ranking)[0]
 
 
 def rrf_scores(keys: Keys, rankings: Sequence[Keys], k: int = RRF_K) -> Scores:
