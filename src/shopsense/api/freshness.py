@@ -12,15 +12,17 @@ from __future__ import annotations
 import logging
 import threading
 
+from shopsense.api import heap
 from shopsense.app.services import Services
 
 log = logging.getLogger("shopsense.api")
 
 
 class SearchRefresher:
-    def __init__(self, services: Services, interval: float) -> None:
+    def __init__(self, services: Services, interval: float, *, settle_heap: bool = False) -> None:
         self.services = services
         self.interval = interval
+        self.settle_heap = settle_heap  # see shopsense.api.heap
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.refreshes = 0
@@ -29,6 +31,8 @@ class SearchRefresher:
         version = self.services.catalogue_version()
         if seen is not None and version != seen and self.services.refresh_search():
             self.refreshes += 1
+            if self.settle_heap:  # the new indexes out of the full passes, the old ones freed
+                heap.settle()
         return version
 
     def _run(self) -> None:

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from shopsense import __version__
-from shopsense.api import errors, events, ops, products, quality, recommend, search, suggest
+from shopsense.api import errors, events, heap, ops, products, quality, recommend, search, suggest
 from shopsense.api.auth import ADMIN, READ, KeyCache
 from shopsense.api.freshness import SearchRefresher
 from shopsense.api.guard import Guard
@@ -27,14 +27,22 @@ everything. **Limits**: query ≤ 512 characters, page size ≤ 100, offset + li
 """
 
 
-def create_app(services: Services) -> FastAPI:
-    """The API (and pages) for ``services``; the caller owns and closes the services."""
-    refresher = SearchRefresher(services, services.settings.search_refresh_seconds)
+def create_app(services: Services, *, settle_heap: bool = False) -> FastAPI:
+    """The API (and pages) for ``services``; the caller owns and closes the services.
+
+    ``settle_heap``: the app owns its process (``shopsense serve``), so after start-up
+    and after each index swap its long-lived objects leave the garbage collector's full
+    passes (:mod:`shopsense.api.heap`)."""
+    refresher = SearchRefresher(
+        services, services.settings.search_refresh_seconds, settle_heap=settle_heap
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if services.settings.search_warm:  # open and warm search before the first request
             services.search().warm()
+        if settle_heap:
+            heap.settle()
         refresher.start()
         try:
             yield
@@ -68,4 +76,4 @@ def app_from_environment() -> FastAPI:
     the process owns the services until it exits)."""
     from shopsense.app.settings import Settings
 
-    return create_app(Services.from_settings(Settings()))
+    return create_app(Services.from_settings(Settings()), settle_heap=True)

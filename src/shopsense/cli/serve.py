@@ -61,7 +61,7 @@ def run_server(settings: Settings, host: str, port: int, workers: int = 1) -> No
     svc = Services.from_settings(settings)
     try:
         _announce(settings, host, port, workers)
-        uvicorn.run(create_app(svc), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(svc, settle_heap=True), host=host, port=port, log_level="warning")
     finally:
         svc.close()
 
