@@ -85,6 +85,34 @@ def test_filtered_search_through_the_index_keeps_to_the_allowed_keys(
     assert got == exact[:10] and keys[2] not in got
 
 
+@pytest.mark.parametrize("kind", ["scan", "fastscan"])
+def test_a_filter_as_a_key_array_matches_exact_search_and_follows_a_rebuild(
+    vectors: np.ndarray, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dense, "EXACT_BELOW", 0)  # take the index path, not brute force
+    index = VectorIndex(vectors.shape[1], IndexParams(kind=kind))  # type: ignore[arg-type]
+    keys = list(range(len(vectors)))
+    index.build(keys, vectors)
+    index.upsert(10_000, vectors[7])  # in the delta, and allowed
+    allowed = np.array([*keys[1::3], 10_000], dtype=np.int64)
+    shuffled = np.random.default_rng(0).permutation(allowed)
+
+    def exact(idx: VectorIndex, q: np.ndarray) -> list[int]:
+        ranked = idx.search_exact(q, len(keys) + 1).keys.tolist()
+        return [k for k in ranked if k in set(allowed.tolist())][:10]
+
+    for q in vectors[::29]:
+        want = exact(index, q)
+        assert index.search(q, 10, allowed).keys.tolist() == want
+        assert index.search(q, 10, shuffled).keys.tolist() == want  # unsorted keys too
+        assert index.search(q, 10, set(allowed.tolist())).keys.tolist() == want
+    assert 10_000 in index.search(vectors[7], 3, allowed).keys.tolist()
+    # rebuilt with the rows in another order: the same keys now sit in other rows
+    index.build(keys[::-1], vectors[::-1])
+    for q in vectors[::29]:
+        assert index.search(q, 10, allowed).keys.tolist() == exact(index, q)
+
+
 def _built_and_saved(
     params: IndexParams, vectors: np.ndarray, folder: Path
 ) -> tuple[VectorIndex, dict[int, np.ndarray]]:

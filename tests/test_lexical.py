@@ -236,3 +236,18 @@ def test_field_scores_follow_writes_and_stay_right_past_the_postings_bound(
     idx.commit()
     assert np.array_equal(idx.field_scores(q, [1, 2, 3])["title"], after)
     assert idx._held <= 2
+
+
+def test_passing_lists_every_filtered_key_ascending_and_follows_commits() -> None:
+    idx = LexicalIndex(None)
+    brands = {k: "sony" if k % 3 == 0 else "bose" for k in (9, 3, 6, 1, 12)}
+    idx.upsert([_doc(k, f"item {k}", brand=b) for k, b in brands.items()], replace=False)
+    idx.commit()
+    sony = SearchFilters(brands=("Sony",))
+    assert idx.passing(sony).tolist() == [3, 6, 9, 12]
+    assert idx.passing(sony) is idx.passing(sony)  # kept for the next search
+    idx.upsert([_doc(15, "item 15", brand="sony")])
+    idx.delete([6])
+    idx.commit()
+    assert idx.passing(sony).tolist() == [3, 9, 12, 15]
+    assert idx.passing(SearchFilters(brands=("lg",))).tolist() == []

@@ -133,8 +133,7 @@ class SearchPipeline:
         qv = self._query_vector(query)
         allowed = None
         if filters is not None and not filters.empty:
-            everything = self.index.lexical.search([], self.index.lexical.num_docs, filters)
-            allowed = {int(k) for k in everything.keys}
+            allowed = self.index.lexical.passing(filters)
         hits = dense.search(qv, pool, allowed)
         return hits.keys, hits.scores, qv
 

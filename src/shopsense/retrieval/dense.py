@@ -58,6 +58,7 @@ import numpy.typing as npt
 
 from shopsense.retrieval.distinct import DistinctRows
 from shopsense.retrieval.key_lookup import KeyLookup
+from shopsense.retrieval.scope import Scope, ScopeCache
 
 try:
     import faiss
@@ -216,6 +217,7 @@ class VectorIndex:
         self.delta: dict[int, npt.NDArray[np.float32]] = {}
         self.dead: set[int] = set()
         self._row_of: KeyLookup | None = None  # main key → row
+        self._scopes = ScopeCache()  # filters' rows (retrieval.scope)
 
     # -- building -----------------------------------------------------------
     def build(self, keys: Sequence[int], vectors: Matrix) -> None:
@@ -225,6 +227,7 @@ class VectorIndex:
         self._distinct = DistinctRows(self.main_vectors)
         self._graph = _new_index(self.params, self.dim, self.main_vectors[self._distinct.first])
         self._row_of = None
+        self._scopes.clear()
         self.delta.clear()
         self.dead.clear()
 
@@ -287,8 +290,9 @@ class VectorIndex:
         return out
 
     # -- search -------------------------------------------------------------
-    def _main_search(self, q: Matrix, k: int, rows: Keys | None = None) -> DenseHits:
-        """Candidates from the main index (only ``rows`` when given), re-scored exactly."""
+    def _main_search(self, q: Matrix, k: int, scope: Scope | None = None) -> DenseHits:
+        """Candidates from the main index (only ``scope``'s rows when given), re-scored
+        exactly."""
         distinct = self._distinct
         if self._graph is None or distinct is None or not len(self.main_keys):
             return _empty()
@@ -296,33 +300,32 @@ class VectorIndex:
         # threads, where faiss would start a team whose idle threads spin after every
         # query (cold searches from a worker thread: 31 → 19 ms of CPU each; RESULTS.md #7)
         faiss.omp_set_num_threads(1)
-        groups = None if rows is None else np.unique(distinct.group[rows])
-        found = self._candidates(q, k, groups)
+        found = self._candidates(q, k, scope)
         # one exact score per distinct vector, shared by every product holding it
         scores = self.main_vectors[distinct.first[found]] @ q[0]
         cand = distinct.members(found)
         scores = np.repeat(scores, distinct.sizes(found)).astype(np.float64)
-        keep = None
-        if rows is not None:
-            keep = np.isin(cand, rows)
-        elif self.dead:  # set lookups: O(candidates), however many keys died
-            keep = _not_in(self.main_keys[cand], self.dead)
+        keep = None if scope is None else scope.row_ok[cand]
+        if self.dead:  # set lookups: O(candidates), however many keys died
+            alive = _not_in(self.main_keys[cand], self.dead)
+            keep = alive if keep is None else keep & alive
         if keep is not None:
             cand, scores = cand[keep], scores[keep]
         return _ordered(self.main_keys[cand], scores, k)
 
-    def _candidates(self, q: Matrix, k: int, groups: Keys | None) -> Keys:
-        """Distinct vectors the main index proposes (only ``groups`` when given)."""
+    def _candidates(self, q: Matrix, k: int, scope: Scope | None) -> Keys:
+        """Distinct vectors the main index proposes (only ``scope``'s when given)."""
         distinct = self._distinct
         assert distinct is not None
         fastscan = self.params.kind == "fastscan"
         width = max(k, self.params.refine if fastscan else self.params.rerank)
-        want = min(width + (0 if groups is not None else len(self.dead)), len(distinct))
-        if fastscan and groups is not None:  # no selector: ask for more, keep the allowed
-            want = min(math.ceil(want * len(distinct) / max(len(groups), 1)), len(distinct))
-            _, found = self._graph.search(q, want)
+        want = min(width + len(self.dead), len(distinct))
+        if fastscan and scope is not None:  # no selector: ask for more, keep the allowed
+            share = max(len(scope.groups), 1) / len(distinct)
+            _, found = self._graph.search(q, min(math.ceil(want / share), len(distinct)))
             got: Keys = found[0][found[0] >= 0]
-            return got[np.isin(got, groups)]
+            return got[scope.group_ok[got]]
+        groups = None if scope is None else scope.groups
         search = _search_params(self.params, want, self._graph, groups)
         _, found = self._graph.search(q, want, params=search)
         ids: Keys = found[0][found[0] >= 0]
@@ -349,23 +352,34 @@ class VectorIndex:
         )
 
     def search(
-        self, query: npt.NDArray[np.float32], k: int, allowed: set[int] | None = None
+        self,
+        query: npt.NDArray[np.float32],
+        k: int,
+        allowed: set[int] | npt.ArrayLike | None = None,
     ) -> DenseHits:
         """Top ``k`` keys by cosine similarity; only ``allowed`` keys when given."""
         q = np.asarray(query, dtype=np.float32).reshape(1, -1)
         dkeys, dvecs = self._delta_arrays()
         if allowed is not None:
-            return self._filtered(q, k, allowed, dkeys, dvecs)
+            wanted = (
+                np.fromiter(allowed, dtype=np.int64, count=len(allowed))
+                if isinstance(allowed, set)
+                else np.asarray(allowed, dtype=np.int64).ravel()
+            )
+            return self._filtered(q, k, wanted, dkeys, dvecs)
         parts = [self._main_search(q, k), self._exact(q, dkeys, dvecs, k)]
         return _merge(parts, k)
 
-    def vectors(self, keys: Sequence[int] | Keys) -> Matrix:
-        """The live vector of each key (zeros for a key the index does not hold)."""
+    def _lookup(self) -> KeyLookup:
         if self._row_of is None:
             self._row_of = KeyLookup(self.main_keys)
+        return self._row_of
+
+    def vectors(self, keys: Sequence[int] | Keys) -> Matrix:
+        """The live vector of each key (zeros for a key the index does not hold)."""
         ks = np.asarray(keys, dtype=np.int64).reshape(-1)
         out = np.zeros((len(ks), self.dim), dtype=np.float32)
-        rows, held = self._row_of.find(ks)
+        rows, held = self._lookup().find(ks)
         if self.dead:
             held &= _not_in(ks, self.dead)
         out[held] = self.main_vectors[rows[held]]
@@ -383,18 +397,34 @@ class VectorIndex:
         return _merge([main, self._exact(q, dkeys, dvecs, k)], k)
 
     def _filtered(
-        self, q: Matrix, k: int, allowed: set[int], dkeys: Keys, dvecs: Matrix
+        self, q: Matrix, k: int, wanted: Keys, dkeys: Keys, dvecs: Matrix
     ) -> DenseHits:
-        wanted = np.fromiter(allowed, dtype=np.int64, count=len(allowed))
-        ok = np.isin(self.main_keys, wanted) & self._alive()
-        dok = np.isin(dkeys, wanted)
-        delta = self._exact(q, dkeys[dok], dvecs[dok], k) if len(dkeys) else _empty()
-        rows = np.flatnonzero(ok)
-        if len(rows) < EXACT_BELOW or self._graph is None:
+        delta = _empty()
+        if len(dkeys):
+            dok = _among(dkeys, wanted)
+            delta = self._exact(q, dkeys[dok], dvecs[dok], k)
+        if self._distinct is None or not len(self.main_keys):
+            return delta
+        scope = self._scopes.get(wanted, self._lookup(), len(self.main_keys), self._distinct)
+        if len(scope.rows) < EXACT_BELOW or self._graph is None:
+            rows = scope.rows
+            if self.dead:
+                rows = rows[_not_in(self.main_keys[rows], self.dead)]
             main = self._exact(q, self.main_keys[rows], self.main_vectors[rows], k)
         else:
-            main = self._main_search(q, k, rows)
+            main = self._main_search(q, k, scope)
         return _merge([main, delta], k)
+
+
+def _among(keys: Keys, wanted: Keys) -> npt.NDArray[np.bool_]:
+    """Whether each of ``keys`` is in ``wanted`` (a binary search when ``wanted`` is
+    sorted, as a filter's passing keys are: no sort of tens of thousands per search)."""
+    if not len(wanted):
+        return np.zeros(len(keys), dtype=bool)
+    ordered = wanted if bool(np.all(wanted[1:] >= wanted[:-1])) else np.sort(wanted)
+    at = np.minimum(np.searchsorted(ordered, keys), len(ordered) - 1)
+    found: npt.NDArray[np.bool_] = ordered[at] == keys
+    return found
 
 
 def _not_in(keys: Keys, dropped: set[int]) -> npt.NDArray[np.bool_]:

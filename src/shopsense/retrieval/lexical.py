@@ -31,6 +31,7 @@ except ImportError as exc:  # pragma: no cover - install hint
     raise ImportError("lexical search needs `pip install 'tantivy>=0.25,<0.28'`") from exc
 
 _HEAP = 64_000_000
+PASSING_CACHE = 32  # filters whose passing keys are kept (44k products: 350 KB each)
 POSTINGS_CACHE = 5_000_000  # cached (key, score) entries: ~60 MB; emptied when passed
 
 
@@ -98,6 +99,7 @@ class LexicalIndex:
         self._df: dict[str, int] = {}
         self._postings: dict[tuple[str, str, int, float], Postings] = {}
         self._held = 0
+        self._passing: dict[SearchFilters, npt.NDArray[np.int64]] = {}
 
     # -- writes -------------------------------------------------------------
     def _w(self) -> Any:
@@ -141,6 +143,7 @@ class LexicalIndex:
         self._df.clear()
         self._postings.clear()
         self._held = 0
+        self._passing.clear()
 
     # -- reads --------------------------------------------------------------
     @property
@@ -207,10 +210,9 @@ class LexicalIndex:
         hits = self._searcher.search(query, k, count=False).hits
         if not hits:
             return LexicalHits(np.empty(0, np.int64), np.empty(0, np.float64))
-        keys = self._searcher.fast_field_values("key", [a for _, a in hits])
-        return LexicalHits(
-            np.asarray(keys, dtype=np.int64), np.asarray([s for s, _ in hits], dtype=np.float64)
-        )
+        scores, addresses = zip(*hits, strict=True)
+        keys = self._searcher.fast_field_values("key", list(addresses))
+        return LexicalHits(np.asarray(keys, dtype=np.int64), np.asarray(scores, dtype=np.float64))
 
     def search(
         self,
@@ -224,6 +226,18 @@ class LexicalIndex:
         With no terms, every document passing the filters matches with score 0.
         """
         return self._run(self._text_clauses(terms, fields), self._filter_clauses(filters), k)
+
+    def passing(self, filters: SearchFilters) -> npt.NDArray[np.int64]:
+        """Keys of every live document passing ``filters``, ascending; cached per filter
+        until the next commit (the last ``PASSING_CACHE`` filters): a shopper's filter
+        stays on for several queries, and a broad one passes half the catalogue."""
+        found = self._passing.get(filters)
+        if found is None:
+            found = np.sort(self.search([], max(self.num_docs, 1), filters).keys)
+            if len(self._passing) >= PASSING_CACHE:
+                self._passing.pop(next(iter(self._passing)), None)
+            self._passing[filters] = found
+        return found
 
     def doc_freq(self, term: str, field: str) -> int:
         """Documents whose ``field`` holds ``term`` (cached until the next commit)."""
