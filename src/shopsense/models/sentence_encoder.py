@@ -87,7 +87,7 @@ class MultilingualUSE:
             )
             for i in range(0, len(texts), self.batch_size)
         ]
-        return l2_normalise(np.vstack(parts))
+        return l2_normalise(parts[0] if len(parts) == 1 else np.vstack(parts))
 
 
 def _weights(backend: Any) -> UseWeights:

