@@ -206,10 +206,14 @@ def _session(onnx_bytes: bytes, threads: int) -> Any:
     return ort.InferenceSession(onnx_bytes, options, providers=["CPUExecutionProvider"])
 
 
-@lru_cache(maxsize=512)
 def layout(lengths: tuple[int, ...]) -> dict[str, npt.NDArray[Any]]:
-    """The sentence graph's index inputs for sentences of these piece counts (read-only:
-    a query's layout depends on its length alone, so it is computed once per length)."""
+    """The sentence graph's index inputs for sentences of these piece counts (read-only).
+    A query's layout depends on its length alone, so small batches' are kept (each < 10 KB);
+    a big batch's (its ``seg`` is batch x pieces) is not."""
+    return _small_layout(lengths) if len(lengths) <= 8 else _layout(lengths)
+
+
+def _layout(lengths: tuple[int, ...]) -> dict[str, npt.NDArray[Any]]:
     lens = np.asarray(lengths, dtype=np.int64)
     win = window_index(lens)
     seg = np.zeros((len(lens), len(win)), dtype=np.float32)
@@ -225,6 +229,9 @@ def layout(lengths: tuple[int, ...]) -> dict[str, npt.NDArray[Any]]:
     for array in out.values():
         array.flags.writeable = False
     return out
+
+
+_small_layout = lru_cache(maxsize=1024)(_layout)
 
 
 def window_index(lens: Ints) -> Ints:
