@@ -39,6 +39,18 @@ def test_spec_agreement_counts_shared_and_conflicting_measures() -> None:
     assert spec_agreement(q, specs("Drive")) == (0, 0)
 
 
+def test_specs_rounded_differently_agree_and_counts_are_not_sizes() -> None:
+    # Walmart→Amazon gold pairs: binary vs decimal bytes, megapixels rounded by one shop
+    assert spec_agreement(specs("GT 430 with 1024MB DDR3"), specs("GT 430 1 GB DDR3")) == (1, 0)
+    assert spec_agreement(specs("Casio 14.1MP camera"), specs("Casio 14 MP camera")) == (1, 0)
+    # a real difference still conflicts: 16.2 vs 14 MP, 2 GB vs 1 GB
+    assert spec_agreement(specs("16.2MP"), specs("14 MP")) == (0, 1)
+    assert spec_agreement(specs("2GB"), specs("1024MB")) == (0, 1)
+    # ``6-in-1`` counts card slots; it is not a six-inch size
+    assert specs("Sabrent 6-in-1 Card Reader") == frozenset()
+    assert specs("7 in screen") == {("inches", 7.0)}
+
+
 def test_colours_are_canonical_and_found_in_model_numbers() -> None:
     assert colour_terms("iFrogz IT4LL-WHT Luxe Lean") == {"white"}
     assert colour_terms("Comfort Mouse Silver blu, Gray") == {"silver", "blue", "grey"}

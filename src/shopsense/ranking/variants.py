@@ -8,7 +8,9 @@ same text; these features say where the query and a candidate *disagree*:
 - specs: numbers with a unit, grouped by what they measure (``4.7GB`` and
   ``4.7 GB`` agree, ``1 TB`` = ``1000 GB``); ``spec_agree`` counts the measures
   both sides state with a shared value, ``spec_conflict`` those they state with
-  different values (``32GB`` query vs ``16GB`` product: conflict 1);
+  different values (``32GB`` query vs ``16GB`` product: conflict 1); values within
+  ``SPEC_TOLERANCE`` of each other are shared (``1024MB`` = ``1 GB``, ``14.1MP`` =
+  ``14 MP``: shops round differently), and ``6-in-1`` is a count, not six inches;
 - colours (also in model numbers: ``IT4LL-WHT``): ``colour_match`` 1 when both
   name a colour and share one, 0 when they name different colours, -1 when a side
   names none;
@@ -35,6 +37,11 @@ VARIANT_FEATURES: tuple[str, ...] = (
 )
 #: How many of the query's highest-IDF terms ``rare_coverage`` looks at.
 RARE_TERMS = 3
+#: Relative difference under which two values of a measure are the same spec: covers
+#: binary vs decimal bytes (1024 MB vs 1 GB, 2.4 %) and rounded megapixels (14.2 vs 14);
+#: on Walmart→Amazon, 10 of the 15 gold products that "conflicted" with their query
+#: differed by such rounding only (one more was ``6-in-1`` read as six inches).
+SPEC_TOLERANCE = 0.025
 
 # unit → (what it measures, factor to the measure's base unit)
 _UNITS: dict[str, tuple[str, float]] = {
@@ -60,7 +67,7 @@ _UNITS: dict[str, tuple[str, float]] = {
 _SPEC = re.compile(
     r"(?<![\w.])(\d+(?:\.\d+)?)(\s*-?\s*)("
     + "|".join(sorted(_UNITS, key=len, reverse=True))
-    + r")(?![a-z0-9])"
+    + r")(?![a-z0-9]|-\d)"
 )
 _COLOUR_ALIASES = {
     "gray": "grey",
@@ -115,13 +122,17 @@ def spec_agreement(query: frozenset[Spec], product: frozenset[Spec]) -> tuple[fl
         return 0.0, 0.0
     agree = conflict = 0
     for measure in {m for m, _ in query} & {m for m, _ in product}:
-        q = {v for m, v in query if m == measure}
-        p = {v for m, v in product if m == measure}
-        if q & p:
+        q = [v for m, v in query if m == measure]
+        p = [v for m, v in product if m == measure]
+        if any(_same(a, b) for a in q for b in p):
             agree += 1
         else:
             conflict += 1
     return float(agree), float(conflict)
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(a - b) <= SPEC_TOLERANCE * max(abs(a), abs(b))
 
 
 def colour_match(query: frozenset[str], product: frozenset[str]) -> float:
