@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from api_helpers import Api, running_api
+from shopsense.api import search_lane
+from shopsense.api.search_lane import plain_request
+from shopsense.app.search_requests import search_request
+from shopsense.retrieval.filters import SearchFilters
 
 
 @pytest.fixture(scope="module")
@@ -108,3 +114,128 @@ def test_repeated_searches_are_answered_from_the_cache(api: Api) -> None:
     assert again.json()["query"] == "leather wallet"
     other = api.client.get("/search", params={**params, "sort": "price_asc"}, headers=h)
     assert other.headers["x-search-cache"] == "miss"
+
+
+# -- the short lane (shopsense.api.search_lane) answers plain requests as the route does
+
+
+@pytest.fixture
+def lane_answers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One entry per request the lane answered itself (it still runs the real search)."""
+    answered: list[int] = []
+    real = search_lane.search_json
+
+    def spy(*args: Any) -> tuple[bytes, bool]:
+        answered.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(search_lane, "search_json", spy)
+    return answered
+
+
+PLAIN = [
+    {"q": "running shoes"},
+    {"q": "leather wallet", "explain": "true", "sort": "price_asc", "size": "5"},
+    {"q": "shoes", "page": "2", "size": "3", "sort": "price_desc"},
+    {"q": "shoes", "brand": ["Nike", "Adidas"], "min_price": "10", "max_price": "250.5"},
+    {"q": "shirt", "mode": "bm25", "in_stock": "1", "attr": "colour=blue"},
+    {"q": "跑步鞋", "mode": "ltr", "explain": "1"},
+    {"q": "", "category": "Shoes", "sort": "newest"},
+    {"q": "bag", "mode": "dense", "size": "20", "explain": "false", "utm_source": "x"},
+]
+
+
+def _without_timing(body: bytes) -> bytes:
+    return re.sub(rb'"took_ms":[0-9.e+-]+', b'"took_ms":0', body)
+
+
+@pytest.mark.parametrize("params", PLAIN)
+def test_the_lane_answers_plain_searches_with_the_routes_bytes(
+    api: Api, params: dict[str, Any], lane_answers: list[int]
+) -> None:
+    key = api.keys["search"]
+    api.services.search_cache.invalidate()
+    api.app.state.keys.scope_of(key)  # verified a moment ago: the lane may read it
+    lane = api.client.get("/search", params=params, headers={"X-API-Key": key})
+    assert lane_answers == [1]
+    api.services.search_cache.invalidate()
+    # a key sent as a cookie is the route's to read
+    route = api.client.get("/search", params=params, headers={"Cookie": f"shopsense_key={key}"})
+    assert lane_answers == [1]
+    assert lane.status_code == route.status_code == 200
+    assert _without_timing(lane.content) == _without_timing(route.content)
+    assert [(k, v) for k, v in lane.headers.items() if k != "content-length"] == [
+        (k, v) for k, v in route.headers.items() if k != "content-length"
+    ]
+    assert lane.json()["total"] >= 0
+
+
+@pytest.mark.parametrize(
+    ("params", "status"),
+    [
+        ({"q": "x" * 513}, 422),
+        ({"q": "shoes", "size": "101"}, 422),
+        ({"q": "shoes", "size": "0"}, 422),
+        ({"q": "shoes", "page": "200", "size": "10"}, 400),
+        ({"q": "shoes", "sort": "cheapest"}, 422),
+        ({"q": "shoes", "mode": "magic"}, 422),
+        ({"q": "shoes", "min_price": "-1"}, 422),
+        ({"q": "shoes", "min_price": "50", "max_price": "10"}, 400),
+        ({"q": "shoes", "attr": "colour"}, 400),
+        ({"q": "shoes", "explain": "maybe"}, 422),
+        ({"q": "shoes", "brand": [f"b{i}" for i in range(21)]}, 422),
+    ],
+)
+def test_bad_input_through_the_lane_gets_the_routes_error(
+    api: Api, params: dict[str, Any], status: int, lane_answers: list[int]
+) -> None:
+    api.app.state.keys.scope_of(api.keys["search"])
+    r = api.client.get("/search", params=params, headers=api.headers("search"))
+    assert r.status_code == status and r.json()["error"]["message"]
+    assert lane_answers == []
+
+
+def test_keys_the_lane_does_not_know_go_to_the_route(api: Api, lane_answers: list[int]) -> None:
+    assert api.client.get("/search", params={"q": "shoes"}).status_code == 401
+    bad = {"Authorization": "Bearer not-a-key"}
+    assert api.client.get("/search", params={"q": "shoes"}, headers=bad).status_code == 401
+    assert lane_answers == []
+    fresh = {"Authorization": f"Bearer {api.services.keys.create('search', 'lane').secret}"}
+    ok = api.client.get("/search", params={"q": "shoes"}, headers=fresh)  # the route verifies
+    assert ok.status_code == 200 and lane_answers == []
+    again = api.client.get("/search", params={"q": "shoes"}, headers=fresh)
+    assert again.status_code == 200 and lane_answers == [1]
+
+
+@pytest.mark.parametrize(
+    "query_string",
+    [
+        b"q=shoes&explain=True",  # pydantic reads it; the lane leaves other spellings
+        b"q=shoes&size=010",
+        b"q=shoes&min_price=1e3",
+        b"q=shoes&q=bags",  # a repeated single parameter
+        b"q=shoes&page=",
+        b"q=shoes&in_stock=yes",
+    ],
+)
+def test_other_spellings_are_left_to_the_route(api: Api, query_string: bytes) -> None:
+    assert plain_request(api.services, query_string) is None
+
+
+def test_a_plain_query_string_builds_the_routes_request(api: Api) -> None:
+    got = plain_request(
+        api.services, b"q=red+shoes&brand=Nike&brand=&min_price=5.5&page=2&size=7&attr=colour%3Dred"
+    )
+    want = search_request(
+        api.services.settings,
+        "red shoes",
+        brand=["Nike", ""],
+        min_price=5.5,
+        page=2,
+        size=7,
+        attr=["colour=red"],
+    )
+    assert got == want
+    assert got is not None and got.filters == SearchFilters(
+        brands=("Nike",), min_price=5.5, attributes=(("colour", "red"),)
+    )

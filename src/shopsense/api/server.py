@@ -13,6 +13,8 @@ from shopsense.api.auth import ADMIN, READ, KeyCache
 from shopsense.api.freshness import SearchRefresher
 from shopsense.api.guard import Guard
 from shopsense.api.metrics import Metrics
+from shopsense.api.search_lane import PATH as SEARCH_PATH
+from shopsense.api.search_lane import SearchLane
 from shopsense.app.services import Services
 from shopsense.web.pages import make_router
 
@@ -62,6 +64,12 @@ def create_app(services: Services, *, settle_heap: bool = False) -> FastAPI:
     for module in routers:
         app.include_router(module.router)
     app.include_router(make_router(READ, ADMIN))
+    app.add_middleware(
+        SearchLane,
+        services=services,
+        keys=app.state.keys,
+        route=next(r for r in search.router.routes if getattr(r, "path", None) == SEARCH_PATH),
+    )
     app.add_middleware(
         Guard,
         max_in_flight=services.settings.max_in_flight,
