@@ -24,10 +24,11 @@ class Node:
 
 @pytest.fixture(autouse=True)
 def unfrozen() -> Iterator[None]:
-    """Each test starts and ends with nothing frozen (the rest of the suite expects it)."""
-    gc.unfreeze()
+    """Each test starts and ends with nothing frozen and no hook (the rest of the suite
+    expects the collector as it was)."""
+    heap.unsettle()
     yield
-    gc.unfreeze()
+    heap.unsettle()
 
 
 def test_settle_freezes_what_is_alive_and_frees_frozen_cycles_on_the_next_settle() -> None:
@@ -42,6 +43,17 @@ def test_settle_freezes_what_is_alive_and_frees_frozen_cycles_on_the_next_settle
     assert gone() is not None  # frozen: a full pass does not look at it
     heap.settle()  # returned to the collector first, then collected
     assert gone() is None
+
+
+def test_after_settling_every_full_pass_freezes_its_survivors() -> None:
+    heap.settle()
+    before = gc.get_freeze_count()
+    later = [Node() for _ in range(1000)]
+    gc.collect()  # a full pass, as the collector starts one by itself
+    assert gc.get_freeze_count() >= before + 1000
+    assert not any(o is later[0] for o in gc.get_objects())
+    heap.unsettle()
+    assert gc.get_freeze_count() == 0 and any(o is later[0] for o in gc.get_objects())
 
 
 def test_a_served_app_settles_its_heap_after_start_up_and_a_test_app_does_not(
