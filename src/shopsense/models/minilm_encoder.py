@@ -35,7 +35,7 @@ class MiniLMSentenceEncoder:
         if cached is not None and cached.is_file():
             return cached.read_bytes()
         from shopsense.models.minilm_finetune import export_sentence_encoder
-        from shopsense.models.onnx_classifier import quantise
+        from shopsense.models.onnx_runtime import quantise
 
         graph = quantise(export_sentence_encoder(self.max_length))
         if cached is not None:

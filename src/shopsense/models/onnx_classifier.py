@@ -1,40 +1,14 @@
-"""Run an exported MiniLM classifier with onnxruntime (no torch at serving time).
-
-The only module that imports onnxruntime.
-"""
+"""Run an exported MiniLM classifier with onnxruntime (no torch at serving time)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from shopsense.models.minilm_checkpoint import MiniLMTokenizer
-
-
-def _ort() -> Any:
-    try:
-        import onnxruntime
-    except ImportError as exc:  # pragma: no cover - install hint
-        raise ImportError("serving the intent model needs `pip install onnxruntime`") from exc
-    return onnxruntime
-
-
-def quantise(onnx_bytes: bytes) -> bytes:
-    """Dynamic int8 quantisation of the weights (≈4× smaller, faster on CPU)."""
-    import tempfile
-    from pathlib import Path
-
-    _ort()
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    with tempfile.TemporaryDirectory() as tmp:
-        src, dst = Path(tmp) / "model.onnx", Path(tmp) / "model.int8.onnx"
-        src.write_bytes(onnx_bytes)
-        quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8)
-        return dst.read_bytes()
+from shopsense.models.onnx_runtime import session
 
 
 class OnnxClassifier:
@@ -44,13 +18,7 @@ class OnnxClassifier:
     def __init__(
         self, onnx_bytes: bytes, max_length: int = 32, threads: int = 1, output: str = "logits"
     ) -> None:
-        ort = _ort()
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        self._session = ort.InferenceSession(
-            onnx_bytes, sess_options=options, providers=["CPUExecutionProvider"]
-        )
+        self._session = session(onnx_bytes, threads)
         self._tokenizer = MiniLMTokenizer(max_length)
         self._output = output
 

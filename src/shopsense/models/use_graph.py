@@ -30,6 +30,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from shopsense.models.onnx_runtime import session
+
 Vectors = npt.NDArray[np.float32]
 Floats = npt.NDArray[np.float32]
 Ints = npt.NDArray[np.int64]
@@ -41,7 +43,6 @@ ORDERS = ((2, 0), (3, 1), (5, 2))
 MAX_LEFT = 2
 WINDOW = 5
 ROW = EMB + len(ORDERS) * CNN + sum(n for n, _ in ORDERS) * CNN
-_HINT = "the sentence encoder needs `pip install onnx onnxruntime`"
 
 
 @dataclass(frozen=True)
@@ -195,17 +196,6 @@ def sentence_graph(w: UseWeights) -> bytes:
     return g.model(inputs, g.op("Div", z, norm))
 
 
-def _session(onnx_bytes: bytes, threads: int) -> Any:
-    try:
-        import onnxruntime as ort
-    except ImportError as exc:  # pragma: no cover - install hint
-        raise ImportError(_HINT) from exc
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    return ort.InferenceSession(onnx_bytes, options, providers=["CPUExecutionProvider"])
-
-
 def layout(lengths: tuple[int, ...]) -> dict[str, npt.NDArray[Any]]:
     """The sentence graph's index inputs for sentences of these piece counts (read-only).
     A query's layout depends on its length alone, so small batches' are kept (each < 10 KB);
@@ -251,8 +241,8 @@ class UseForward:
     def __init__(self, weights: UseWeights, threads: int = 1, cache_pieces: int = 4096) -> None:
         # only the quantised table stays in Python: the float weights live in the sessions
         self._table, self._scale, self._lo = weights.table, weights.scale, weights.lo
-        self._pieces = _session(piece_graph(weights), threads)
-        self._sentences = _session(sentence_graph(weights), threads)
+        self._pieces = session(piece_graph(weights), threads)
+        self._sentences = session(sentence_graph(weights), threads)
         self._rows: dict[int, Floats] = {}
         self._cache_pieces = cache_pieces
 

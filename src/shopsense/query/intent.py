@@ -205,7 +205,7 @@ class _MiniLM:
 
     def _fine_tune(self, texts: Sequence[str], y: npt.NDArray[np.int64], n: int) -> None:
         from shopsense.models.minilm_finetune import choose_epochs, fine_tune
-        from shopsense.models.onnx_classifier import quantise
+        from shopsense.models.onnx_runtime import quantise
 
         if self.epochs is None:
             self.epochs = self.config.epochs

@@ -396,12 +396,10 @@ class VectorIndex:
         main = self._exact(q, self.main_keys[alive], self.main_vectors[alive], k)
         return _merge([main, self._exact(q, dkeys, dvecs, k)], k)
 
-    def _filtered(
-        self, q: Matrix, k: int, wanted: Keys, dkeys: Keys, dvecs: Matrix
-    ) -> DenseHits:
+    def _filtered(self, q: Matrix, k: int, wanted: Keys, dkeys: Keys, dvecs: Matrix) -> DenseHits:
         delta = _empty()
         if len(dkeys):
-            dok = _among(dkeys, wanted)
+            dok = KeyLookup(wanted).find(dkeys)[1]  # no sort when already sorted
             delta = self._exact(q, dkeys[dok], dvecs[dok], k)
         if self._distinct is None or not len(self.main_keys):
             return delta
@@ -414,17 +412,6 @@ class VectorIndex:
         else:
             main = self._main_search(q, k, scope)
         return _merge([main, delta], k)
-
-
-def _among(keys: Keys, wanted: Keys) -> npt.NDArray[np.bool_]:
-    """Whether each of ``keys`` is in ``wanted`` (a binary search when ``wanted`` is
-    sorted, as a filter's passing keys are: no sort of tens of thousands per search)."""
-    if not len(wanted):
-        return np.zeros(len(keys), dtype=bool)
-    ordered = wanted if bool(np.all(wanted[1:] >= wanted[:-1])) else np.sort(wanted)
-    at = np.minimum(np.searchsorted(ordered, keys), len(ordered) - 1)
-    found: npt.NDArray[np.bool_] = ordered[at] == keys
-    return found
 
 
 def _not_in(keys: Keys, dropped: set[int]) -> npt.NDArray[np.bool_]:

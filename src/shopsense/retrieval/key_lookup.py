@@ -14,8 +14,12 @@ class KeyLookup:
 
     def __init__(self, keys: npt.ArrayLike) -> None:
         keys = np.asarray(keys, dtype=np.int64).ravel()
-        self._order: Keys = np.argsort(keys, kind="stable").astype(np.int64)
-        self._sorted: Keys = keys[self._order]
+        if bool(np.all(keys[1:] >= keys[:-1])):  # already sorted (a filter's passing keys)
+            self._order: Keys = np.arange(len(keys), dtype=np.int64)
+            self._sorted: Keys = keys
+        else:
+            self._order = np.argsort(keys, kind="stable").astype(np.int64)
+            self._sorted = keys[self._order]
 
     def find(self, wanted: npt.ArrayLike) -> tuple[Keys, npt.NDArray[np.bool_]]:
         """(row of each wanted key, whether it is held); the row is meaningless where

@@ -54,9 +54,7 @@ class ScopeCache:
         self._held: OrderedDict[bytes, Scope] = OrderedDict()
         self._lock = threading.Lock()  # searches may run side by side (ranker training)
 
-    def get(
-        self, allowed: Keys, lookup: KeyLookup, n_rows: int, distinct: DistinctRows
-    ) -> Scope:
+    def get(self, allowed: Keys, lookup: KeyLookup, n_rows: int, distinct: DistinctRows) -> Scope:
         digest = hashlib.blake2b(allowed.tobytes(), digest_size=16).digest()
         with self._lock:
             found = self._held.get(digest)
