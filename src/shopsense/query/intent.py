@@ -49,6 +49,8 @@ COMPONENTS = (
     "minilm_emb",
     "use",
     "usemlp",
+    "e5",
+    "usee5mlp",
     "char24",
     "words",
 )
@@ -75,7 +77,9 @@ class IntentConfig:
     ``bagmlp`` (the terms12 features → one hidden ReLU layer → softmax, trained with torch),
     ``minilm`` (fine-tuned), ``minilm_emb`` (softmax head on the frozen, mean-pooled
     MiniLM), ``use`` (softmax head on the multilingual sentence encoder), ``usemlp`` (the
-    bag MLP on the same sentence vectors, ``vector_mlp``), ``char24`` (the
+    bag MLP on the same sentence vectors, ``vector_mlp``), ``e5`` (softmax head on
+    multilingual-e5-small), ``usee5mlp`` (the ``usemlp`` network on the USE and e5
+    vectors side by side), ``char24`` (the
     char 2–4 baseline), ``words`` (the word-terms baseline). ``encoder_cache``: folder
     for the exported MiniLM graph."""
 
@@ -229,23 +233,13 @@ class _MiniLM:
         return {**self.__dict__, "_runner": None, "_memo": None}
 
 
-class _EmbeddingHead:
-    """A head on a frozen sentence encoder: softmax (``minilm_emb``, ``use``) or, with
-    ``mlp``, the bag MLP (``usemlp``)."""
+class _Vectors:
+    """Sentence vectors of one frozen encoder (``minilm_emb``, ``use`` or ``e5``),
+    remembered by text when a memo is given."""
 
-    def __init__(
-        self,
-        kind: str,
-        c: float,
-        cache: Path | None,
-        memo: dict[str, Any] | None = None,
-        mlp: BagMLPConfig | None = None,
-    ) -> None:
+    def __init__(self, kind: str, cache: Path | None, memo: dict[str, Any] | None) -> None:
         self.kind = kind
-        self.c = c
         self.cache = cache
-        self.mlp = mlp
-        self.head: LinearHead | BagMLP = LinearHead("softmax", c)
         self._encoder: Any = None
         self._memo = memo
 
@@ -255,13 +249,17 @@ class _EmbeddingHead:
                 from shopsense.models.sentence_encoder import MultilingualUSE
 
                 self._encoder = MultilingualUSE()
+            elif self.kind == "e5":
+                from shopsense.models.e5_encoder import E5Encoder
+
+                self._encoder = E5Encoder()
             else:
                 from shopsense.models.minilm_encoder import MiniLMSentenceEncoder
 
                 self._encoder = MiniLMSentenceEncoder(self.cache)
         return self._encoder
 
-    def vectors(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+    def __call__(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         if self._memo is None:
             out: npt.NDArray[np.float32] = self.encoder().encode(texts)
             return out
@@ -269,6 +267,32 @@ class _EmbeddingHead:
         if todo:
             self._memo.update(zip(todo, self.encoder().encode(todo), strict=True))
         return np.vstack([self._memo[t] for t in texts])
+
+    def __getstate__(self) -> dict[str, Any]:
+        # the MiniLM graph travels with the model; USE and e5 are packages, reloaded on demand
+        keep = self._encoder if self.kind == "minilm_emb" else None
+        return {**self.__dict__, "cache": None, "_encoder": keep, "_memo": None}
+
+
+class _EmbeddingHead:
+    """A head on frozen sentence encoders, their vectors side by side: softmax
+    (``minilm_emb``, ``use``, ``e5``) or, with ``mlp``, the bag MLP (``usemlp``,
+    ``usee5mlp``)."""
+
+    def __init__(
+        self,
+        sources: Sequence[_Vectors],
+        c: float,
+        mlp: BagMLPConfig | None = None,
+    ) -> None:
+        self.sources = list(sources)
+        self.c = c
+        self.mlp = mlp
+        self.head: LinearHead | BagMLP = LinearHead("softmax", c)
+
+    def vectors(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        parts = [source(texts) for source in self.sources]
+        return parts[0] if len(parts) == 1 else np.hstack(parts)
 
     def fit(self, texts: Sequence[str], y: npt.NDArray[np.int64], n: int) -> _EmbeddingHead:
         x = self.vectors(texts)
@@ -281,10 +305,24 @@ class _EmbeddingHead:
     def logits(self, texts: Sequence[str]) -> Matrix:
         return self.head.logits(self.vectors(texts))
 
-    def __getstate__(self) -> dict[str, Any]:
-        # the MiniLM graph travels with the model; USE is a package, reloaded on demand
-        keep = self._encoder if self.kind == "minilm_emb" else None
-        return {**self.__dict__, "cache": None, "_encoder": keep, "_memo": None}
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        if "sources" not in state:  # stored before a head could take several encoders
+            source = _Vectors(state.pop("kind"), None, None)
+            source._encoder = state.pop("_encoder", None)
+            state.pop("cache", None)
+            state.pop("_memo", None)
+            state["sources"] = [source]
+        self.__dict__.update(state)
+
+
+#: the encoders under each sentence-vector component, side by side
+_ENCODERS = {
+    "minilm_emb": ("minilm_emb",),
+    "use": ("use",),
+    "usemlp": ("use",),
+    "e5": ("e5",),
+    "usee5mlp": ("use", "e5"),
+}
 
 
 def _component(name: str, config: IntentConfig) -> _Linear | _MiniLM | _EmbeddingHead:
@@ -297,11 +335,17 @@ def _component(name: str, config: IntentConfig) -> _Linear | _MiniLM | _Embeddin
             config.finetune,
             None if config.memo is None else config.memo.setdefault("minilm-ft", {}),
         )
-    if name in ("minilm_emb", "use", "usemlp"):
-        encoder = "use" if name == "usemlp" else name  # the memo is by encoder
-        memo = None if config.memo is None else config.memo.setdefault(encoder, {})
-        mlp = config.vector_mlp if name == "usemlp" else None
-        return _EmbeddingHead(encoder, config.head_c, config.encoder_cache, memo, mlp)
+    if name in _ENCODERS:
+        sources = [  # the memo is by encoder
+            _Vectors(
+                e,
+                config.encoder_cache,
+                None if config.memo is None else config.memo.setdefault(e, {}),
+            )
+            for e in _ENCODERS[name]
+        ]
+        mlp = config.vector_mlp if name.endswith("mlp") else None
+        return _EmbeddingHead(sources, config.head_c, mlp)
     return _Linear(name, config.nb_c if name == "nbsvm" else config.c)
 
 
