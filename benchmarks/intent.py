@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/intent.py bestbuy [--components tfidf,minilm_emb,use]
         [--also minilm_emb,use] [--latency-n 0] [--epochs 6]
     .venv/bin/python benchmarks/intent.py wands
-    .venv/bin/python benchmarks/intent.py online_shopping_zh [--components tfidf]
+    .venv/bin/python benchmarks/intent.py online_shopping_zh \
+        --components nbsvm,usee5mlp,bagmlp --latency-n 0
 
 - bestbuy_queries: 5-fold CV grouped by user; baseline TF-IDF char 2–4-grams + LR
   (``char24``: char_wb 2–4, lowercase, raw tf, one-vs-rest liblinear LR with C = 10 —
@@ -17,11 +18,12 @@
   query is encoded once; then per-query latency is not meaningful (``--latency-n 0``
   skips it; benchmarks/intent_latency.py measures the search-time model). They are also
   kept between runs in /tmp/shopsense-bench/vectors (the USE pass over
-  online_shopping_zh takes ~25 min of a loaded machine).
+  online_shopping_zh takes ~25 min of a loaded machine, the e5 pass ~2 CPU-hours).
 - online_shopping_zh: 80/20 stratified split (seed 0); baseline TF-IDF over the shared
   tokenizer (jieba) + LR. ``usemlp`` is the bag MLP on the USE vectors, beside or
-  instead of ``use``'s softmax head (RESULTS.md, issue 5, sixth session). Torch trains on
-  one thread.
+  instead of ``use``'s softmax head (RESULTS.md, issue 5, sixth session); ``usee5mlp`` is
+  the same network on the USE and multilingual-e5 vectors side by side, the recipe's
+  sentence member since the ninth session. Torch trains on one thread.
 """
 
 from __future__ import annotations
