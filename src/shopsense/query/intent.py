@@ -316,13 +316,15 @@ class _EmbeddingHead:
 
 
 #: the encoders under each sentence-vector component, side by side
-_ENCODERS = {
+_ENCODERS: dict[str, tuple[str, ...]] = {
     "minilm_emb": ("minilm_emb",),
     "use": ("use",),
     "usemlp": ("use",),
     "e5": ("e5",),
     "usee5mlp": ("use", "e5"),
 }
+#: the sentence-vector components whose head is the bag MLP (``vector_mlp``), not softmax
+_VECTOR_MLP_HEADS = ("usemlp", "usee5mlp")
 
 
 def _component(name: str, config: IntentConfig) -> _Linear | _MiniLM | _EmbeddingHead:
@@ -344,7 +346,7 @@ def _component(name: str, config: IntentConfig) -> _Linear | _MiniLM | _Embeddin
             )
             for e in _ENCODERS[name]
         ]
-        mlp = config.vector_mlp if name.endswith("mlp") else None
+        mlp = config.vector_mlp if name in _VECTOR_MLP_HEADS else None
         return _EmbeddingHead(sources, config.head_c, mlp)
     return _Linear(name, config.nb_c if name == "nbsvm" else config.c)
 
