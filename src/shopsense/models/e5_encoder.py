@@ -5,8 +5,9 @@ prefix, which its authors prescribe for embeddings used as features (linear prob
 clustering). Vectors are 384-d float32, L2-normalised.
 
 It is ~20x slower than the USE encoder here (about 0.1 CPU-seconds for a 50-token
-review on this machine), so it is a training-time and batch encoder: an intent
-component that uses it (``e5``) is chosen only where it measures better.
+review on this machine), so it is a training-time and batch encoder: the intent
+components that use it (``e5``, ``usee5mlp``) are chosen only where they measure better,
+and the search-time intent model does not use it.
 """
 
 from __future__ import annotations
