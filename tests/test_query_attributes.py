@@ -34,6 +34,13 @@ def by_field(filters: list[AttributeFilter]) -> dict[str, AttributeFilter]:
         ("不超过300 连衣裙", None, 300.0, "不超过300"),
         ("300元以内 耳机", None, 300.0, "300元以内"),
         ("2000元以上 相机", 2000.0, None, "2000元以上"),
+        ("nike shoes $50 or less", None, 50.0, "$50 or less"),
+        ("jacket $80 and up", 80.0, None, "$80 and up"),
+        ("watches $200+", 200.0, None, "$200+"),
+        ("tv <300", None, 300.0, "<300"),
+        ("tv ≥ 500", 500.0, None, "≥ 500"),
+        ("耳机 5百元以下", None, 500.0, "5百元以下"),
+        ("小于1000元 平板", None, 1000.0, "小于1000元"),
     ],
 )
 def test_price_constraints_with_their_spans(
@@ -56,10 +63,51 @@ def test_price_constraints_with_their_spans(
         "ps5",
         "小米 13 手机",
         "3岁以下 玩具",
+        "galaxy s21+",
+        "wifi 6+ router",
+        "4k+ tv",
+        "toys ages 3 and up",
+        "tent for 4 or more",
+        "about 3 hours battery",
+        "around 50 inch tv",
+        "30岁左右 女装",
     ],
 )
 def test_numbers_that_are_not_prices(parser: AttributeParser, query: str) -> None:
     assert "price" not in by_field(parser.parse(query))
+
+
+@pytest.mark.parametrize(
+    ("query", "low", "high"),
+    [
+        ("不低于100元 鞋", 100.0, None),  # not below 100: at least 100
+        ("不少于50块", 50.0, None),
+        ("不小于200", 200.0, None),
+        ("低于100元 鞋", None, 100.0),
+        ("不高于500", None, 500.0),
+        ("不大于800元", None, 800.0),
+        ("高于300", 300.0, None),
+    ],
+)
+def test_a_negated_chinese_comparative_keeps_its_direction(
+    parser: AttributeParser, query: str, low: float | None, high: float | None
+) -> None:
+    price = by_field(parser.parse(query))["price"]
+    assert (price.low, price.high) == (low, high)
+    assert price.confidence >= 0.8
+
+
+def test_an_approximate_price_is_a_range_around_it(parser: AttributeParser) -> None:
+    price = by_field(parser.parse("三星 手机2000元左右"))["price"]
+    assert (price.low, price.high, price.text) == (1600.0, 2400.0, "2000元左右")
+    assert price.confidence >= 0.8
+    price = by_field(parser.parse("headphones around $50"))["price"]
+    assert (price.low, price.high, price.text) == (40.0, 60.0, "around $50")
+
+
+def test_a_bound_after_a_bare_number_is_only_a_soft_price(parser: AttributeParser) -> None:
+    price = by_field(parser.parse("headphones 100 or less"))["price"]
+    assert (price.low, price.high) == (None, 100.0) and price.confidence < 0.8
 
 
 def test_under_armour_is_a_brand_not_a_price(parser: AttributeParser) -> None:

@@ -3,14 +3,20 @@
 A number becomes a price only next to a price word (under, between, 以下, 不超过, …) or
 a currency mark ($, 元, 块, rmb, …), and never when a unit follows it (``under 50 inch``,
 ``max 256gb``), so ``iphone 15`` and ``under armour`` yield no price.
+
+A negated comparative keeps its direction (``不低于100`` is at least 100, not below it), a
+bound may follow its number (``$50 or less``, ``50 and up``, ``$50+``) or be a sign
+(``<100``, ``≥ 200``), and an approximate price (``200元左右``, ``around $50``) becomes
+the range within ``APPROXIMATE`` of it.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
-_NUM = r"(?:[$¥€£]\s*)?(\d++(?:[.,]\d++)?)(?:\s*(k|千|万)(?![a-z]))?"
+_NUM = r"(?:[$¥€£]\s*)?(\d++(?:[.,]\d++)?)(?:\s*(k|百|千|万)(?![a-z]))?"
 _CUR = r"(?:\s*(?:元|块钱|块|rmb|usd|dollars?|bucks|yuan|euros?|¥|\$))?"
 _NOT_UNIT = (
     r"(?!\s*(?:inch|in\b|\"|''|gb|tb|mb|mm|cm|m\b|kg|g\b|lbs?\b|w\b|mah|hz|ml|l\b|寸|英寸|克|"
@@ -19,25 +25,49 @@ _NOT_UNIT = (
 _MONEY = _NUM + _CUR + _NOT_UNIT
 
 _UPPER_EN = (
-    r"\b(?:under|below|less\s+than|cheaper\s+than|up\s*to|max(?:imum)?|at\s+most|"
-    r"no\s+more\s+than|within|<=?)\s*"
+    r"(?:\b(?:under|below|less\s+than|cheaper\s+than|up\s*to|max(?:imum)?|at\s+most|"
+    r"no\s+more\s+than|within)|<=?|≤)\s*"
 )
-_LOWER_EN = r"\b(?:over|above|more\s+than|at\s+least|min(?:imum)?|starting\s+at|>=?)\s*"
-_UPPER_ZH = r"(?:不超过|不高于|低于|小于|少于|不到|最多|预算)\s*"
-_LOWER_ZH = r"(?:高于|大于|超过|不低于|至少)\s*"
+_LOWER_EN = r"(?:\b(?:over|above|more\s+than|at\s+least|min(?:imum)?|starting\s+at)|>=?|≥)\s*"
+_AFTER_UPPER_EN = r"\s*(?:(?:or|and)\s+(?:less|under|below|lower|cheaper)\b|max\b)"
+_AFTER_LOWER_EN = r"\s*(?:or|and)\s+(?:more|up|over|above|higher)\b"
+# a negated comparative flips: 不低于 (not below) is a lower bound, 不超过 (not above) an upper
+_UPPER_ZH = r"(?:不超过|不高于|不大于|不多于|(?<!不)(?:低于|小于|少于)|不到|最多|至多|预算)\s*"
+_LOWER_ZH = r"(?:不低于|不少于|不小于|(?<!不)(?:高于|大于|超过|多于)|至少|最少)\s*"
+# a number standing alone, not the end of a model name (``s21+``, ``ps4 or more``)
+_ALONE = r"(?<![a-z0-9.\-])"
+_APPROX_EN = r"\b(?:around|about|approx(?:imately|\.)?|roughly|circa)\s+"
+#: An approximate price (``200元左右``, ``around $50``) is this share either side of it.
+APPROXIMATE = 0.2
 _DASH = r"\s*(?:-|–|~|〜|到|至|to)\s*"
 
-_PATTERNS: tuple[tuple[str, re.Pattern[str], float], ...] = (
-    ("range", re.compile(r"\bbetween\s+" + _NUM + r"\s+(?:and|to|-)\s+" + _MONEY), 0.95),
-    ("range", re.compile(_NUM + _CUR + _DASH + _NUM + _CUR + r"(?:\s*之间)?" + _NOT_UNIT), 0.9),
-    ("high", re.compile(_UPPER_EN + _MONEY), 0.95),
-    ("low", re.compile(_LOWER_EN + _MONEY), 0.9),
-    ("high", re.compile(_UPPER_ZH + _MONEY), 0.95),
-    ("low", re.compile(_LOWER_ZH + _MONEY), 0.9),
-    ("high", re.compile(_NUM + _CUR + r"\s*(?:以下|以内|之内|内)"), 0.9),
-    ("low", re.compile(_NUM + _CUR + r"\s*(?:以上|起)"), 0.85),
+#: How much a match needs beside its number to count as a price: ``word`` — its price word
+#: is enough; ``number`` — the number comes first with nothing but itself to say it is a
+#: price (``100-200``, ``100 or less``, ``2000左右``), so without a currency mark it is a
+#: soft guess at most and no guess below 10 (``ages 3 and up``, ``2 or more``); ``mark`` —
+#: nothing without a currency mark (``about 3 hours``).
+Needs = Literal["word", "number", "mark"]
+_PATTERNS: tuple[tuple[str, re.Pattern[str], float, Needs], ...] = (
+    ("range", re.compile(r"\bbetween\s+" + _NUM + r"\s+(?:and|to|-)\s+" + _MONEY), 0.95, "word"),
+    (
+        "range",
+        re.compile(_NUM + _CUR + _DASH + _NUM + _CUR + r"(?:\s*之间)?" + _NOT_UNIT),
+        0.9,
+        "number",
+    ),
+    ("high", re.compile(_UPPER_EN + _MONEY), 0.95, "word"),
+    ("high", re.compile(_ALONE + _MONEY + _AFTER_UPPER_EN), 0.9, "number"),
+    ("low", re.compile(_ALONE + _MONEY + _AFTER_LOWER_EN), 0.9, "number"),
+    ("low", re.compile(_ALONE + _MONEY + r"\+"), 0.9, "mark"),  # $50+, not 4k+ or 18+
+    ("low", re.compile(_LOWER_EN + _MONEY), 0.9, "word"),
+    ("high", re.compile(_UPPER_ZH + _MONEY), 0.95, "word"),
+    ("low", re.compile(_LOWER_ZH + _MONEY), 0.9, "word"),
+    ("high", re.compile(_NUM + _CUR + r"\s*(?:以下|以内|之内|内)"), 0.9, "word"),
+    ("low", re.compile(_NUM + _CUR + r"\s*(?:以上|起)"), 0.85, "word"),
+    ("about", re.compile(_ALONE + _NUM + _CUR + r"\s*左右"), 0.8, "word"),
+    ("about", re.compile(_APPROX_EN + _NUM + _CUR + _NOT_UNIT), 0.8, "mark"),
 )
-_BARE_RANGE_CONFIDENCE = 0.6
+_SOFT_CONFIDENCE = 0.6
 _CURRENCY_MARK = re.compile(r"[$¥€£]|元|块|rmb|usd|dollar|bucks|yuan|euro|之间")
 
 
@@ -58,7 +88,7 @@ def _amount(number: str, multiplier: str | None) -> float:
         if "," in number and "." not in number
         else float(number.replace(",", "."))
     )
-    return value * {"k": 1e3, "千": 1e3, "万": 1e4}.get(multiplier or "", 1.0)
+    return value * {"k": 1e3, "百": 1e2, "千": 1e3, "万": 1e4}.get(multiplier or "", 1.0)
 
 
 def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
@@ -69,20 +99,21 @@ def find_prices(text: str, taken: list[tuple[int, int]] | None = None) -> list[P
     """Price constraints in normalised ``text``, skipping ranges already ``taken``."""
     taken = list(taken or [])
     found: list[PriceMatch] = []
-    for kind, pattern, confidence in _PATTERNS:
+    for kind, pattern, confidence, needs in _PATTERNS:
         for m in pattern.finditer(text):
             if _overlaps(m.start(), m.end(), taken):
                 continue
             groups, conf = m.groups(), confidence
             first = _amount(groups[0], groups[1])
+            second = _amount(groups[2], groups[3]) if kind == "range" else first
+            if needs != "word" and not _CURRENCY_MARK.search(m.group(0)):
+                if needs == "mark" or min(first, second) < 10:
+                    continue
+                conf = _SOFT_CONFIDENCE
             if kind == "range":
-                second = _amount(groups[2], groups[3])
-                if pattern is _PATTERNS[1][1] and not _CURRENCY_MARK.search(m.group(0)):
-                    # a bare "100-200" may be a model number: a soft guess at most
-                    if min(first, second) < 10:
-                        continue
-                    conf = _BARE_RANGE_CONFIDENCE
                 low, high = min(first, second), max(first, second)
+            elif kind == "about":
+                low, high = round(first * (1 - APPROXIMATE), 2), round(first * (1 + APPROXIMATE), 2)
             elif kind == "high":
                 low, high = None, first
             else:
