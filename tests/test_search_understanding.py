@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from shopsense.app.search import ATTRIBUTE_WEIGHT, INTENT_WEIGHT, boost_by_parse, filters_from_parse
+from shopsense.query.attributes import AttributeParser
 from shopsense.query.types import AttributeFilter, CategoryGuess, Intent, ParsedQuery
 from shopsense.ranking.pipeline import Ranked
 from shopsense.retrieval.filters import SearchFilters
@@ -96,3 +97,16 @@ def test_confident_parse_becomes_filters_unless_the_shopper_set_them() -> None:
     assert kept.brands == ("Puma",) and kept.category == "Apparel"
     unsure = ParsedQuery(text="q", corrected="q", intent=_parsed([("Footwear", 0.6)]).intent)
     assert filters_from_parse(unsure, SearchFilters()).category is None
+
+
+def test_every_confident_brand_is_a_filter_and_an_ambiguous_one_none() -> None:
+    parser = AttributeParser(["Nike", "Adidas", "Orange"])
+    both = ParsedQuery(text="q", corrected="q", filters=tuple(parser.parse("nike adidas shoes")))
+    assert filters_from_parse(both, SearchFilters()).brands == ("Nike", "Adidas")
+    # a brand spelled like a colour is a soft guess: no brand filter hides other brands
+    orange = ParsedQuery(text="q", corrected="q", filters=tuple(parser.parse("orange shirt")))
+    assert {(f.field, f.value) for f in orange.filters} == {
+        ("brand", "Orange"),
+        ("colour", "Orange"),
+    }
+    assert filters_from_parse(orange, SearchFilters()).brands == ()

@@ -281,13 +281,15 @@ CATEGORY_PROBABILITY = 0.9
 
 def filters_from_parse(parsed: ParsedQuery, given: SearchFilters) -> SearchFilters:
     """The shopper's own filters, plus the parse's confident ones where they set none:
-    brand (one the catalogue sells), price bounds, and the intent's category when the
-    model is at least ``CATEGORY_PROBABILITY`` sure. Colour and gender rank instead
-    (:func:`boost_by_parse`)."""
-    found = {f.field: f for f in parsed.confident_filters(ATTRIBUTE_CONFIDENCE)}
+    brands (ones the catalogue sells; any of them), the first price bounds, and the
+    intent's category when the model is at least ``CATEGORY_PROBABILITY`` sure. Colour and
+    gender rank instead (:func:`boost_by_parse`)."""
+    confident = parsed.confident_filters(ATTRIBUTE_CONFIDENCE)
+    found = {f.field: f for f in reversed(confident)}  # the first of each field
+    brands = tuple(dict.fromkeys(f.value for f in confident if f.field == "brand"))
     out = given
-    if "brand" in found and not given.brands:
-        out = replace(out, brands=(found["brand"].value,))
+    if brands and not given.brands:
+        out = replace(out, brands=brands)  # "nike or adidas shoes": either
     price = found.get("price")
     if price is not None and given.min_price is None and given.max_price is None:
         out = replace(out, min_price=price.low, max_price=price.high)

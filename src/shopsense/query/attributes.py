@@ -3,7 +3,9 @@
 Brands come from the catalogue (plus the Chinese names in ``data/brands_zh.csv`` of the
 brands the catalogue sells); colours and genders from ``data/colours.csv`` and
 ``data/genders.csv``. Longer phrases win over shorter ones, and a phrase is taken once:
-``under armour`` is a brand before it can be anything else.
+``under armour`` is a brand before it can be anything else. A brand spelled like a colour or
+a gender word (a brand ``Orange`` in ``orange shirt``) is only a soft brand guess, and its
+words are read as that colour or gender as well.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from shopsense.query.prices import find_prices
 from shopsense.query.types import AttributeFilter
 
 _LATIN = re.compile(r"[0-9a-z]")
+#: The confidence of a brand spelled exactly like a colour or gender word: below the
+#: search's filter threshold, so ``orange shirt`` never hides every shirt of other brands.
+AMBIGUOUS_BRAND = 0.6
 _SIZE_PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = (
     (re.compile(r"\bsize\s*:?\s*((?:\d{1,2}(?:\.5)?)|xxs|xs|s|m|l|xl|xxl|xxxl|[2-5]xl)\b"), 0.95),
     (re.compile(r"\b(?:us|uk|eu)\s*(\d{1,2}(?:\.5)?)\b"), 0.85),
@@ -72,8 +77,14 @@ class AttributeParser:
     """Finds attribute filters in a query. Build it once per catalogue; parsing is pure."""
 
     def __init__(self, brands: Iterable[str] = ()) -> None:
+        words = {a.alias for a in (*aliases("genders"), *aliases("colours"))}
+        brand_spellings = [
+            Alias(a.value, a.alias, min(a.confidence, AMBIGUOUS_BRAND)) if a.alias in words else a
+            for a in brand_aliases(brands)
+        ]
+        self._ambiguous = words
         self._fields = [
-            _Field("brand", *_phrase_pattern(brand_aliases(brands))),
+            _Field("brand", *_phrase_pattern(brand_spellings)),
             _Field("gender", *_phrase_pattern(aliases("genders"))),
             _Field("colour", *_phrase_pattern(aliases("colours"))),
         ]
@@ -87,7 +98,8 @@ class AttributeParser:
             field: str, value: str, start: int, end: int, confidence: float, **kw: float
         ) -> None:
             span = source_span(offsets, start, end, len(query))
-            taken.append((start, end))
+            if not (field == "brand" and text[start:end] in self._ambiguous):
+                taken.append((start, end))
             found.append(
                 AttributeFilter(field, value, span, query[span[0] : span[1]], confidence, **kw)
             )
