@@ -164,3 +164,25 @@ def test_spans_point_into_the_original_full_width_text(parser: AttributeParser) 
 def test_plain_queries_produce_no_filter(parser: AttributeParser) -> None:
     for q in ["running shoes", "连衣裙", "noise cancelling headphones", "backpack"]:
         assert parser.parse(q) == [], q
+
+
+@pytest.mark.parametrize(
+    ("query", "colour", "text"),
+    [
+        ("rose gold iphone case", "Rose", "rose gold"),  # not Gold
+        ("off-white sneakers", "Off White", "off-white"),  # not White
+        ("teal kurta", "Teal", "teal"),
+        ("multicolour backpack", "Multi", "multicolour"),
+        ("玫红 连衣裙", "Magenta", "玫红"),
+    ],
+)
+def test_catalogue_colours_longest_name_first(
+    parser: AttributeParser, query: str, colour: str, text: str
+) -> None:
+    f = by_field(parser.parse(query))["colour"]
+    assert (f.value, f.text) == (colour, text)
+
+
+def test_colour_words_that_name_other_things_are_soft(parser: AttributeParser) -> None:
+    for query in ["charcoal face wash", "lavender perfume", "rust proof spray"]:
+        assert by_field(parser.parse(query))["colour"].confidence < 0.8, query
