@@ -33,6 +33,8 @@ def test_english_typos_are_corrected_towards_the_catalogue(demo_titles: list[str
         ("wireles", "wireless", (0, 7)),
         ("headphnes", "headphones", (8, 17)),
     ]
+    # two letters swapped are one edit, not two: a word of up to 6 letters allows one
+    assert fix.correct("tshrit jakcet")[0] == "tshirt jacket"
     # known words, protected words, model numbers and short words stay as typed
     for q in ["running shoes", "shorts", "wh-1000xm5", "ps5", "tee"]:
         assert fix.correct(q) == (q, ()), q
