@@ -41,6 +41,8 @@ def by_field(filters: list[AttributeFilter]) -> dict[str, AttributeFilter]:
         ("tv ≥ 500", 500.0, None, "≥ 500"),
         ("耳机 5百元以下", None, 500.0, "5百元以下"),
         ("小于1000元 平板", None, 1000.0, "小于1000元"),
+        ("手机 2000起", 2000.0, None, "2000起"),
+        ("max $40 headphones", None, 40.0, "max $40"),
     ],
 )
 def test_price_constraints_with_their_spans(
@@ -71,6 +73,17 @@ def test_price_constraints_with_their_spans(
         "about 3 hours battery",
         "around 50 inch tv",
         "30岁左右 女装",
+        # real Taobao queries where a number meets 内 / 起 / max / a range inside a name
+        "联想y510内存",  # memory, not "within 510"
+        "iphone12内存",
+        "宝马740内拉手",
+        "五菱之光6388起动机",  # starter motor, not "from 6388"
+        "max232芯片",  # a chip
+        "小于2厘米的丝绸鞋带",  # 2 cm
+        "小天鹅洗衣机tg90-14122dxg电脑板",
+        "175-70-14轮胎",
+        "jet 4000-120",  # high before low
+        "注塑机行业2021-2026",  # years
     ],
 )
 def test_numbers_that_are_not_prices(parser: AttributeParser, query: str) -> None:
