@@ -197,5 +197,6 @@ def test_catalogue_colours_longest_name_first(
 
 
 def test_colour_words_that_name_other_things_are_soft(parser: AttributeParser) -> None:
-    for query in ["charcoal face wash", "lavender perfume", "rust proof spray"]:
+    for query in ["charcoal face wash", "lavender perfume", "rust proof spray", "胡桃色 书桌"]:
         assert by_field(parser.parse(query))["colour"].confidence < 0.8, query
+    assert by_field(parser.parse("中性笔 黑色"))["gender"].confidence < 0.8  # a gel pen
