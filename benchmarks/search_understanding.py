@@ -8,9 +8,11 @@
   gender. The intent model is trained on weak labels only (the catalogue's own titles →
   their category path), so no query is hand-labelled. The catalogue's ``baseColour``
   column is written as ``colour`` (the attribute name the parser's filters use).
-- **known item** (Abt→Buy, as benchmarks/search_known_item.py): an Abt title must find
-  the same product at Buy. Buy has no categories, so the parse gives spelling, brand,
-  price and colour filters but no intent.
+- **known item** (Abt→Buy and Walmart→Amazon, as benchmarks/search_known_item.py): a
+  title from one shop must find the same product in the other's catalogue. Neither
+  catalogue has categories, so the parse gives spelling, brand, price and colour but no
+  intent. Buy records no brands; Amazon records them (22k offers, many brands of them
+  common words), so Walmart→Amazon is where the brand filter is tested.
 
 Lexical mode (``bm25``: BM25F + features) for both arms, so no sentence vectors are
 needed; stores are cached under /tmp/shopsense-bench-qu.
@@ -129,17 +131,16 @@ def main() -> None:
     rows = run_arms(
         service_for("myntra", path, options, weak_intent), queries, qrels, "myntra filtered"
     )
-    abt_path, abt_options, data, _ = load_set("abt-buy")
-    # load_set's qrels name products "abt-buy-<id>"; this store keeps the plain ids
-    abt_qrels = {
-        q: {p.removeprefix("abt-buy-"): g for p, g in j.items()} for q, j in data.qrels.items()
-    }
-    rows += run_arms(
-        service_for("abt-buy", abt_path, abt_options, None),
-        data.queries,
-        abt_qrels,
-        "abt→buy known item",
-    )
+    for name, label in (("abt-buy", "abt→buy"), ("walmart-amazon", "walmart→amazon")):
+        path, options, data, _ = load_set(name)
+        # load_set's qrels name products "<set>-<id>"; this store keeps the plain ids
+        qrels = {
+            q: {p.removeprefix(f"{name}-"): g for p, g in j.items()}
+            for q, j in data.qrels.items()
+        }
+        rows += run_arms(
+            service_for(name, path, options, None), data.queries, qrels, f"{label} known item"
+        )
     report("search-understanding", rows, COLUMNS)
 
 

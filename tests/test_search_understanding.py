@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from shopsense.app.search import ATTRIBUTE_WEIGHT, INTENT_WEIGHT, boost_by_parse, filters_from_parse
+from shopsense.app.search import (
+    ATTRIBUTE_WEIGHT,
+    BRAND_WEIGHT,
+    INTENT_WEIGHT,
+    boost_by_parse,
+    filters_from_parse,
+)
 from shopsense.query.attributes import AttributeParser
 from shopsense.query.types import AttributeFilter, CategoryGuess, Intent, ParsedQuery
 from shopsense.ranking.pipeline import Ranked
@@ -90,7 +96,7 @@ def test_confident_parse_becomes_filters_unless_the_shopper_set_them() -> None:
         intent=_parsed([("Footwear", 0.95)]).intent,
     )
     out = filters_from_parse(parsed, SearchFilters())
-    assert out.brands == ("Nike",) and out.max_price == 50.0 and out.min_price is None
+    assert out.brands == () and out.max_price == 50.0 and out.min_price is None  # brand ranks
     assert out.attributes == () and out.category == "Footwear"  # colour ranks instead
     mine = SearchFilters(brands=("Puma",), category="Apparel")
     kept = filters_from_parse(parsed, mine)
@@ -99,14 +105,25 @@ def test_confident_parse_becomes_filters_unless_the_shopper_set_them() -> None:
     assert filters_from_parse(unsure, SearchFilters()).category is None
 
 
-def test_every_confident_brand_is_a_filter_and_an_ambiguous_one_none() -> None:
-    parser = AttributeParser(["Nike", "Adidas", "Orange"])
+def test_brands_named_in_the_query_rank_first_and_filter_nothing() -> None:
+    parser = AttributeParser(["Nike", "Adidas", "Orange", "I.R.I.S."])
     both = ParsedQuery(text="q", corrected="q", filters=tuple(parser.parse("nike adidas shoes")))
-    assert filters_from_parse(both, SearchFilters()).brands == ("Nike", "Adidas")
-    # a brand spelled like a colour is a soft guess: no brand filter hides other brands
+    assert filters_from_parse(both, SearchFilters()) == SearchFilters()
+    # scores scale to 1, 0.75, 0; rows 1 and 2 carry a named brand (in other letters)
+    brands = ["Puma", "ADIDAS", "nike"]
+    out = boost_by_parse(_ranked([3.0, 2.5, 1.0]), both, CATEGORIES, [{}, {}, {}], brands)
+    assert out.rows.tolist() == [1, 0, 2]
+    assert np.allclose(out.scores, [0.75 + BRAND_WEIGHT, 1.0, BRAND_WEIGHT])
+    # the catalogue's "I.R.I.S." is the record's "Iris": brands compare squashed
+    iris = ParsedQuery(text="q", corrected="q", filters=tuple(parser.parse("iris pen scanner")))
+    named = ["Canon", "Iris", "Sony"]
+    lifted = boost_by_parse(_ranked([3.0, 2.5, 1.0]), iris, CATEGORIES, [{}, {}, {}], named)
+    assert lifted.rows.tolist() == [1, 0, 2]
+    # a brand spelled like a colour is a soft guess: it neither filters nor ranks
     orange = ParsedQuery(text="q", corrected="q", filters=tuple(parser.parse("orange shirt")))
     assert {(f.field, f.value) for f in orange.filters} == {
         ("brand", "Orange"),
         ("colour", "Orange"),
     }
-    assert filters_from_parse(orange, SearchFilters()).brands == ()
+    ranked = _ranked([2.0, 1.0])
+    assert boost_by_parse(ranked, orange, CATEGORIES, [{}, {}], ["Nike", "Orange"]) is ranked

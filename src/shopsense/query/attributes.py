@@ -20,8 +20,9 @@ from shopsense.query.prices import find_prices
 from shopsense.query.types import AttributeFilter
 
 _LATIN = re.compile(r"[0-9a-z]")
-#: The confidence of a brand spelled exactly like a colour or gender word: below the
-#: search's filter threshold, so ``orange shirt`` never hides every shirt of other brands.
+#: The confidence of a brand spelled exactly like a colour or gender word, or named mostly in
+#: other brands' titles: below the search's filter threshold, so ``orange shirt`` never
+#: hides every shirt of other brands.
 AMBIGUOUS_BRAND = 0.6
 _SIZE_PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = (
     (re.compile(r"\bsize\s*:?\s*((?:\d{1,2}(?:\.5)?)|xxs|xs|s|m|l|xl|xxl|xxxl|[2-5]xl)\b"), 0.95),
@@ -76,10 +77,16 @@ class _Field:
 class AttributeParser:
     """Finds attribute filters in a query. Build it once per catalogue; parsing is pure."""
 
-    def __init__(self, brands: Iterable[str] = ()) -> None:
+    def __init__(self, brands: Iterable[str] = (), generic: Iterable[str] = ()) -> None:
+        """``generic``: brands whose names are common words in the catalogue's titles
+        (:func:`shopsense.query.brand_evidence.generic_brands`): soft guesses, as are brands
+        spelled like a colour or gender word."""
         words = {a.alias for a in (*aliases("genders"), *aliases("colours"))}
+        soft = set(generic)
         brand_spellings = [
-            Alias(a.value, a.alias, min(a.confidence, AMBIGUOUS_BRAND)) if a.alias in words else a
+            Alias(a.value, a.alias, min(a.confidence, AMBIGUOUS_BRAND))
+            if a.alias in words or a.value in soft
+            else a
             for a in brand_aliases(brands)
         ]
         self._ambiguous = words

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from shopsense.catalog.schema import Product
 from shopsense.models.minilm_checkpoint import vocabulary_words
 from shopsense.query.attributes import AttributeParser, brand_aliases
+from shopsense.query.brand_evidence import generic_brands
 from shopsense.query.lexicon import aliases
 from shopsense.query.spelling import SpellingCorrector, vocabulary
 from shopsense.query.understanding import IntentPredictor, QueryUnderstanding
@@ -19,19 +20,22 @@ def understanding_for(
     intent: IntentPredictor | None = None,
     spell_chinese: bool = False,
 ) -> QueryUnderstanding:
-    """Attribute parser over the catalogue's brands; spelling from titles, brands,
+    """Attribute parser over the catalogue's brands (those whose names are common words in
+    its titles only soft guesses); spelling from titles, brands,
     category names and ``query_log``; brand, colour and gender words are never corrected."""
     brands: set[str] = set()
     texts: list[str] = []
+    titled: list[tuple[str, str | None]] = []
     for p in products:
         if p.brand:
             brands.add(p.brand)
         texts.append(" ".join([p.title, p.brand or "", *p.category]))
+        titled.append((p.title, p.brand))
     counts = vocabulary([*texts, *query_log])
     protected = [*vocabulary_words(), *(a.alias for a in brand_aliases(brands))]
     protected += [a.alias for name in ("colours", "genders") for a in aliases(name)]
     return QueryUnderstanding(
-        attributes=AttributeParser(brands),
+        attributes=AttributeParser(brands, generic_brands(titled)),
         spelling=SpellingCorrector(counts, protected=protected, chinese=spell_chinese),
         intent=intent,
     )

@@ -1,0 +1,57 @@
+"""Which of a catalogue's brands are common words: read off the catalogue's own titles.
+
+A dirty catalogue names brands ``Digital``, ``Sound``, ``Galaxy`` or ``iPhone``; taken as a
+brand filter, ``digital picture frame`` would hide every frame of every real brand. A brand
+name whose words turn up mostly in the titles of *other* brands' products (``Canon Digital
+Camera``, ``Samsung Galaxy Tab``, ``Case for iPhone``) is a common word there, and a query
+naming it is only a soft brand guess. A brand named mostly in its own titles (``Samsung``,
+``Logitech``) stays a confident one, and so does a brand whose own titles do not carry its
+name (a catalogue whose titles leave brands out gives no evidence either way).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from shopsense.query.attributes import brand_aliases
+from shopsense.query.lexicon import norm
+
+#: A brand named after these words is what another product fits (``Case for iPhone``), not
+#: a use of the brand's name as a word: such mentions are not counted.
+_FITS = frozenset({"for", "with", "fits", "fit", "compatible", "to", "replaces", "replacement"})
+#: A brand is a common word when fewer than this share of the titles that name it are its own
+GENERIC_SHARE = 0.5
+#: ... and at least this many titles name it (fewer is too little to judge).
+MIN_TITLES = 5
+
+
+def generic_brands(products: Iterable[tuple[str, str | None]]) -> frozenset[str]:
+    """The brands, of ``(title, brand)`` pairs, whose names are common words in the titles."""
+    rows = [(title, brand) for title, brand in products]
+    products_of = Counter(norm(b) for _, b in rows if b)
+    spelled: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for alias in brand_aliases({b for _, b in rows if b}):
+        spelled[tuple(alias.alias.split())].add(alias.value)
+    longest = max((len(words) for words in spelled), default=0)
+    naming: Counter[str] = Counter()  # brand -> titles that name it
+    own: Counter[str] = Counter()  # brand -> its own titles among those
+    for title, brand in rows:
+        words = norm(title).split()
+        named = {
+            value
+            for n in range(1, longest + 1)
+            for i in range(len(words) - n + 1)
+            if i == 0 or words[i - 1] not in _FITS
+            for value in spelled.get(tuple(words[i : i + n]), ())
+        }
+        for value in named:
+            naming[value] += 1
+            own[value] += brand is not None and norm(value) == norm(brand)
+    return frozenset(
+        b
+        for b, n in naming.items()
+        if n >= MIN_TITLES
+        and own[b] / n < GENERIC_SHARE
+        and own[b] >= GENERIC_SHARE * products_of[norm(b)]  # its own titles do name it
+    )
