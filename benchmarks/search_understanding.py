@@ -12,7 +12,7 @@
   title from one shop must find the same product in the other's catalogue. Neither
   catalogue has categories, so the parse gives spelling, brand, price and colour but no
   intent. Buy records no brands; Amazon records them (22k offers, many brands of them
-  common words), so Walmart→Amazon is where the brand filter is tested.
+  common words), so Walmart→Amazon is where the parse's brands are tested.
 
 Lexical mode (``bm25``: BM25F + features) for both arms, so no sentence vectors are
 needed; stores are cached under /tmp/shopsense-bench-qu.

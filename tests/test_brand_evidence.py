@@ -37,6 +37,19 @@ def test_a_brand_named_mostly_in_other_brands_titles_is_generic() -> None:
     assert "Dixon" not in generic and "Belkin" not in generic
 
 
+def test_a_junk_brand_whose_own_titles_skip_it_is_still_judged() -> None:
+    # most titles here carry their brand, so "Digital" is judged by who names it even
+    # though two of its three products do not
+    more = [*CATALOGUE, ("Photo Frame 7 inch", "Digital"), ("USB Hub 4 port", "Digital")]
+    assert "Digital" in generic_brands(more)
+    # where titles mostly leave brands out (Canon's here), a brand whose own titles skip it
+    # is not judged: six titles name "digital", one of them Digital's own
+    bare = [(t, b) for t, b in more[-2:]] + [("Digital Photo Frame", "Digital")]
+    bare += [(f"Digital Camera {n} MP", "Canon") for n in range(10, 15)]
+    assert "Digital" not in generic_brands(bare)
+    assert "Digital" in generic_brands([*bare, *(("Canon Lens", "Canon"),) * 9])
+
+
 def test_too_few_titles_are_no_evidence() -> None:
     few = [(t, b) for t, b in CATALOGUE if "Digital" not in t or b in ("Digital", "Canon")]
     assert "Digital" not in generic_brands(few)  # 2 titles name it: fewer than MIN_TITLES

@@ -43,6 +43,18 @@ def by_field(filters: list[AttributeFilter]) -> dict[str, AttributeFilter]:
         ("小于1000元 平板", None, 1000.0, "小于1000元"),
         ("手机 2000起", 2000.0, None, "2000起"),
         ("max $40 headphones", None, 40.0, "max $40"),
+        ("headphones $50 max", None, 50.0, "$50 max"),
+        ("no less than $20", 20.0, None, "no less than $20"),  # negated: at least
+        ("not more than $50 bag", None, 50.0, "not more than $50"),
+        ("预算不要超过3000的手机", None, 3000.0, "不要超过3000"),
+        ("不得低于200元", 200.0, None, "不得低于200元"),
+        ("laptop $1,299.99 or less", None, 1299.99, "$1,299.99 or less"),
+        ("tv under 5,000,000 dollars", None, 5_000_000.0, "under 5,000,000 dollars"),
+        ("300元内的耳机", None, 300.0, "300元内"),
+        ("2000起的手机", 2000.0, None, "2000起"),
+        ("预算3000-5000 笔记本", 3000.0, 5000.0, "预算3000-5000"),
+        ("headphones $100-$200.", 100.0, 200.0, "$100-$200"),
+        ("over 16.1k", 16100.0, None, "over 16.1k"),
     ],
 )
 def test_price_constraints_with_their_spans(
@@ -84,10 +96,32 @@ def test_price_constraints_with_their_spans(
         "175-70-14轮胎",
         "jet 4000-120",  # high before low
         "注塑机行业2021-2026",  # years
+        "iphone 13 pro max 128",  # max with a bare number: a model
+        "低于5g的手机",  # units after the number, in Chinese and English
+        "超过2m长的绳子",
+        "up to 70% off",
+        "不低于95%棉",
+        "within 24 hours",
+        "up to 4 people",
+        "身高170左右 男装",  # a bare 左右 is only a soft guess: no filter
     ],
 )
 def test_numbers_that_are_not_prices(parser: AttributeParser, query: str) -> None:
-    assert "price" not in by_field(parser.parse(query))
+    price = by_field(parser.parse(query)).get("price")
+    assert price is None or price.confidence < 0.8, price
+
+
+def test_a_soft_brand_leaves_its_words_to_the_price() -> None:
+    # a catalogue whose titles use "Max" and "AND" as words: soft brands
+    parser = AttributeParser(["Max", "AND", "Nike"], generic=["Max", "AND"])
+    assert by_field(parser.parse("max $40 headphones"))["price"].high == 40.0
+    price = by_field(parser.parse("shoes between 50 and 100"))["price"]
+    assert (price.low, price.high) == (50.0, 100.0)
+
+
+def test_prices_are_shown_without_exponents(parser: AttributeParser) -> None:
+    assert by_field(parser.parse("2500000元以下"))["price"].value == "-2500000"
+    assert by_field(parser.parse("12,5 euro or less"))["price"].value == "-12.5"
 
 
 @pytest.mark.parametrize(

@@ -35,6 +35,9 @@ def test_english_typos_are_corrected_towards_the_catalogue(demo_titles: list[str
     ]
     # two letters swapped are one edit, not two: a word of up to 6 letters allows one
     assert fix.correct("tshrit jakcet")[0] == "tshirt jacket"
+    # a plural of a known word is left alone, a typo that only looks like one is not
+    assert fix.correct("jackets")[0] == "jackets"
+    assert fix.correct("shoees")[0] == "shoes"
     # known words, protected words, model numbers and short words stay as typed
     for q in ["running shoes", "shorts", "wh-1000xm5", "ps5", "tee"]:
         assert fix.correct(q) == (q, ()), q

@@ -127,3 +127,11 @@ def test_brands_named_in_the_query_rank_first_and_filter_nothing() -> None:
     }
     ranked = _ranked([2.0, 1.0])
     assert boost_by_parse(ranked, orange, CATEGORIES, [{}, {}], ["Nike", "Orange"]) is ranked
+
+
+def test_every_confident_price_bound_applies() -> None:
+    parser = AttributeParser([])
+    for query in ("100元以上200元以下的鞋", "shoes over $100 under $200"):
+        parsed = ParsedQuery(text=query, corrected=query, filters=tuple(parser.parse(query)))
+        out = filters_from_parse(parsed, SearchFilters())
+        assert (out.min_price, out.max_price) == (100.0, 200.0), query

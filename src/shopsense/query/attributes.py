@@ -4,8 +4,10 @@ Brands come from the catalogue (plus the Chinese names in ``data/brands_zh.csv``
 brands the catalogue sells); colours and genders from ``data/colours.csv`` and
 ``data/genders.csv``. Longer phrases win over shorter ones, and a phrase is taken once:
 ``under armour`` is a brand before it can be anything else. A brand spelled like a colour or
-a gender word (a brand ``Orange`` in ``orange shirt``) is only a soft brand guess, and its
-words are read as that colour or gender as well.
+a gender word (a brand ``Orange`` in ``orange shirt``), or one the catalogue's titles use as
+a common word (``AND``, ``Max``: :mod:`shopsense.query.brand_evidence`), is only a soft guess
+that neither filters nor ranks, and it leaves its words to the other fields: ``orange`` is
+the colour too, and ``max $40`` a price.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from shopsense.query.types import AttributeFilter
 
 _LATIN = re.compile(r"[0-9a-z]")
 #: The confidence of a brand spelled exactly like a colour or gender word, or named mostly in
-#: other brands' titles: below the search's filter threshold, so ``orange shirt`` never
-#: hides every shirt of other brands.
+#: other brands' titles: below the search's threshold (0.8), so ``orange shirt`` never lifts
+#: the brand Orange over every other shirt.
 AMBIGUOUS_BRAND = 0.6
 _SIZE_PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = (
     (re.compile(r"\bsize\s*:?\s*((?:\d{1,2}(?:\.5)?)|xxs|xs|s|m|l|xl|xxl|xxxl|[2-5]xl)\b"), 0.95),
@@ -89,7 +91,6 @@ class AttributeParser:
             else a
             for a in brand_aliases(brands)
         ]
-        self._ambiguous = words
         self._fields = [
             _Field("brand", *_phrase_pattern(brand_spellings)),
             _Field("gender", *_phrase_pattern(aliases("genders"))),
@@ -105,8 +106,8 @@ class AttributeParser:
             field: str, value: str, start: int, end: int, confidence: float, **kw: float
         ) -> None:
             span = source_span(offsets, start, end, len(query))
-            if not (field == "brand" and text[start:end] in self._ambiguous):
-                taken.append((start, end))
+            if not (field == "brand" and confidence <= AMBIGUOUS_BRAND):
+                taken.append((start, end))  # a soft brand leaves its words to the others
             found.append(
                 AttributeFilter(field, value, span, query[span[0] : span[1]], confidence, **kw)
             )
@@ -129,6 +130,7 @@ class AttributeParser:
 
 
 def _fmt(value: float | None) -> str:
+    """``2500000``, ``12.5``: never ``2.5e+06``."""
     if value is None:
         return ""
-    return f"{value:g}"
+    return f"{value:.2f}".rstrip("0").rstrip(".")

@@ -4,9 +4,14 @@ A dirty catalogue names brands ``Digital``, ``Sound``, ``Galaxy`` or ``iPhone``;
 brand filter, ``digital picture frame`` would hide every frame of every real brand. A brand
 name whose words turn up mostly in the titles of *other* brands' products (``Canon Digital
 Camera``, ``Samsung Galaxy Tab``, ``Case for iPhone``) is a common word there, and a query
-naming it is only a soft brand guess. A brand named mostly in its own titles (``Samsung``,
-``Logitech``) stays a confident one, and so does a brand whose own titles do not carry its
-name (a catalogue whose titles leave brands out gives no evidence either way).
+naming it is only a soft brand guess: it neither lifts that brand's products nor uses up its
+words (``between 50 and 100`` with a brand ``AND``). A brand named mostly in its own titles
+(``Samsung``, ``Logitech``) stays a confident one. In a catalogue whose titles mostly leave
+brands out, only a brand whose own titles do name it can be judged.
+
+Real makers named mostly in other products' titles are judged generic too (in the 22k
+Amazon offers: ``Apple``, ``HTC``, ``Intel``, named by cases and laptops), so a query naming
+them gets no brand lift; their own products still match the query's words.
 """
 
 from __future__ import annotations
@@ -48,10 +53,14 @@ def generic_brands(products: Iterable[tuple[str, str | None]]) -> frozenset[str]
         for value in named:
             naming[value] += 1
             own[value] += brand is not None and norm(value) == norm(brand)
+    branded = sum(products_of.values())
+    # do this catalogue's titles carry their brands? Then every brand is judged by who names
+    # it; if not, only a brand whose own titles do name it (else there is no evidence)
+    titles_carry = branded > 0 and sum(own.values()) >= GENERIC_SHARE * branded
     return frozenset(
         b
         for b, n in naming.items()
         if n >= MIN_TITLES
         and own[b] / n < GENERIC_SHARE
-        and own[b] >= GENERIC_SHARE * products_of[norm(b)]  # its own titles do name it
+        and (titles_carry or own[b] >= GENERIC_SHARE * products_of[norm(b)])
     )
