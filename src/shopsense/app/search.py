@@ -50,7 +50,7 @@ class SearchRequest:
     size: int = 10
     mode: str = "hybrid"
     explain: bool = False
-    understand: bool = False  # parse the query: confident filters, intent and colour rank
+    understand: bool = False  # parse: price / category filters; brand, colour, intent rank
 
     def __post_init__(self) -> None:
         if self.sort not in SORTS:

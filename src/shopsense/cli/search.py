@@ -113,7 +113,10 @@ def search(
         bool,
         typer.Option(
             "--understand",
-            help="Parse the query first: spelling, confident attributes and intent as filters.",
+            help=(
+                "Parse the query first: spelling; a confident price and category filter;"
+                " brand, colour, gender and intent re-rank."
+            ),
         ),
     ] = False,
     db: DbOption = None,
