@@ -135,3 +135,8 @@ def test_every_confident_price_bound_applies() -> None:
         parsed = ParsedQuery(text=query, corrected=query, filters=tuple(parser.parse(query)))
         out = filters_from_parse(parsed, SearchFilters())
         assert (out.min_price, out.max_price) == (100.0, 200.0), query
+    # bounds that cannot both hold: the first alone, not an empty page
+    query = "over $200 under $100"
+    parsed = ParsedQuery(text=query, corrected=query, filters=tuple(parser.parse(query)))
+    out = filters_from_parse(parsed, SearchFilters())
+    assert (out.min_price, out.max_price) == (200.0, None)

@@ -294,9 +294,11 @@ def filters_from_parse(parsed: ParsedQuery, given: SearchFilters) -> SearchFilte
     out = given
     if prices and given.min_price is None and given.max_price is None:
         # every bound at once: "100元以上200元以下", "over $20 under $50"
-        lows = [f.low for f in prices if f.low is not None]
-        highs = [f.high for f in prices if f.high is not None]
-        out = replace(out, min_price=max(lows, default=None), max_price=min(highs, default=None))
+        low = max((f.low for f in prices if f.low is not None), default=None)
+        high = min((f.high for f in prices if f.high is not None), default=None)
+        if low is not None and high is not None and low > high:  # "over 200 under 100"
+            low, high = prices[0].low, prices[0].high  # the first one alone
+        out = replace(out, min_price=low, max_price=high)
     intent = parsed.intent
     if (
         intent is not None
