@@ -60,5 +60,8 @@ def test_a_generic_brand_is_no_filter_but_a_distinct_one_is() -> None:
     parser = AttributeParser(brands, generic_brands(CATALOGUE))
     frame = {f.value: f.confidence for f in parser.parse("digital picture frame")}
     assert frame["Digital"] < 0.8
+    # the generic list may spell a brand in other letters than the catalogue's
+    shouting = AttributeParser(brands, ["DIGITAL"])
+    assert {f.value: f.confidence for f in shouting.parse("digital frame")}["Digital"] < 0.8
     (samsung,) = [f for f in parser.parse("samsung tv") if f.field == "brand"]
     assert samsung.value.lower() == "samsung" and samsung.confidence == 1.0

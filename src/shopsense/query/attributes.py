@@ -84,10 +84,10 @@ class AttributeParser:
         (:func:`shopsense.query.brand_evidence.generic_brands`): soft guesses, as are brands
         spelled like a colour or gender word."""
         words = {a.alias for a in (*aliases("genders"), *aliases("colours"))}
-        soft = set(generic)
+        soft = {norm(g) for g in generic}  # "SAMSUNG" and "Samsung" are one brand
         brand_spellings = [
             Alias(a.value, a.alias, min(a.confidence, AMBIGUOUS_BRAND))
-            if a.alias in words or a.value in soft
+            if a.alias in words or norm(a.value) in soft
             else a
             for a in brand_aliases(brands)
         ]
