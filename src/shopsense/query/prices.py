@@ -13,8 +13,9 @@ Real Taobao queries glue numbers to words that are not prices: ``y510内存`` (m
 ``6388起动机`` (starter motor), ``max232`` (a chip), ``tg90-14122dxg``. So 内 and 起 count
 only where a word ends (``300元内的耳机`` is fine), ``max``/``min`` only with a currency
 mark, and a bare range only standing alone, low before high, and not a span of years
-(``benchmarks/price_parse.py``: 65 → 16 prices applied in 100k queries; of the 49
-dropped, 48 were misreadings).
+(``benchmarks/price_parse.py``: 65 → 15 prices applied in 100k queries; of the 50
+dropped, 49 were misreadings). A measurement word just before the number (``宽40以内``, a
+width; ``height under 30``) makes it no price.
 """
 
 from __future__ import annotations
@@ -112,6 +113,11 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], float, Needs], ...] = (
     ("about", re.compile(_ALONE + _NUM + _CUR + r"\s*左右"), 0.8, "number"),
     ("about", re.compile(_APPROX_EN + _NUM + _CUR + _NOT_UNIT), 0.8, "mark"),
 )
+#: A measurement named just before the number: ``宽40以内`` (width), ``height under 50``.
+_MEASURE = re.compile(
+    r"(?:宽|高|长|深|厚|直径|尺寸|身高|体重|重量|容量|\b(?:width|height|length|depth|"
+    r"diameter|weight|size|wide|tall|long|deep|thick)\b)\s*(?::\s*)?$"
+)
 _SOFT_CONFIDENCE = 0.6
 _CURRENCY_MARK = re.compile(r"[$¥€£]|元|块|rmb|usd|dollar|bucks|yuan|euro|之间")
 
@@ -156,7 +162,7 @@ def find_prices(text: str, taken: list[tuple[int, int]] | None = None) -> list[P
     found: list[PriceMatch] = []
     for kind, pattern, confidence, needs in _PATTERNS:
         for m in pattern.finditer(text):
-            if _overlaps(m.start(), m.end(), taken):
+            if _overlaps(m.start(), m.end(), taken) or _MEASURE.search(text, 0, m.start()):
                 continue
             groups, conf = m.groups(), confidence
             first = _amount(groups[0], groups[1])
