@@ -322,7 +322,9 @@ _NOT_ALNUM = re.compile(r"[\W_]+")
 
 
 def _brand_key(brand: str) -> str:
-    """A brand squashed to letters and digits: ``I.R.I.S.`` is ``Iris``, ``Post-it`` ``POST IT``."""
+    """A brand squashed to letters and digits: ``I.R.I.S.`` is ``Iris``, ``Post-it`` ``POST IT``.
+    (Not ``catalog.matching.records.squash``: that keeps ASCII only, and would make every
+    Chinese brand name the empty string.)"""
     return _NOT_ALNUM.sub("", brand.casefold())
 
 
@@ -345,16 +347,9 @@ def boost_by_parse(
         guesses = [
             (SearchFilters(category=g.category).category_prefix, g.probability) for g in intent.top
         ]
-    wanted = [
-        attribute_pair(f.field, f.value)
-        for f in parsed.confident_filters(ATTRIBUTE_CONFIDENCE)
-        if f.field in SOFT_FIELDS
-    ]
-    named = {
-        _brand_key(f.value)
-        for f in parsed.confident_filters(ATTRIBUTE_CONFIDENCE)
-        if f.field == "brand"
-    }
+    confident = parsed.confident_filters(ATTRIBUTE_CONFIDENCE)
+    wanted = [attribute_pair(f.field, f.value) for f in confident if f.field in SOFT_FIELDS]
+    named = {_brand_key(f.value) for f in confident if f.field == "brand"}
     for i, row in enumerate(ranked.rows):
         have = set(category_prefixes(categories[int(row)]))
         feature[i] = INTENT_WEIGHT * max((p for c, p in guesses if c in have), default=0.0)

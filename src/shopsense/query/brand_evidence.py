@@ -41,7 +41,9 @@ def generic_brands(products: Iterable[tuple[str, str | None]]) -> frozenset[str]
     longest = max((len(words) for words in spelled), default=0)
     naming: Counter[str] = Counter()  # brand -> titles that name it
     own: Counter[str] = Counter()  # brand -> its own titles among those
+    key = {value: norm(value) for values in spelled.values() for value in values}
     for title, brand in rows:
+        own_key = norm(brand) if brand else None
         words = norm(title).split()
         named = {
             value
@@ -52,7 +54,7 @@ def generic_brands(products: Iterable[tuple[str, str | None]]) -> frozenset[str]
         }
         for value in named:
             naming[value] += 1
-            own[value] += brand is not None and norm(value) == norm(brand)
+            own[value] += key[value] == own_key
     branded = sum(products_of.values())
     # do this catalogue's titles carry their brands? Then every brand is judged by who names
     # it; if not, only a brand whose own titles do name it (else there is no evidence)

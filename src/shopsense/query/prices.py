@@ -37,7 +37,7 @@ _UNITS = (
 )
 # a unit after the number: ``under 50 inch``, ``低于5g的手机``, ``up to 70% off``
 _NOT_UNIT = r"(?!\s*(?:" + _UNITS + r")(?![a-z]))"
-_NOT_UNIT_OR_MAX = r"(?!\s*(?:" + _UNITS + r"|max)(?![a-z]))"
+_NOT_UNIT_OR_MAX = _NOT_UNIT.replace(_UNITS, _UNITS + "|max")
 _MONEY = _NUM + _CUR + _NOT_UNIT_OR_MAX
 
 # "no less than", "not under": a negated comparative flips, in English as in Chinese
