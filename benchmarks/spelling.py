@@ -4,13 +4,17 @@
 
 Queries: the 999 real Best Buy queries (``bestbuy_queries/train_clean.csv``). Vocabulary: the
 titles of the Walmart and Amazon offers (``entity_matching/D8``, 24.6k electronics titles),
-with the MiniLM WordPiece words protected, as ``query.build.understanding_for`` does for a
-catalogue. Rows, side by side in one run:
+with the MiniLM WordPiece words and the common English words of ``wordfreq`` protected, as
+``query.build.understanding_for`` does for a catalogue. Rows, side by side in one run:
 
 - ``shipped``: ``SpellingCorrector`` as it is (transpositions are one edit, one edit per 5
-  letters, never the first letter, plurals of known words kept).
-- ``levenshtein-6/2``: the rule it replaced, the same corrector but with plain Levenshtein
-  distance, at most 1 edit up to 6 letters and 2 beyond, any letter, plurals corrected.
+  letters, never the first letter, plurals of known words kept, a dropped plural ``s`` put
+  back), real English words protected.
+- ``minilm-words``: the same corrector with only the MiniLM WordPiece words protected (as
+  before 2026-11-29, twelfth session).
+- ``levenshtein-6/2``: the rule before the eleventh session, plain Levenshtein distance, at
+  most 1 edit up to 6 letters and 2 beyond, any letter, plurals corrected, MiniLM words
+  protected.
 
 There is no gold standard for these queries; ``--show`` prints every changed query so the
 changes can be judged by hand (RESULTS.md records that judgement).
@@ -28,6 +32,7 @@ from rapidfuzz.distance import Levenshtein
 
 from _common import report, shared_data
 from shopsense.models.minilm_checkpoint import vocabulary_words
+from shopsense.query.english_words import common_english_words
 from shopsense.query.spelling import SpellingCorrector, vocabulary
 
 
@@ -62,9 +67,14 @@ def main() -> None:
         for r in _rows(str(data / "entity_matching" / "D8" / name), "|")
     ]
     queries = [r["query"] for r in _rows(str(data / "bestbuy_queries" / "train_clean.csv"), ",")]
-    counts, protected = vocabulary(titles), vocabulary_words()
+    counts, minilm = vocabulary(titles), vocabulary_words()
+    rules = (
+        ("shipped", SpellingCorrector, minilm | common_english_words()),
+        ("minilm-words", SpellingCorrector, minilm),
+        ("levenshtein-6/2", PreviousRule, minilm),
+    )
     rows = []
-    for name, kind in (("shipped", SpellingCorrector), ("levenshtein-6/2", PreviousRule)):
+    for name, kind, protected in rules:
         fix = kind(counts, protected=protected)
         t0 = time.perf_counter()
         out = [fix.correct(q)[0] for q in queries]

@@ -9,6 +9,7 @@ import pytest
 from shopsense.app.demo import DEMO_CATALOG
 from shopsense.catalog.sources import describe, read_records
 from shopsense.query.build import understanding_for
+from shopsense.query.english_words import common_english_words
 from shopsense.query.spelling import SpellingCorrector, vocabulary
 from shopsense.query.synonyms import SynonymExpander
 from shopsense.query.understanding import QueryUnderstanding
@@ -41,6 +42,28 @@ def test_english_typos_are_corrected_towards_the_catalogue(demo_titles: list[str
     # known words, protected words, model numbers and short words stay as typed
     for q in ["running shoes", "shorts", "wh-1000xm5", "ps5", "tee"]:
         assert fix.correct(q) == (q, ()), q
+
+
+def test_real_english_words_are_not_typos_and_plurals_stay_plural() -> None:
+    counts = vocabulary(["beach towel", "xbox controller", "xbox controller"] * 3)
+    counts.update({"controllers": 3})  # the plural is rarer than its singular
+    bare = SpellingCorrector(counts)
+    assert bare.correct("nirvana bleach")[0] == "nirvana beach"  # without a word list
+    words = common_english_words()
+    assert {"bleach", "beach", "interpol"} <= words
+    assert not {"definately", "acessories", "controlers", "wirless"} & words
+    fix = SpellingCorrector(counts, protected=words)
+    assert fix.correct("nirvana bleach") == ("nirvana bleach", ())
+    assert fix.correct("beech towel")[0] == "beech towel"  # a real word, if not the shop's
+    assert fix.correct("xbox controlers")[0] == "xbox controllers"
+    assert fix.correct("xbox controler")[0] == "xbox controller"
+    # the catalogue's understanding protects them too, and still corrects a non-word
+    from shopsense.catalog.schema import Product
+
+    towels = [Product.model_validate({"id": str(i), "title": "Beach Towel"}) for i in range(3)]
+    qu = understanding_for(towels)
+    assert qu.parse("nirvana bleach").corrected == "nirvana bleach"
+    assert qu.parse("beach towle").corrected == "beach towel"
 
 
 @pytest.mark.slow

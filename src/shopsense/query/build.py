@@ -8,6 +8,7 @@ from shopsense.catalog.schema import Product
 from shopsense.models.minilm_checkpoint import vocabulary_words
 from shopsense.query.attributes import AttributeParser, brand_aliases
 from shopsense.query.brand_evidence import generic_brands
+from shopsense.query.english_words import common_english_words
 from shopsense.query.lexicon import aliases
 from shopsense.query.spelling import SpellingCorrector, vocabulary
 from shopsense.query.understanding import IntentPredictor, QueryUnderstanding
@@ -22,7 +23,8 @@ def understanding_for(
 ) -> QueryUnderstanding:
     """Attribute parser over the catalogue's brands (those whose names are common words in
     its titles only soft guesses); spelling from titles, brands,
-    category names and ``query_log``; brand, colour and gender words are never corrected."""
+    category names and ``query_log``; brand, colour and gender words and common English
+    words (``bleach``) are never corrected."""
     brands: set[str] = set()
     texts: list[str] = []
     titled: list[tuple[str, str | None]] = []
@@ -32,7 +34,8 @@ def understanding_for(
         texts.append(" ".join([p.title, p.brand or "", *p.category]))
         titled.append((p.title, p.brand))
     counts = vocabulary([*texts, *query_log])
-    protected = [*vocabulary_words(), *(a.alias for a in brand_aliases(brands))]
+    protected = [*vocabulary_words(), *common_english_words()]
+    protected += [a.alias for a in brand_aliases(brands)]
     protected += [a.alias for name in ("colours", "genders") for a in aliases(name)]
     return QueryUnderstanding(
         attributes=AttributeParser(brands, generic_brands(titled)),

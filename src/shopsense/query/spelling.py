@@ -99,6 +99,17 @@ class SpellingCorrector:
     def _english_word(self, word: str) -> str | None:
         if self._is_word(word) or any(self._is_word(s) for s in _singulars(word)):
             return None  # a known word, or the plural of one (``modems``, ``cleaners``)
+        best = self._nearest(word)
+        if best and word[-1] == "s" != best[0][-1] and not word.endswith("ss"):
+            # the correction dropped the plural's ``s`` (the plural is rarer in the
+            # vocabulary than its singular): ``controlers`` → ``controllers``, not ``controller``
+            stem = self._nearest(word[:-1])
+            if stem and stem[0][-1] != "s" and stem[1] <= best[1]:
+                return stem[0] + "s"
+        return best[0] if best else None
+
+    def _nearest(self, word: str) -> tuple[str, int] | None:
+        """The nearest, then most frequent, vocabulary word within the edit budget."""
         max_edits = min(2, len(word) // 5)  # an edit per 5 letters: neyo, inno stay
         if not max_edits:
             return None
@@ -112,7 +123,7 @@ class SpellingCorrector:
         if not hits:
             return None
         best = min(hits, key=lambda h: (h[1], -self._counts[h[0]], h[0]))
-        return str(best[0])
+        return str(best[0]), int(best[1])
 
     def _known(self, word: str) -> bool:
         return self._counts.get(word, 0) >= self._min_known
