@@ -15,7 +15,7 @@ import argparse
 import time
 
 from _common import report, shared_data
-from shopsense.app.search import ATTRIBUTE_CONFIDENCE
+from shopsense.app.search_parse import ATTRIBUTE_CONFIDENCE
 from shopsense.query.attributes import AttributeParser
 
 

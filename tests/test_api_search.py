@@ -77,6 +77,27 @@ def test_bad_search_input_is_a_4xx(api: Api, params: dict[str, object], status: 
     assert r.json()["error"]["message"]
 
 
+def test_search_understands_the_query_when_asked_and_says_how(api: Api) -> None:
+    h = api.headers("search")
+    q = "sony headphones under 400"
+    plain = api.client.get("/search", params={"q": q, "explain": True}, headers=h).json()
+    assert plain["understood"] == [] and plain["parsed"] is None
+    r = api.client.get("/search", params={"q": q, "explain": True, "understand": True}, headers=h)
+    body = r.json()
+    uses = {(u["field"], u["use"]) for u in body["understood"]}
+    assert {("brand", "rank"), ("price", "filter")} <= uses
+    price = next(u for u in body["understood"] if u["field"] == "price")
+    assert price["text"] == "under 400" and price["note"] == "only products at price ≤ 400"
+    assert body["hits"] and all(
+        (hit["product"]["sale_price"] or hit["product"]["price"]) <= 400 for hit in body["hits"]
+    )
+    first = body["hits"][0]
+    assert first["product"]["brand"] == "Sony"
+    assert first["explanation"]["parse"]["brand Sony"] == 0.5
+    # the hit's score is its rescaled ranker score plus what the parse added
+    assert first["score"] >= sum(first["explanation"]["parse"].values())
+
+
 def test_storefront_shows_facets_sort_and_why(api: Api) -> None:
     html = api.client.get("/", params={"q": "running shoes"}, headers=api.headers("search")).text
     assert 'data-facet="brand"' in html and "Why this result" in html
@@ -91,13 +112,17 @@ def test_products_written_through_the_api_become_searchable_after_a_refresh(api:
         hits = api.client.get("/search", params={"q": q, "mode": "bm25"}, headers=h).json()["hits"]
         return [hit["product"]["id"] for hit in hits]
 
-    assert ids("quokka") == []
+    def brands(q: str) -> list[str]:
+        return [f.value for f in api.services.query.parse(q).filters if f.field == "brand"]
+
+    assert ids("quokka") == [] and brands("outback quokka") == []
     refresher = api.app.state.refresher
     seen = api.services.catalogue_version()
     product = {"id": "ZQ1", "title": "Quokka plush toy", "brand": "Outback"}
     assert api.client.put("/products/ZQ1", json=product, headers=h).status_code == 201
     seen = refresher.check_once(seen)
     assert ids("quokka") == ["ZQ1"]
+    assert brands("outback quokka") == ["Outback"]  # the parser learnt the new brand too
     assert api.client.delete("/products/ZQ1", headers=h).status_code == 204
     refresher.check_once(seen)
     assert ids("quokka") == []
@@ -142,6 +167,7 @@ PLAIN = [
     {"q": "跑步鞋", "mode": "ltr", "explain": "1"},
     {"q": "", "category": "Shoes", "sort": "newest"},
     {"q": "bag", "mode": "dense", "size": "20", "explain": "false", "utm_source": "x"},
+    {"q": "red nike runing shoes under 150", "understand": "true", "explain": "1"},
 ]
 
 

@@ -6,6 +6,7 @@ Playwright's own browser download is never used. Screenshots go to test-artifact
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -119,6 +120,26 @@ def test_storefront_search_and_open_a_product(server: str, page: Page) -> None:
     expect(img).to_be_visible()
     assert page.evaluate("document.querySelector('#product img.main').naturalWidth") > 0
     _shot(page, "02-product")
+
+
+def test_the_storefront_says_how_it_read_the_query(server: str, page: Page) -> None:
+    page.goto(server + "/")
+    page.fill("input[name=q]", "backpack under 50")
+    page.press("input[name=q]", "Enter")
+    page.wait_for_url("**/?q=backpack+under+50*")
+    read = page.locator("#understood li")
+    expect(read.first).to_be_attached()
+    lines = read.all_inner_texts()
+    assert "“under 50” → price -50: only products at price ≤ 50" in lines
+    shown = page.locator("#results .card .price").all_inner_texts()  # "USD 19.99" + struck price
+    prices = [float(re.findall(r"\d+\.\d\d", t)[0]) for t in shown]
+    assert prices and max(prices) <= 50
+    narrowed = int(page.locator("#total").inner_text().split()[0])
+    _shot(page, "01c-understood")
+    page.locator("#literal").click()  # the words as typed: no price filter, no "read as"
+    page.wait_for_url("**literal=True*")
+    expect(page.locator("#understood")).to_have_count(0)
+    assert int(page.locator("#total").inner_text().split()[0]) > narrowed
 
 
 def test_chinese_text_renders(server: str, page: Page) -> None:

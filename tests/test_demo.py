@@ -34,10 +34,16 @@ def test_demo_end_to_end_and_idempotent(tmp_path: Path) -> None:
     assert "1. 小米" in zh and "why: matched title=小米+手机" in zh
     # queries are parsed first: attribute filters with spans and the predicted intent
     assert "intent model v1: trained on weak labels" in out
-    assert "parsed: filter brand=Sony from 'sony' (0, 4)" in sony
+    assert "parsed: read brand=Sony from 'sony' (0, 4)" in sony
     assert "parsed: intent: Electronics > Audio > Headphones" in sony
+    # and say what search did with each part: the brand ranks, the price filters
+    assert "understood: 'sony' → brand Sony: rank, +0.5 to Sony" in sony
     backpack = out.split("search 'backpack under 50':")[1]
-    assert "parsed: filter price=-50 from 'under 50' (9, 17)" in backpack
+    assert "parsed: read price=-50 from 'under 50' (9, 17)" in backpack
+    assert "understood: 'under 50' → price -50: filter, only products at price ≤ 50" in backpack
+    # a hit the parse lifted says so
+    lifted = sony.split("1. Sony")[1].splitlines()[1]
+    assert "; parse: " in lifted and "brand Sony +0.50" in lifted
     # recommendations, each explained
     assert "rows read 5720 = accepted 5720 + quarantined 0" in out
     assert "recommendations: hybrid fitted on 5720 events, 60 users" in out

@@ -5,15 +5,24 @@ from __future__ import annotations
 
 import numpy as np
 
-from shopsense.app.search import (
+from shopsense.app.search_parse import (
     ATTRIBUTE_WEIGHT,
     BRAND_WEIGHT,
     INTENT_WEIGHT,
+    ParseBoosts,
+    ParseUse,
+    apply_parse,
     boost_by_parse,
     filters_from_parse,
 )
 from shopsense.query.attributes import AttributeParser
-from shopsense.query.types import AttributeFilter, CategoryGuess, Intent, ParsedQuery
+from shopsense.query.types import (
+    AttributeFilter,
+    CategoryGuess,
+    Correction,
+    Intent,
+    ParsedQuery,
+)
 from shopsense.ranking.pipeline import Ranked
 from shopsense.retrieval.filters import SearchFilters
 
@@ -67,15 +76,12 @@ def test_no_intent_abstention_or_no_match_keeps_the_order() -> None:
         assert boost_by_parse(ranked, parsed, CATEGORIES, ATTRIBUTES) is ranked
 
 
+NAVY = AttributeFilter("colour", "Navy Blue", (0, 9), "navy blue", 1.0)
+WOMEN = AttributeFilter("gender", "Women", (14, 19), "women", 1.0)
+
+
 def test_confident_colour_and_gender_rank_without_filtering() -> None:
-    parsed = ParsedQuery(
-        text="navy blue for women",
-        corrected="navy blue for women",
-        filters=(
-            AttributeFilter("colour", "Navy Blue", (0, 9), "navy blue", 1.0),
-            AttributeFilter("gender", "Women", (14, 19), "women", 1.0),
-        ),
-    )
+    parsed = ParsedQuery(text="navy blue for women", corrected="q", filters=(NAVY, WOMEN))
     # scaled 1, 0, 0.8; row 2 carries both and gains 2 × 0.25; nothing is dropped
     out = boost_by_parse(_ranked([3.0, 2.0, 2.8]), parsed, CATEGORIES, ATTRIBUTES)
     assert out.rows.tolist() == [2, 0, 1]
@@ -140,3 +146,78 @@ def test_every_confident_price_bound_applies() -> None:
     parsed = ParsedQuery(text=query, corrected=query, filters=tuple(parser.parse(query)))
     out = filters_from_parse(parsed, SearchFilters())
     assert (out.min_price, out.max_price) == (200.0, None)
+
+
+def test_every_part_of_the_parse_is_accounted_for() -> None:
+    red = AttributeFilter("colour", "Red", (0, 3), "red", 1.0)
+    nike = AttributeFilter("brand", "Nike", (4, 8), "nike", 1.0)
+    over = AttributeFilter("price", "200-", (20, 28), "over 200", 0.95, 200.0, None)
+    under = AttributeFilter("price", "-100", (29, 38), "under 100", 0.95, None, 100.0)
+    size = AttributeFilter("size", "M", (9, 10), "m", 0.9)
+    guess = AttributeFilter("gender", "Women", (11, 16), "women", 0.6)
+    parsed = ParsedQuery(
+        text="red nike m women runing over 200 under 100",
+        corrected="red nike m women running over 200 under 100",
+        corrections=(Correction("runing", "running", (17, 23)),),
+        filters=(red, nike, size, guess, over, under),
+        intent=_parsed([("Footwear > Shoes", 0.95), ("Apparel", 0.05)]).intent,
+    )
+    filters, uses = apply_parse(parsed, SearchFilters())
+    # the bounds contradict each other: the first alone filters, and says so
+    assert (filters.min_price, filters.max_price) == (200.0, None)
+    assert filters.category == "Footwear > Shoes" and filters.brands == ()
+    assert uses == (
+        ParseUse("spelling", "running", "runing", "query", "searched for 'running'"),
+        ParseUse("colour", "Red", "red", "rank", "+0.25 to products whose colour is Red"),
+        ParseUse("brand", "Nike", "nike", "rank", "+0.5 to Nike"),
+        ParseUse("size", "M", "m", "unused", "search does not use size"),
+        ParseUse("gender", "Women", "women", "unused", "a guess: confidence 0.60 < 0.80"),
+        ParseUse("price", "200-", "over 200", "filter", "only products at price ≥ 200"),
+        ParseUse("price", "-100", "under 100", "unused", "contradicts the first bound"),
+        ParseUse(
+            "category",
+            "Footwear > Shoes",
+            "",
+            "filter",
+            "only products under Footwear > Shoes (p 0.95)",
+        ),
+    )
+    # the shopper's own price and category win; the category then only ranks
+    mine = SearchFilters(min_price=10.0, category="Apparel")
+    kept, uses = apply_parse(parsed, mine)
+    assert kept == mine
+    assert [(u.field, u.use, u.note) for u in uses if u.field in ("price", "category")] == [
+        ("price", "unused", "your own price filter applies"),
+        ("price", "unused", "your own price filter applies"),
+        ("category", "rank", "lifts Footwear > Shoes +0.47, Apparel +0.03"),
+    ]
+    abstains = ParsedQuery(text="q", corrected="q", intent=_parsed([("Apparel", 0.2)], True).intent)
+    assert apply_parse(abstains, SearchFilters())[1] == (
+        ParseUse(
+            "category", "unknown", "", "unused", "the model abstains (best guess Apparel, p 0.20)"
+        ),
+    )
+
+
+def test_each_hit_can_say_what_the_parse_added() -> None:
+    nike = AttributeFilter("brand", "Nike", (20, 24), "nike", 1.0)
+    intent = _parsed([("Apparel > Topwear", 0.8), ("Footwear", 0.2)]).intent
+    parsed = ParsedQuery(text="q", corrected="q", filters=(NAVY, WOMEN, nike), intent=intent)
+    boosts = ParseBoosts(parsed)
+    brands = ["NIKE", None, "Puma"]
+    gained = [boosts.of(CATEGORIES[r], ATTRIBUTES[r], brands[r]) for r in range(3)]
+    assert gained == [
+        {"category Apparel > Topwear": INTENT_WEIGHT * 0.8, "brand Nike": BRAND_WEIGHT},
+        {"category Footwear": INTENT_WEIGHT * 0.2},
+        {
+            "category Apparel > Topwear": INTENT_WEIGHT * 0.8,
+            "colour Navy Blue": ATTRIBUTE_WEIGHT,
+            "gender Women": ATTRIBUTE_WEIGHT,
+        },
+    ]
+    # the reasons add up to the boost the ranking applied (scores scale to 1, 0.5, 0)
+    out = boost_by_parse(_ranked([2.0, 1.0, 0.0]), parsed, CATEGORIES, ATTRIBUTES, brands)
+    by_row = dict(zip(out.rows.tolist(), out.scores.tolist(), strict=True))
+    for row, scaled in enumerate([1.0, 0.5, 0.0]):
+        assert np.isclose(by_row[row], scaled + sum(gained[row].values()))
+    assert not ParseBoosts(ParsedQuery(text="q", corrected="q"))

@@ -61,6 +61,14 @@ def search(
     size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 10,
     mode: Mode | None = None,
     explain: bool = False,
+    understand: Annotated[
+        bool,
+        Query(
+            description="Parse the query first: spelling; a confident price and a sure"
+            " category filter; brand, colour, gender and the predicted category rank."
+            " `understood` in the answer says what was used and how."
+        ),
+    ] = False,
 ) -> Response:
     """Ranked products for a query, with facet counts over the whole result set.
 
@@ -83,6 +91,7 @@ def search(
         size=size,
         mode=mode,
         explain=explain,
+        understand=understand,
     )
     body, hit = search_json(svc, req)
     return Response(

@@ -62,6 +62,7 @@ _SINGLE = frozenset(
         "size",
         "mode",
         "explain",
+        "understand",
     )
 )
 
@@ -171,6 +172,7 @@ def plain_request(services: Services, query_string: bytes) -> SearchRequest | No
             size=size,
             mode=_choice(params, "mode", MODES),
             explain=_flag(params, "explain"),
+            understand=_flag(params, "understand"),
         )
     except Exception:  # the route's checks and messages apply
         return None

@@ -58,18 +58,27 @@ class QueryService:
 
     def understanding(self) -> QueryUnderstanding:
         if self._understanding is None:
-            log = read_query_log(self.settings.query_log) if self.settings.query_log else ()
-            self._understanding = understanding_for(
-                self.products.iter_all(),
-                query_log=log,
-                intent=self.intent_model(),
-                spell_chinese=self.settings.spell_chinese,
-            )
+            self._understanding = self._build()
         return self._understanding
+
+    def _build(self) -> QueryUnderstanding:
+        log = read_query_log(self.settings.query_log) if self.settings.query_log else ()
+        return understanding_for(
+            self.products.iter_all(),
+            query_log=log,
+            intent=self.intent_model(),
+            spell_chinese=self.settings.spell_chinese,
+        )
 
     def reset(self) -> None:
         """Forget the cached parser (after the catalogue or the intent model changed)."""
         self._understanding = None
+
+    def refresh(self) -> None:
+        """If a parser is in use, build a new one from the store as it is now (its brands,
+        vocabulary and intent model) and swap it in; parses meanwhile use the old one."""
+        if self._understanding is not None:
+            self._understanding = self._build()
 
     def parse(self, text: str) -> ParsedQuery:
         return self.understanding().parse(text)

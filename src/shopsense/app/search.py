@@ -11,26 +11,22 @@ semantic index found, so weak semantic neighbours do not flood facets.
 from __future__ import annotations
 
 import math
-import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import numpy as np
 
+from shopsense.app.search_parse import ParseBoosts, ParseUse, apply_parse, boost_by_parse
 from shopsense.catalog.schema import Product
 from shopsense.catalog.store import ProductStore
 from shopsense.core.errors import InputError
 from shopsense.query.types import ParsedQuery
 from shopsense.ranking.features import FEATURES
 from shopsense.ranking.pipeline import DEFAULT_POOL, Ranked, SearchPipeline
-from shopsense.retrieval.documents import (
-    TEXT_FIELDS,
-    attribute_pair,
-    category_prefixes,
-    to_index_doc,
-)
+from shopsense.retrieval.doctable import DocTable
+from shopsense.retrieval.documents import TEXT_FIELDS, to_index_doc
 from shopsense.retrieval.expansion import QueryTerm
 from shopsense.retrieval.facets import Facets, FacetTable
 from shopsense.retrieval.filters import SearchFilters
@@ -71,6 +67,9 @@ class Explanation:
     features: dict[str, float]
     notes: list[str]
     baseline: float = 0.0  # score = baseline + Σ contributions (a learned model's expected value)
+    #: what the query's parse added to the score, by reason (``brand Nike``: 0.5); when it
+    #: added anything to any hit, scores are the ranker's rescaled to [0, 1] plus these
+    parse: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -93,6 +92,8 @@ class SearchResult:
     facets: Facets
     took_ms: float
     parsed: ParsedQuery | None = None
+    #: how the search used each part of ``parsed``: filter, rank, query text or not at all
+    understood: tuple[ParseUse, ...] = ()
 
 
 def _encodes(request: SearchRequest) -> bool:
@@ -163,25 +164,27 @@ class SearchService:
         t0 = time.perf_counter()
         for rewrite in self.rewriters:
             request = rewrite(request)
-        parsed = None
+        parsed: ParsedQuery | None = None
+        understood: tuple[ParseUse, ...] = ()
         if request.understand and self.understand is not None:
             parsed = self.understand(request.query)
-            request = replace(
-                request, query=parsed.corrected, filters=filters_from_parse(parsed, request.filters)
-            )
+            filters, understood = apply_parse(parsed, request.filters)
+            request = replace(request, query=parsed.corrected, filters=filters)
         pool = max(DEFAULT_POOL, request.page * request.size)
         ranked = self.pipeline.run(
             request.query, request.mode, request.filters, pool, features=request.explain
         )
+        table = self.pipeline.index.table
+        boosts = None
         if parsed is not None and request.sort == "relevance":
-            table = self.pipeline.index.table
-            ranked = boost_by_parse(
+            boosted = boost_by_parse(
                 ranked, parsed, table.categories, table.attributes, table.brands
             )
+            boosts = ParseBoosts(parsed) if boosted is not ranked else None
+            ranked = boosted
         order = self._order(ranked, request.sort)
         start = (request.page - 1) * request.size
         page = order[start : start + request.size]
-        table = self.pipeline.index.table
         found = self._products([table.ids[int(ranked.rows[i])] for i in page])
         hits = []
         for n, i in enumerate(page, start=start + 1):
@@ -189,6 +192,8 @@ class SearchService:
             if product is None:  # deleted since the index was opened
                 continue
             why = explain_hit(product, ranked, int(i)) if request.explain else None
+            if why is not None and boosts is not None:
+                why = _with_parse(why, boosts, table, int(ranked.rows[i]))
             hits.append(Hit(n, round(float(ranked.scores[i]), 6), product, why))
         return SearchResult(
             query=request.query,
@@ -201,6 +206,7 @@ class SearchService:
             facets=self._facet_table().counts(ranked.rows[order].tolist()),
             took_ms=round((time.perf_counter() - t0) * 1000, 2),
             parsed=parsed,
+            understood=understood,
         )
 
     def _facet_table(self) -> FacetTable:
@@ -277,105 +283,15 @@ class SearchService:
         return [k[2] for k in sorted(key)]
 
 
-#: Filters applied from a parse only at or above these confidences.
-ATTRIBUTE_CONFIDENCE = 0.8
-CATEGORY_PROBABILITY = 0.9
-
-
-def filters_from_parse(parsed: ParsedQuery, given: SearchFilters) -> SearchFilters:
-    """The shopper's own filters, plus the parse's confident ones where they set none: the
-    price bounds (the tightest of each side), and the intent's category when the model is at least
-    ``CATEGORY_PROBABILITY`` sure. Brand, colour and gender rank instead
-    (:func:`boost_by_parse`): measured on Walmart→Amazon known-item search, a brand filter
-    from the parse cost 0.033 MRR@10, because the same product is filed under a variant
-    (``Mace`` / ``Mace Security``), a parent or a licensee (``Trendware`` for TRENDnet,
-    ``Dane-Elec`` for Duracell) in another shop's records."""
-    prices = [f for f in parsed.confident_filters(ATTRIBUTE_CONFIDENCE) if f.field == "price"]
-    out = given
-    if prices and given.min_price is None and given.max_price is None:
-        # every bound at once: "100元以上200元以下", "over $20 under $50"
-        low = max((f.low for f in prices if f.low is not None), default=None)
-        high = min((f.high for f in prices if f.high is not None), default=None)
-        if low is not None and high is not None and low > high:  # "over 200 under 100"
-            low, high = prices[0].low, prices[0].high  # the first one alone
-        out = replace(out, min_price=low, max_price=high)
-    intent = parsed.intent
-    if (
-        intent is not None
-        and not intent.abstained
-        and given.category is None
-        and intent.probability >= CATEGORY_PROBABILITY
-    ):
-        out = replace(out, category=intent.category)
-    return out
-
-
-#: Weights of the parse's ranking signals, added to a candidate's score rescaled to [0, 1]
-#: within the pool: ``INTENT_WEIGHT × P(category)`` for a candidate under one of the
-#: intent's guesses, ``ATTRIBUTE_WEIGHT`` for each confident colour / gender it carries,
-#: ``BRAND_WEIGHT`` when its brand is one the query names.
-INTENT_WEIGHT = 0.5
-ATTRIBUTE_WEIGHT = 0.25
-BRAND_WEIGHT = 0.5  # measured: 0.25 and 0.5 gave the same Walmart→Amazon MRR@10 (0.840)
-SOFT_FIELDS = ("colour", "gender")
-_NOT_ALNUM = re.compile(r"[\W_]+")
-
-
-def _brand_key(brand: str) -> str:
-    """A brand squashed to letters and digits: ``I.R.I.S.`` is ``Iris``, ``Post-it`` ``POST IT``.
-    (Not ``catalog.matching.records.squash``: that keeps ASCII only, and would make every
-    Chinese brand name the empty string.)"""
-    return _NOT_ALNUM.sub("", brand.casefold())
-
-
-def boost_by_parse(
-    ranked: Ranked,
-    parsed: ParsedQuery,
-    categories: Sequence[tuple[str, ...]],
-    attributes: Sequence[Mapping[str, str]],
-    brands: Sequence[str | None] = (),
-) -> Ranked:
-    """Re-rank by what the parse says the shopper wants: the intent's category (unless it
-    abstained), the confident brands and the confident colour / gender (ranking signals, not
-    filters: a catalogue may not record them, another shop's records may file the product
-    under another brand, and a near miss in colour still beats another kind of product).
-    Candidates carrying none of them keep their order."""
-    feature = np.zeros(len(ranked.rows))
-    intent = parsed.intent
-    guesses = []
-    if intent is not None and not intent.abstained:
-        guesses = [
-            (SearchFilters(category=g.category).category_prefix, g.probability) for g in intent.top
-        ]
-    confident = parsed.confident_filters(ATTRIBUTE_CONFIDENCE)
-    wanted = [attribute_pair(f.field, f.value) for f in confident if f.field in SOFT_FIELDS]
-    named = {_brand_key(f.value) for f in confident if f.field == "brand"}
-    for i, row in enumerate(ranked.rows):
-        have = set(category_prefixes(categories[int(row)]))
-        feature[i] = INTENT_WEIGHT * max((p for c, p in guesses if c in have), default=0.0)
-        pairs = {attribute_pair(k, v) for k, v in attributes[int(row)].items()}
-        feature[i] += ATTRIBUTE_WEIGHT * sum(w in pairs for w in wanted)
-        brand = brands[int(row)] if named and brands else None
-        feature[i] += BRAND_WEIGHT * (brand is not None and _brand_key(brand) in named)
-    if not feature.any():
-        return ranked
-    scores = np.asarray(ranked.scores, dtype=np.float64)
-    span = float(scores.max() - scores.min()) or 1.0
-    final = (scores - scores.min()) / span + feature
-    order = np.argsort(-final, kind="stable")
-    return replace(
-        ranked,
-        rows=ranked.rows[order],
-        scores=final[order],
-        features=_reorder(ranked.features, order),
-        contributions=_reorder(ranked.contributions, order),
-        lexical=ranked.lexical[order],
-    )
-
-
-def _reorder(matrix: np.ndarray, order: np.ndarray) -> np.ndarray:
-    """Rows of ``matrix`` in ``order`` (a matrix not computed for this run stays as is)."""
-    return matrix[order] if len(matrix) == len(order) else matrix
+def _with_parse(why: Explanation, boosts: ParseBoosts, table: DocTable, row: int) -> Explanation:
+    """``why`` with what the parse added to the hit of index row ``row``."""
+    brand = table.brands[row] if table.brands else None
+    gained = {
+        k: round(v, 4)
+        for k, v in boosts.of(table.categories[row], table.attributes[row], brand).items()
+    }
+    note = "score: the ranker's, rescaled to 0–1 over the results, plus the parse's boosts"
+    return replace(why, parse=gained, notes=[*why.notes, note])
 
 
 def ranked_ids(service: SearchService, query: str, mode: str, k: int) -> list[str]:

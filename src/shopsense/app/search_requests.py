@@ -24,6 +24,7 @@ def search_request(
     size: int = 10,
     mode: str | None = None,
     explain: bool = False,
+    understand: bool = False,
 ) -> SearchRequest:
     """A validated :class:`SearchRequest` (``InputError`` names what is wrong)."""
     filters = SearchFilters(
@@ -42,4 +43,5 @@ def search_request(
         size=size,
         mode=mode or settings.search_mode,
         explain=explain,
+        understand=understand,
     )

@@ -257,13 +257,16 @@ class Services:
 
     def refresh_search(self) -> bool:
         """If the search service is open, apply catalogue changes to its indexes and swap
-        the updated service in; searches keep using the old one meanwhile. True if swapped."""
+        the updated service in; searches keep using the old one meanwhile. A query parser
+        in use is rebuilt too (the catalogue's brands and words, the current intent model).
+        True if swapped."""
         if self._search is None:
             return False
         from shopsense.app.search_wiring import open_search
 
         fresh = open_search(self.settings, self.engine, self.index_dir, None, self._image_scorer())
         fresh.understand = self.query.parse
+        self.query.refresh()  # new brands and words, the current intent model
         if self.settings.search_warm:
             fresh.warm()
         with self._search_lock:

@@ -24,6 +24,7 @@ from shopsense.cli.events import print_event_summary
 from shopsense.cli.images import print_embed
 from shopsense.cli.query import describe
 from shopsense.cli.recommend import print_suggestions
+from shopsense.cli.search import understood_line
 from shopsense.cli.serve import run_server
 from shopsense.recommend.engine import Suggestion
 
@@ -32,11 +33,12 @@ if TYPE_CHECKING:
 
 
 def short_why(why: Explanation) -> str:
-    """One line: fields matched and the two biggest contributions."""
+    """One line: fields matched, the two biggest contributions, what the parse added."""
     matched = ", ".join(f"{f}={'+'.join(t)}" for f, t in why.matched.items()) or "no exact terms"
     top = sorted(why.contributions.items(), key=lambda kv: -abs(kv[1]))[:2]
     weights = ", ".join(f"{f} {v:+.2f}" for f, v in top)
-    return f"matched {matched}; {weights}"
+    parse = ", ".join(f"{k} {v:+.2f}" for k, v in why.parse.items())
+    return f"matched {matched}; {weights}" + (f"; parse: {parse}" if parse else "")
 
 
 def demo(
@@ -98,6 +100,8 @@ def show_search(svc: Services) -> None:
         if result.parsed is not None:
             for line in describe(result.parsed):
                 echo(f"  parsed: {line}")
+        for use in result.understood:  # what search did with each part of the parse
+            echo(f"  understood: {understood_line(use)}")
         for hit in result.hits:
             echo(f"  {hit.rank}. {hit.product.title}")
             if hit.explanation is not None:

@@ -52,7 +52,7 @@ def describe(parsed: ParsedQuery) -> list[str]:
         fixes = ", ".join(f"{c.original}→{c.corrected}" for c in parsed.corrections)
         lines.append(f"corrected: {parsed.corrected!r} ({fixes})")
     for f in parsed.filters:
-        lines.append(f"filter {f.field}={f.value} from {f.text!r} {f.span} conf {f.confidence:.2f}")
+        lines.append(f"read {f.field}={f.value} from {f.text!r} {f.span} conf {f.confidence:.2f}")
     if parsed.synonyms:
         syn = "; ".join(f"{k}: {', '.join(v)}" for k, v in parsed.synonyms.items())
         lines.append(f"synonyms: {syn}")

@@ -12,6 +12,7 @@ from shopsense.cli.common import DbOption, JsonOption, echo, emit_json, services
 
 if TYPE_CHECKING:  # the search stack is imported when a search command runs
     from shopsense.app.search import SearchResult
+    from shopsense.app.search_parse import ParseUse
 
 MAX_PAGE_SIZE = 100  # shopsense.app.search.MAX_PAGE_SIZE
 
@@ -64,11 +65,19 @@ def index_train_ranker(
         echo(f"stored search-ltr version {version}; `--mode ltr` uses it")
 
 
+def understood_line(use: ParseUse) -> str:
+    """How the search used one part of the parse: ``'under 50' → price -50: filter, …``."""
+    said = f"{use.text!r} → " if use.text else ""
+    return f"{said}{use.field} {use.value}: {use.use}, {use.note}"
+
+
 def print_result(result: SearchResult, *, explain: bool) -> None:
     echo(
         f"{result.total} results for {result.query!r} ({result.mode}, {result.sort}), "
         f"page {result.page}, {result.took_ms:.0f} ms"
     )
+    for use in result.understood:
+        echo(f"  understood: {understood_line(use)}")
     for hit in result.hits:
         p = hit.product
         price = f"{p.effective_price:g} {p.currency or ''}".strip() if p.effective_price else "-"
@@ -79,6 +88,8 @@ def print_result(result: SearchResult, *, explain: bool) -> None:
             top = sorted(why.contributions.items(), key=lambda kv: -abs(kv[1]))[:4]
             echo(f"     matched {matched}")
             echo(f"     {why.ranker}: " + ", ".join(f"{f} {v:+.3f}" for f, v in top))
+            if why.parse:
+                echo("     parse: " + ", ".join(f"{k} {v:+.2f}" for k, v in why.parse.items()))
             for note in why.notes:
                 echo(f"     {note}")
     f = result.facets

@@ -23,7 +23,7 @@ from shopsense.core.errors import NotFoundError
 from shopsense.text.normalize import has_cjk
 from shopsense.web.charts import benchmark_charts
 from shopsense.web.recommend_view import Card, for_you_cards, product_strips
-from shopsense.web.search_view import SORTS, facet_views, href, why_lines
+from shopsense.web.search_view import SORTS, facet_views, href, understood_lines, why_lines
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -63,10 +63,14 @@ def _search_context(svc: Services, base: str, params: dict[str, Any], page: int)
         page=min(page, 1000 // PAGE_SIZE),
         size=PAGE_SIZE,
         explain=True,
+        understand=not params["literal"],
     )
     result, _ = svc.run_search(request)
     last = min(result.total, 1000)
+    understood = understood_lines(result)
     return {
+        "understood": understood,
+        "literal_href": href(base, {**params, "literal": True}) if understood else None,
         "items": [Card(h.product, why=why_lines(h.explanation)) for h in result.hits],
         "total": result.total,
         "facets": facet_views(result, base, params),
@@ -133,7 +137,9 @@ def make_router(read: Depends, admin: Depends) -> APIRouter:
         sort: Annotated[str, Query(max_length=32)] = "relevance",
         page: Annotated[int, Query(ge=1, le=400)] = 1,
         user: Annotated[str | None, Query(max_length=256)] = None,
+        literal: bool = False,
     ) -> HTMLResponse:
+        """The shop: a search (the query parsed first unless ``literal``) or the catalogue."""
         svc = _services(request)
         base = str(request.scope.get("root_path", "")).rstrip("/")
         user = user or svc.settings.demo_user
@@ -144,6 +150,7 @@ def make_router(read: Depends, admin: Depends) -> APIRouter:
             "in_stock": in_stock,
             "sort": sort if sort != "relevance" else None,
             "user": user,
+            "literal": literal,
         }
         context: dict[str, Any] = {"q": q, "user": user, "notice": None}
         context["for_you"] = for_you_cards(svc, user) if page == 1 else []

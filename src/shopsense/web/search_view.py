@@ -42,12 +42,14 @@ def href(base: str, params: dict[str, Any]) -> str:
 
 
 def why_lines(why: Explanation | None) -> list[str]:
-    """An explanation in words: fields matched, the features that weighed most."""
+    """An explanation in words: fields matched, the features that weighed most, what the
+    query's parse added."""
     if why is None:
         return []
     lines = [f"{field} matched: {', '.join(terms)}" for field, terms in why.matched.items()]
     top = sorted(why.contributions.items(), key=lambda kv: -abs(kv[1]))[:4]
     lines += [f"{name}: {share:+.0%} of the score" for name, share in top]
+    lines += [f"your query names its {reason}: {gain:+.2f}" for reason, gain in why.parse.items()]
     lines += why.notes
     lines.append(f"ranked by {why.ranker}")
     return lines
@@ -105,4 +107,14 @@ def facet_views(result: SearchResult, base: str, params: dict[str, Any]) -> list
                 ],
             )
         )
+    return out
+
+
+def understood_lines(result: SearchResult) -> list[str]:
+    """What the search read in the query and did with it, one line per part used."""
+    out = []
+    for use in result.understood:
+        said = f"“{use.text}” → " if use.text else ""
+        if use.use != "unused":
+            out.append(f"{said}{use.field} {use.value}: {use.note}")
     return out
