@@ -14,9 +14,11 @@ import pytest
 from api_helpers import Api, running_api
 from shopsense.app.demo import DEMO_CATALOG, DEMO_DIR
 from shopsense.app.multimodal import MultimodalService
+from shopsense.app.search import Explanation
 from shopsense.models.image_encoder import EfficientNetLite0
 from shopsense.models.sentence_encoder import l2_normalise
 from shopsense.web.charts import benchmark_charts
+from shopsense.web.search_view import why_lines
 
 
 @pytest.fixture
@@ -53,6 +55,22 @@ def test_images_come_only_from_image_paths_in_the_store(api: Api) -> None:
 def test_query_length_is_limited_on_the_storefront(api: Api) -> None:
     r = api.client.get("/", params={"q": "x" * 513}, headers=api.headers("search"))
     assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_input"
+
+
+def test_why_lines_say_what_the_query_parse_added() -> None:
+    why = Explanation(
+        "rules",
+        {"title": ["sony", "headphones"]},
+        {"bm25_rel": 0.9},
+        {},
+        ["score: the ranker's, rescaled to 0–1 over the results, plus the parse's boosts"],
+        parse={"category Electronics > Audio": 0.45, "brand Sony": 0.5},
+    )
+    lines = why_lines(why)
+    assert lines[0] == "title matched: sony, headphones"
+    assert "category Electronics > Audio, predicted for your query: +0.45" in lines
+    assert "brand Sony, named in your query: +0.50" in lines
+    assert lines[-1] == "ranked by rules"
 
 
 def test_benchmark_records_become_svg_charts(tmp_path: Path) -> None:

@@ -49,7 +49,10 @@ def why_lines(why: Explanation | None) -> list[str]:
     lines = [f"{field} matched: {', '.join(terms)}" for field, terms in why.matched.items()]
     top = sorted(why.contributions.items(), key=lambda kv: -abs(kv[1]))[:4]
     lines += [f"{name}: {share:+.0%} of the score" for name, share in top]
-    lines += [f"your query names its {reason}: {gain:+.2f}" for reason, gain in why.parse.items()]
+    for reason, gain in why.parse.items():
+        kind, _, value = reason.partition(" ")
+        said = "predicted for" if kind == "category" else "named in"
+        lines.append(f"{kind} {value}, {said} your query: {gain:+.2f}")
     lines += why.notes
     lines.append(f"ranked by {why.ranker}")
     return lines
