@@ -96,6 +96,12 @@ def test_search_understands_the_query_when_asked_and_says_how(api: Api) -> None:
     assert first["explanation"]["parse"]["brand Sony"] == 0.5
     # the hit's score is its rescaled ranker score plus what the parse added
     assert first["score"] >= sum(first["explanation"]["parse"].values())
+    # sorted by price, nothing ranks: the brand is reported unused, the price still filters
+    by_price = {"q": q, "understand": True, "sort": "price_asc"}
+    body = api.client.get("/search", params=by_price, headers=h).json()
+    uses = {(u["field"], u["use"], u["note"]) for u in body["understood"]}
+    assert ("brand", "unused", "results sorted by price_asc") in uses
+    assert ("price", "filter", "only products at price ≤ 400") in uses
 
 
 def test_storefront_shows_facets_sort_and_why(api: Api) -> None:
