@@ -6,12 +6,13 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import typer.main
 
-from shopsense.cli.main import app
+from shopsense.cli.main import app, input_problem
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -81,6 +82,44 @@ def test_errors_are_messages_with_exit_codes(tmp_path: Path) -> None:
     result = run("ingest", str(bad_map), db=db, check=False)
     assert result.returncode == 2 and "--map id=COLUMN" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_bad_files_stores_and_settings_are_one_line_errors(tmp_path: Path) -> None:
+    db = tmp_path / "cli.db"
+    gone = run(
+        "index", "train-ranker", "--queries", "nope.tsv", "--qrels", "q.txt", db=db, check=False
+    )
+    assert gone.returncode == 2 and "no such file: nope.tsv" in gone.stderr
+    not_a_store = tmp_path / "notes.db"
+    not_a_store.write_text("these are my notes, not a database\n" * 100)
+    opened = run("search", "shoes", "--db", str(not_a_store), db=db, check=False)
+    assert opened.returncode == 1 and "error (storage_error)" in opened.stderr
+    assert "file is not a database" in opened.stderr
+    env = dict(os.environ, SHOPSENSE_DB=str(db), SHOPSENSE_INTENT_THRESHOLD="abc")
+    bad = subprocess.run(
+        [sys.executable, "-m", "shopsense.cli.main", "parse", "nike"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode == 2 and "SHOPSENSE_INTENT_THRESHOLD='abc'" in bad.stderr
+    for result in (gone, opened, bad):
+        assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) <= 2
+
+
+def test_input_problems_get_messages_and_defects_do_not() -> None:
+    latin1 = UnicodeDecodeError("utf-8", b"caf\xe9", 3, 4, "invalid continuation byte")
+    assert input_problem(latin1) == (
+        "a file is not UTF-8 text (byte 0xe9 at offset 3); save it as UTF-8"
+    )
+    folder = IsADirectoryError(21, "Is a directory", "/tmp")
+    assert input_problem(folder) == "/tmp is a directory, not a file"
+    assert input_problem(zipfile.BadZipFile("File is not a zip file")) == (
+        "not a valid zip file: File is not a zip file"
+    )
+    assert input_problem(ValueError("a bug of ours")) is None
+    assert input_problem(OSError("no file involved")) is None
 
 
 def test_help_for_every_command(tmp_path: Path) -> None:

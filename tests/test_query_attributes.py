@@ -106,6 +106,8 @@ def test_price_constraints_with_their_spans(
         "身高170左右 男装",  # a bare 左右 is only a soft guess: no filter
         "卫浴浴室柜太空铝宽40以内",  # a width (a real Taobao query)
         "desk height under 30",
+        "under 1e3 shoes",  # scientific notation: not "under 1"
+        "低于1e9元",
     ],
 )
 def test_numbers_that_are_not_prices(parser: AttributeParser, query: str) -> None:

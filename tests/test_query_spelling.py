@@ -8,6 +8,7 @@ import pytest
 
 from shopsense.app.demo import DEMO_CATALOG
 from shopsense.catalog.sources import describe, read_records
+from shopsense.core.errors import InputError
 from shopsense.query.build import understanding_for
 from shopsense.query.english_words import common_english_words
 from shopsense.query.spelling import SpellingCorrector, vocabulary
@@ -102,3 +103,7 @@ def test_parse_puts_it_together() -> None:
     assert p.remainder == "red nike running shoes"
     assert p.intent is None  # no model: the parse still works
     assert QueryUnderstanding().parse("").filters == ()
+    # the same length limit as search: an error, never a query silently cut short
+    assert QueryUnderstanding().parse("x" * 512).text == "x" * 512
+    with pytest.raises(InputError, match="longer than 512 characters"):
+        QueryUnderstanding().parse("x" * 513)

@@ -221,3 +221,22 @@ def test_each_hit_can_say_what_the_parse_added() -> None:
     for row, scaled in enumerate([1.0, 0.5, 0.0]):
         assert np.isclose(by_row[row], scaled + sum(gained[row].values()))
     assert not ParseBoosts(ParsedQuery(text="q", corrected="q"))
+
+
+def test_a_predicted_category_the_catalogue_lacks_filters_nothing() -> None:
+    # an intent model trained on another shop's labels ("shoes") must not empty the page
+    known = frozenset({"footwear", "footwear > shoes", "apparel"})
+    foreign = ParsedQuery(text="q", corrected="q", intent=_parsed([("shoes", 0.99)]).intent)
+    filters, uses = apply_parse(foreign, SearchFilters(), known)
+    assert filters == SearchFilters()
+    assert uses == (
+        ParseUse(
+            "category",
+            "shoes",
+            "",
+            "unused",
+            "not a category of this catalogue: neither filters nor ranks",
+        ),
+    )
+    ours = ParsedQuery(text="q", corrected="q", intent=_parsed([("Footwear > Shoes", 0.99)]).intent)
+    assert apply_parse(ours, SearchFilters(), known)[0].category == "Footwear > Shoes"

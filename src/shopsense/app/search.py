@@ -26,7 +26,7 @@ from shopsense.query.types import ParsedQuery
 from shopsense.ranking.features import FEATURES
 from shopsense.ranking.pipeline import DEFAULT_POOL, Ranked, SearchPipeline
 from shopsense.retrieval.doctable import DocTable
-from shopsense.retrieval.documents import TEXT_FIELDS, to_index_doc
+from shopsense.retrieval.documents import TEXT_FIELDS, category_prefixes, to_index_doc
 from shopsense.retrieval.expansion import QueryTerm
 from shopsense.retrieval.facets import Facets, FacetTable
 from shopsense.retrieval.filters import SearchFilters
@@ -155,6 +155,7 @@ class SearchService:
         self.understand = understand
         self._shown: dict[str, Product] = {}
         self._facets: FacetTable | None = None
+        self._category_prefixes: frozenset[str] | None = None
 
     @property
     def table_size(self) -> int:
@@ -168,7 +169,7 @@ class SearchService:
         understood: tuple[ParseUse, ...] = ()
         if request.understand and self.understand is not None:
             parsed = self.understand(request.query)
-            filters, understood = apply_parse(parsed, request.filters)
+            filters, understood = apply_parse(parsed, request.filters, self._categories())
             if request.sort != "relevance":  # the parse's ranking signals do not apply
                 understood = tuple(
                     replace(u, use="unused", note=f"results sorted by {request.sort}")
@@ -215,6 +216,14 @@ class SearchService:
             parsed=parsed,
             understood=understood,
         )
+
+    def _categories(self) -> frozenset[str]:
+        """Every category prefix of this index's products, read on first use."""
+        if self._category_prefixes is None:
+            self._category_prefixes = frozenset(
+                p for c in set(self.pipeline.index.table.categories) for p in category_prefixes(c)
+            )
+        return self._category_prefixes
 
     def _facet_table(self) -> FacetTable:
         """What facets count, per product of this index, read on first use."""

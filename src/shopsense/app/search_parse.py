@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -73,10 +73,12 @@ def _bound(low: float | None, high: float | None) -> str:
 
 
 def apply_parse(
-    parsed: ParsedQuery, given: SearchFilters
+    parsed: ParsedQuery, given: SearchFilters, categories: Container[str] | None = None
 ) -> tuple[SearchFilters, tuple[ParseUse, ...]]:
     """The shopper's own filters plus the parse's (module docstring), and the account of
-    every part of the parse."""
+    every part of the parse. ``categories``: the catalogue's category prefixes (in the
+    index's form, :func:`category_prefixes`); a predicted category outside them filters
+    nothing (an intent model trained on another shop's labels would empty every page)."""
     uses = [
         ParseUse("spelling", c.corrected, c.original, "query", f"searched for {c.corrected!r}")
         for c in parsed.corrections
@@ -102,6 +104,9 @@ def apply_parse(
         best = intent.top[0] if intent.top else None
         why = f" (best guess {best.category}, p {best.probability:.2f})" if best else ""
         uses.append(ParseUse("category", "unknown", "", "unused", f"the model abstains{why}"))
+    elif intent is not None and not _known(intent.category, categories):
+        note = "not a category of this catalogue: neither filters nor ranks"
+        uses.append(ParseUse("category", intent.category, "", "unused", note))
     elif intent is not None:
         sure = intent.probability >= CATEGORY_PROBABILITY
         if sure and given.category is None:
@@ -114,6 +119,11 @@ def apply_parse(
             )
             uses.append(ParseUse("category", intent.category, "", "rank", f"lifts {guesses}"))
     return out, tuple(uses)
+
+
+def _known(category: str, categories: Container[str] | None) -> bool:
+    prefix = SearchFilters(category=category).category_prefix
+    return categories is None or (prefix is not None and prefix in categories)
 
 
 def _attribute_use(f: AttributeFilter, applied: bool, own_price: bool, price_note: str) -> ParseUse:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sys
+import zipfile
 
 import typer
+from pydantic import ValidationError
 
 from shopsense.cli import (
     catalog,
@@ -54,14 +56,46 @@ app.command("similar")(images.similar)
 eval_app.command("images")(images.eval_images)
 
 
+def input_problem(exc: BaseException) -> str | None:
+    """A one-line message for an exception that is the input's fault, not a defect of ours:
+    a file that is missing, a directory, unreadable, not UTF-8 or not a zip, or a bad
+    ``SHOPSENSE_*`` setting. None for anything else (a traceback is then the honest answer)."""
+    if isinstance(exc, FileNotFoundError):
+        return f"no such file: {exc.filename}"
+    if isinstance(exc, IsADirectoryError):
+        return f"{exc.filename} is a directory, not a file"
+    if isinstance(exc, PermissionError):
+        return f"permission denied: {exc.filename}"
+    if isinstance(exc, OSError) and exc.filename:
+        return f"cannot read {exc.filename}: {exc.strerror}"
+    if isinstance(exc, UnicodeDecodeError):
+        bad = exc.object[exc.start : exc.start + 1].hex()
+        return f"a file is not UTF-8 text (byte 0x{bad} at offset {exc.start}); save it as UTF-8"
+    if isinstance(exc, zipfile.BadZipFile):
+        return f"not a valid zip file: {exc}"
+    if isinstance(exc, ValidationError) and exc.title == "Settings":
+        return "; ".join(
+            f"setting SHOPSENSE_{'_'.join(map(str, e['loc'])).upper()}={e['input']!r}: {e['msg']}"
+            for e in exc.errors()
+        )
+    return None
+
+
 def main() -> None:
-    """Entry point: run the CLI, turning shopsense errors into a message and an exit code."""
+    """Entry point: run the CLI, turning shopsense errors and bad input (missing or
+    unreadable files, bad settings) into a message and an exit code."""
     try:
         app()
     except ShopsenseError as exc:
         typer.echo(f"error ({exc.code}): {exc}", err=True)
         code = 2 if isinstance(exc, InputError) else 3 if isinstance(exc, NotFoundError) else 1
         sys.exit(code)
+    except (OSError, UnicodeDecodeError, zipfile.BadZipFile, ValidationError) as exc:
+        message = input_problem(exc)
+        if message is None:
+            raise
+        typer.echo(f"error (invalid_input): {message}", err=True)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,8 @@ from typing import Literal
 # digits are ASCII only (NFKC has already folded full-width ones): other scripts' digits
 # would defeat the lookbehinds below and cost quadratic time
 _DIGITS = r"([0-9]{1,3}(?:,[0-9]{3})++(?:\.[0-9]++)?|[0-9]++(?:[.,][0-9]++)?)"
-_NUM = r"(?:[$¥€£]\s*)?" + _DIGITS + r"(?:\s*(k|百|千|万)(?![a-z]))?"
+# never the mantissa of ``1e3``: a number in scientific notation is no price
+_NUM = r"(?:[$¥€£]\s*)?" + _DIGITS + r"(?![eE][+-]?[0-9])(?:\s*(k|百|千|万)(?![a-z]))?"
 _CUR = r"(?:\s*(?:元|块钱|块|rmb|usd|dollars?|bucks|yuan|euros?|¥|\$))?"
 _UNITS = (
     r"inch|in|\"|''|gb|tb|mb|mm|cm|m|kg|g|lbs?|w|v|mah|hz|ml|l|pcs|pack|ft|feet|piece|oz|dpi|"

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import Protocol
 
+from shopsense.core.errors import InputError
 from shopsense.query.attributes import AttributeParser
 from shopsense.query.spelling import SpellingCorrector
 from shopsense.query.synonyms import SynonymExpander
@@ -53,7 +54,9 @@ class QueryUnderstanding:
         self.intent = intent
 
     def parse(self, text: str) -> ParsedQuery:
-        text = text[:MAX_QUERY_CHARS]
+        """The parse of ``text`` (``InputError`` beyond ``MAX_QUERY_CHARS``, as search)."""
+        if len(text) > MAX_QUERY_CHARS:
+            raise InputError(f"query is longer than {MAX_QUERY_CHARS} characters")
         corrected, corrections = self.spelling.correct(text) if self.spelling else (text, ())
         filters = tuple(self.attributes.parse(corrected))
         rest = remainder(corrected, filters, {"price", "size"})
