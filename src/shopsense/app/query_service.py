@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
 
+from shopsense.app.search_parse import known_category
 from shopsense.app.settings import Settings
 from shopsense.catalog.store import ProductStore
 from shopsense.core.errors import InputError, NotFoundError
@@ -19,6 +20,7 @@ from shopsense.query.intent import IntentConfig, IntentModel, train_intent
 from shopsense.query.intent_store import load_intent_model, save_intent_model
 from shopsense.query.types import ParsedQuery
 from shopsense.query.understanding import QueryUnderstanding
+from shopsense.retrieval.documents import category_prefixes
 
 Progress = Callable[[str], None]
 
@@ -54,7 +56,11 @@ class QueryService:
             model = load_intent_model(self.engine, self.settings.intent_model)
         except NotFoundError:
             return None
-        return replace(model, threshold=self.settings.intent_threshold)
+        # the threshold stored by `train intent --threshold` serves, unless the deployment
+        # sets SHOPSENSE_INTENT_THRESHOLD (or passes intent_threshold) explicitly
+        if "intent_threshold" in self.settings.model_fields_set:
+            return replace(model, threshold=self.settings.intent_threshold)
+        return model
 
     def understanding(self) -> QueryUnderstanding:
         if self._understanding is None:
@@ -82,6 +88,16 @@ class QueryService:
 
     def parse(self, text: str) -> ParsedQuery:
         return self.understanding().parse(text)
+
+    def foreign_labels(self, labels: Iterable[str]) -> list[str]:
+        """The distinct ``labels`` that are no category path (or prefix of one) of the
+        store's products: search can neither filter nor rank by them."""
+        known = {
+            prefix
+            for product in self.products.iter_all()
+            for prefix in category_prefixes(tuple(product.category))
+        }
+        return sorted({label for label in labels if not known_category(label, known)})
 
     def train(
         self,

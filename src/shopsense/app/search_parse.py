@@ -122,8 +122,14 @@ def apply_parse(
 
 
 def _known(category: str, categories: Container[str] | None) -> bool:
+    return categories is None or known_category(category, categories)
+
+
+def known_category(category: str, categories: Container[str]) -> bool:
+    """Whether ``category`` (``Footwear > Shoes``) is one of ``categories``, the category
+    prefixes of a catalogue in the index's form (:func:`category_prefixes`)."""
     prefix = SearchFilters(category=category).category_prefix
-    return categories is None or (prefix is not None and prefix in categories)
+    return prefix is not None and prefix in categories
 
 
 def _attribute_use(f: AttributeFilter, applied: bool, own_price: bool, price_note: str) -> ParseUse:

@@ -60,7 +60,11 @@ class Settings(BaseSettings):
     )
     intent_model: str = Field(default="intent", description="Name of the stored intent model")
     intent_threshold: float = Field(
-        default=0.3, ge=0.0, le=1.0, description="Abstain (category 'unknown') below this"
+        default=0.3,
+        ge=0.0,
+        le=1.0,
+        description="Abstain (category 'unknown') below this; overrides the threshold stored"
+        " with the intent model",
     )
     spell_chinese: bool = Field(
         default=False,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from shopsense.cli.common import DbOption, JsonOption, echo, emit_json, services
+from shopsense.core.errors import InputError
+from shopsense.evaluation.labelled_data import Labelled, read_labelled
 
 if TYPE_CHECKING:
     from shopsense.query.intent import IntentConfig
@@ -24,25 +27,73 @@ Components = Annotated[
 ]
 Epochs = Annotated[
     int,
-    typer.Option(help="Most fine-tuning epochs of MiniLM (the count is chosen on held-out rows)."),
+    typer.Option(
+        min=1, help="Most fine-tuning epochs of MiniLM (the count is chosen on held-out rows)."
+    ),
 ]
-Threshold = Annotated[float, typer.Option(help="Abstain ('unknown') below this probability.")]
+Threshold = Annotated[
+    float,
+    typer.Option(
+        min=0.0,
+        max=1.0,
+        help="Abstain ('unknown') below this probability, in [0, 1]. Stored with the model "
+        "and used when it serves, unless SHOPSENSE_INTENT_THRESHOLD is set.",
+    ),
+]
 Refit = Annotated[
     bool, typer.Option("--refit/--no-refit", help="Refit on all rows after calibrating.")
 ]
+#: how many labels absent from training the warning names
+_NAMED = 5
 
 
 def _config(components: str, epochs: int, threshold: float, refit: bool) -> IntentConfig:
     from shopsense.models.minilm_finetune import FineTuneConfig
-    from shopsense.query.intent import IntentConfig
+    from shopsense.query.intent import COMPONENTS, IntentConfig
 
     names = tuple(c.strip() for c in components.split(",") if c.strip())
+    if not names:
+        raise InputError(f"--components: give at least one of {', '.join(COMPONENTS)}")
+    if not 0.0 <= threshold <= 1.0:  # typer's range lets nan through
+        raise InputError(f"--threshold must be a number within [0, 1], got {threshold}")
     return IntentConfig(
         components=names,
         threshold=threshold,
         refit=refit,
         finetune=FineTuneConfig(epochs=epochs),
     )
+
+
+def _warn(message: str) -> None:
+    typer.echo(f"warning: {message}", err=True)
+
+
+def _unseen_labels(train: Labelled, test: Labelled) -> dict[str, Any] | None:
+    """Test rows whose label never occurs in training (they can only be scored wrong)."""
+    known = set(train.labels)
+    unseen = Counter(label for label in test.labels if label not in known)
+    if not unseen:
+        return None
+    rows = sum(unseen.values())
+    named = [label for label, _ in unseen.most_common(_NAMED)]
+    more = f" and {len(unseen) - len(named)} more" if len(unseen) > len(named) else ""
+    message = (
+        f"{rows} of {test.used} test rows have labels absent from training: "
+        f"{', '.join(named)}{more}"
+    )
+    return {"rows": rows, "of": test.used, "labels": named, "message": message}
+
+
+def _check_folds(data: Labelled, folds: int, group_col: str | None, path: Path) -> None:
+    """Every fold must hold out at least one row (group): checked before any fitting."""
+    if group_col is not None and data.groups is not None:
+        units, what = len(set(data.groups)), f"distinct --group-col {group_col} values"
+    else:
+        units, what = data.used, "usable rows"
+    if folds > units:
+        raise InputError(
+            f"--folds {folds} needs at least {folds} {what}; {path} has {units} ({data.summary()})"
+        )
 
 
 def describe(parsed: ParsedQuery) -> list[str]:
@@ -57,7 +108,7 @@ def describe(parsed: ParsedQuery) -> list[str]:
         syn = "; ".join(f"{k}: {', '.join(v)}" for k, v in parsed.synonyms.items())
         lines.append(f"synonyms: {syn}")
     if parsed.intent is not None:
-        top = ", ".join(f"{g.category} {g.probability:.2f}" for g in parsed.intent.top)
+        top = ", ".join(f"{g.category} {g.probability:.2f}" for g in parsed.intent.top) or "none"
         verdict = "abstains" if parsed.intent.abstained else parsed.intent.category
         lines.append(f"intent: {verdict} (top: {top})")
     return lines or ["no filters, no corrections"]
@@ -92,12 +143,22 @@ def train_intent(
 ) -> None:
     """Train the query → category model and store it as a new version."""
     config = _config(components, epochs, threshold, refit)
+    rows = read_labelled(data, text_col, label_col)  # checked and counted before training
+    if not as_json:
+        echo(f"{data}: {rows.summary()}")
     with services(db) as svc:
         version, meta = svc.query.train(
             data, text_col, label_col, config, progress=None if as_json else echo
         )
+        foreign = svc.query.foreign_labels(rows.labels)
+    if foreign:
+        named = ", ".join(foreign[:_NAMED]) + (" …" if len(foreign) > _NAMED else "")
+        _warn(
+            f"{len(foreign)} of {len(set(rows.labels))} labels are no category path of the "
+            f"store's products ({named}): search --understand neither filters nor ranks by them"
+        )
     if as_json:
-        emit_json({"version": version, **meta})
+        emit_json({"version": version, **meta, "data": rows.as_dict(), "foreign_labels": foreign})
     else:
         echo(f"stored intent model version {version}: {meta}")
 
@@ -112,7 +173,10 @@ def eval_intent(
     group_col: Annotated[
         str | None, typer.Option("--group-col", help="Keep each group in one fold (e.g. user).")
     ] = None,
-    folds: Annotated[int, typer.Option(help="Folds of the cross-validation.")] = 5,
+    folds: Annotated[
+        int,
+        typer.Option(min=2, help="Folds of the cross-validation (at most the rows or groups)."),
+    ] = 5,
     baseline: Annotated[
         str, typer.Option(help="TF-IDF + LR baseline: char (2–4-grams) or words (tokenizer).")
     ] = "char",
@@ -125,6 +189,24 @@ def eval_intent(
     """Accuracy@1/@3, macro-F1, ECE, abstention, latency: shopsense beside the baseline."""
     from shopsense.app.query_service import evaluate_intent
 
+    say = None if as_json else echo
+    config = _config(components, epochs, threshold, refit)
+    # read, counted and checked before anything is fitted
+    train_rows = read_labelled(train, text_col, label_col, group_col)
+    if say:
+        say(f"train {train}: {train_rows.summary()}")
+    test_rows, unseen = None, None
+    if test is None:
+        _check_folds(train_rows, folds, group_col, train)
+    else:
+        test_rows = read_labelled(test, text_col, label_col)
+        if say:
+            say(f"test {test}: {test_rows.summary()}")
+        if not test_rows.used:
+            raise InputError(f"{test}: no test row with a text and a label ({test_rows.summary()})")
+        unseen = _unseen_labels(train_rows, test_rows)
+        if unseen:
+            _warn(unseen["message"])
     scores = evaluate_intent(
         train,
         test,
@@ -132,12 +214,19 @@ def eval_intent(
         label_col,
         group_col=group_col,
         folds=folds,
-        config=_config(components, epochs, threshold, refit),
+        config=config,
         baseline=baseline,
-        progress=None if as_json else echo,
+        progress=say,
     )
     if as_json:
-        emit_json([s.as_dict() for s in scores])
+        emit_json(
+            {
+                "train": train_rows.as_dict(),
+                "test": test_rows.as_dict() if test_rows else None,
+                "unseen_test_labels": unseen,
+                "scores": [s.as_dict() for s in scores],
+            }
+        )
         return
     echo("model                acc@1  acc@3  macroF1  ECE    abstain  p50ms  p99ms")
     for s in scores:

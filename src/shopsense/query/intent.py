@@ -103,6 +103,12 @@ class IntentConfig:
     memo: dict[str, dict[str, Any]] | None = field(default=None, compare=False, repr=False)
     seed: int = 0
 
+    def __post_init__(self) -> None:
+        if not self.components:
+            raise InputError(f"give at least one intent component: {', '.join(COMPONENTS)}")
+        if not 0.0 <= self.threshold <= 1.0:  # also refuses nan
+            raise InputError(f"the intent threshold must be within [0, 1], got {self.threshold}")
+
 
 #: the baselines' regularisation: ``char24`` reproduces the issue's bestbuy figure
 #: (acc@1 0.333 / acc@3 0.419 against its 0.334 / 0.412) with C = 10; C = 1, the
@@ -372,7 +378,16 @@ class IntentModel:
         return softmax(self.scores(texts), self.temperature)
 
     def intents(self, texts: Sequence[str], k: int = 3) -> list[Intent]:
-        return [self._intent(row, k) for row in self.proba(texts)] if texts else []
+        """Top-k guesses per text; a text with no letter or digit (``!!!``, ``👟``, blank)
+        gives the model nothing to go on, so it abstains with no guess."""
+        scored = [t for t in texts if has_terms(t)]
+        rows = iter(self.proba(scored)) if scored else iter(())
+        return [
+            self._intent(next(rows), k)
+            if has_terms(t)
+            else Intent(UNKNOWN, 0.0, (), True, self.name)
+            for t in texts
+        ]
 
     def predict(self, text: str) -> Intent:
         return self.intents([text])[0]
@@ -396,6 +411,11 @@ class IntentModel:
         if not isinstance(model, IntentModel):
             raise InputError("the stored artifact is not an intent model")
         return model
+
+
+def has_terms(text: str) -> bool:
+    """Whether ``text`` holds a letter or a digit (of any script, CJK included)."""
+    return any(ch.isalnum() for ch in text)
 
 
 def _split(
@@ -439,8 +459,12 @@ def train_intent(
 ) -> IntentModel:
     """Train, weight, calibrate and (by default) refit the intent ensemble."""
     say = progress or (lambda _msg: None)
-    if len(texts) != len(labels) or len(texts) < 2:
-        raise InputError("intent training needs at least two texts, each with a label")
+    if len(texts) != len(labels):
+        raise InputError(f"intent training got {len(texts)} texts but {len(labels)} labels")
+    if len(texts) < 2:
+        raise InputError(
+            f"intent training needs at least two labelled texts; this training set has {len(texts)}"
+        )
     names = sorted(set(labels))
     index = {c: i for i, c in enumerate(names)}
     y = np.asarray([index[c] for c in labels], dtype=np.int64)
