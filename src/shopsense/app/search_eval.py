@@ -10,14 +10,18 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sqlalchemy import Engine
 
-from shopsense.catalog.ingest import IngestOptions, ingest_file
+from shopsense.catalog.ingest import IngestOptions, IngestSummary, ingest_file
+from shopsense.catalog.store import ProductStore
+from shopsense.core.errors import InputError
 from shopsense.core.topk import top_k
-from shopsense.evaluation.datasets import SearchSet
+from shopsense.evaluation.datasets import SearchSet, align
 from shopsense.evaluation.metrics import percentile, summarise
 from shopsense.models.sentence_encoder import MultilingualUSE
 from shopsense.ranking.pipeline import MODES, SearchPipeline
@@ -98,30 +102,85 @@ def cross_validated_runs(
 def cross_validated_ltr(
     pipeline: SearchPipeline, data: SearchSet, folds: int = 2
 ) -> dict[str, Any]:
-    """LTR scored on each fold by a model trained on the other folds (by query)."""
+    """LTR scored on each fold by a model trained on the other folds (by query).
+
+    A fold whose training queries hold no judged product among their candidates gets
+    no model: its queries are ranked by the linear ranker, and the row counts them in
+    ``linear_fallback_queries``. :class:`InputError` when no query was ranked by a model."""
     judged = judged_candidates(pipeline, data.queries, data.qrels, K)
     fold = query_folds(sorted(data.queries), folds)
     runs: dict[str, list[str]] = {}
     latency: list[float] = []
+    fallback = 0
     for f in range(folds):
         pipeline.learned = fit_ranker([j for j in judged if fold[j.qid] != f])
         test = {q: t for q, t in data.queries.items() if fold[q] == f}
+        if pipeline.learned is None:
+            fallback += len(test)
         r, lat = run_mode(pipeline, test, "ltr")
         runs.update(r)
         latency.extend(lat)
     pipeline.learned = None
+    if fallback == len(data.queries):
+        raise InputError(
+            f"ltr: no model could be trained in {folds}-fold cross-validation for any "
+            "query: no fold's training queries found a judged product among their candidates "
+            "(give more judged queries, or --train-queries and --train-qrels)"
+        )
     row: dict[str, Any] = {"mode": "ltr", **summarise(runs, data.qrels)}
     row["p50_ms"], row["p99_ms"] = percentile(latency, 50), percentile(latency, 99)
+    row["linear_fallback_queries"] = fallback
     return row
 
 
-def open_pipeline(
-    catalog: Path, options: IngestOptions, semantic: bool, workdir: Path
-) -> SearchPipeline:
+def ingest_catalogue(
+    catalog: Path, options: IngestOptions, workdir: Path
+) -> tuple[Engine, IngestSummary]:
+    """Ingest ``catalog`` into a throwaway store under ``workdir``.
+
+    :class:`InputError` when no product was accepted (the message keeps the count)."""
     engine = open_store(str(workdir / "eval.db"))
-    ingest_file(engine, catalog, options)
+    summary = ingest_file(engine, catalog, options)
+    if summary.accepted == 0:
+        reasons = ", ".join(f"{r} {n}" for r, n in sorted(summary.reasons.items()))
+        raise InputError(
+            f"no product accepted from {catalog}: rows read {summary.rows_read} = accepted 0 "
+            f"+ quarantined {summary.quarantined}" + (f" ({reasons})" if reasons else "")
+        )
+    return engine, summary
+
+
+def open_pipeline(engine: Engine, semantic: bool, workdir: Path) -> SearchPipeline:
     encoder = MultilingualUSE() if semantic else None
     return SearchPipeline(SearchIndex.open(engine, workdir / "index", encoder))
+
+
+@dataclass
+class SearchEvaluation:
+    """What ``evaluate_search`` did: the catalogue's ingest, one row per mode, how the
+    queries, qrels and catalogue lined up (``checks``), and what a reader should know."""
+
+    ingest: IngestSummary
+    rows: list[dict[str, Any]]
+    checks: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _missing_products(
+    store: ProductStore, data: SearchSet, what: str, ingest: IngestSummary
+) -> tuple[int, list[str]]:
+    """(judged products of the scored queries, those not in the store); InputError if all are."""
+    judged = sorted({p for q in data.queries for p in data.qrels.get(q, {})})
+    known = store.get_many(judged).keys()
+    missing = [p for p in judged if p not in known]
+    if missing and len(missing) == len(judged):
+        raise InputError(
+            f"none of the {len(judged)} {what}judged products is in the catalogue "
+            f"(e.g. {', '.join(missing[:3])}): do the qrels' product ids match its id column? "
+            f"(catalogue: rows read {ingest.rows_read} = accepted {ingest.accepted} "
+            f"+ quarantined {ingest.quarantined})"
+        )
+    return len(judged), missing
 
 
 def evaluate_search(
@@ -131,21 +190,67 @@ def evaluate_search(
     modes: Sequence[str],
     train: SearchSet | None = None,
     learned: Ranker | None = None,
-) -> list[dict[str, Any]]:
-    """One row per mode: NDCG@10, MRR@10, Recall@10/@100, latency p50/p99."""
-    chosen = list(MODES) if "all" in modes else list(modes)
+) -> SearchEvaluation:
+    """One row per mode (each mode once, in the order given): NDCG@10, MRR@10,
+    Recall@10/@100, latency p50/p99.
+
+    Raises :class:`InputError` before scoring when no query is judged, no product was
+    accepted from the catalogue, or no judged product is in it."""
+    chosen = list(dict.fromkeys(MODES if "all" in modes else modes))
+    for mode in chosen:
+        if mode not in MODES:
+            raise InputError(
+                f"unknown search mode {mode!r}; choose one of {', '.join(MODES)} or all"
+            )
     semantic = any(m != "bm25" for m in chosen)
+    alignment = align(data)
+    checks = alignment.to_dict()
+    warnings: list[str] = []
+    if alignment.unknown_query_qrels:
+        warnings.append(
+            f"{alignment.unknown_query_qrels} of {alignment.qrels} qrels name a query id "
+            "that is not in the queries file; they are not scored"
+        )
+    if train is not None and "ltr" in chosen:
+        align(train, "training ")
     with tempfile.TemporaryDirectory(prefix="shopsense-eval.") as tmp:
-        pipeline = open_pipeline(catalog, options, semantic, Path(tmp))
+        engine, summary = ingest_catalogue(catalog, options, Path(tmp))
+        store = ProductStore(engine)
+        checks["judged_products"], missing = _missing_products(store, data, "", summary)
+        checks["judged_products_missing"] = len(missing)
+        if missing:
+            warnings.append(
+                f"{len(missing)} of {checks['judged_products']} judged products are not in "
+                f"the catalogue (e.g. {', '.join(missing[:3])}); they count as not found"
+            )
+        if train is not None and "ltr" in chosen:
+            _, train_missing = _missing_products(store, train, "training ", summary)
+            if train_missing:
+                warnings.append(
+                    f"{len(train_missing)} training judged products are not in the catalogue"
+                )
+        pipeline = open_pipeline(engine, semantic, Path(tmp))
         rows = []
         for mode in chosen:
             if mode == "ltr" and learned is None and train is None:
-                rows.append(cross_validated_ltr(pipeline, data))
+                row = cross_validated_ltr(pipeline, data)
+                if row["linear_fallback_queries"]:
+                    warnings.append(
+                        f"ltr: {row['linear_fallback_queries']} of {len(data.queries)} queries "
+                        "fell in a fold with no trainable model and were ranked by the "
+                        "linear ranker (as in hybrid)"
+                    )
+                rows.append(row)
                 continue
             if mode == "ltr":
                 pipeline.learned = learned or (
                     train_ranker(pipeline, train.queries, train.qrels) if train else None
                 )
+                if pipeline.learned is None:
+                    raise InputError(
+                        "ltr: no model could be trained: no training query found any judged "
+                        "product among its candidates"
+                    )
             rows.append(score_mode(pipeline, data, mode))
         pipeline.index.lexical.commit()
-        return rows
+        return SearchEvaluation(summary, rows, checks, warnings)

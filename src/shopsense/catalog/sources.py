@@ -159,6 +159,8 @@ def read_records(
     progress: Progress | None = None,
 ) -> Iterator[RawRecord]:
     """Yield every record of the file, good or bad, in file order."""
+    if sep is not None and len(sep) != 1:
+        raise InputError(f"--sep must be one character, got {sep!r}")
     if info.format == "parquet" and info.compression is None:
         yield from _parquet_records(info.path, progress)
         return
@@ -196,6 +198,11 @@ def _csv_records(stream: IO[bytes], delimiter: str, merge_extra: bool) -> Iterat
     except StopIteration:
         return
     header = [h.strip() for h in header]
+    if len(header) == 1:
+        raise InputError(
+            f"only 1 column found splitting the header on {delimiter!r} "
+            f"({_printable(header[0])[:80]!r}); does --sep match the file?"
+        )
     if len(set(header)) != len(header):
         raise InputError(f"the header repeats a column name: {header}")
     consumed.clear()

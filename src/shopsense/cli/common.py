@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -59,8 +60,27 @@ def _default(value: Any) -> Any:
     return str(value)
 
 
+def _finite(value: Any) -> Any:
+    """``value`` with every NaN or ±infinity float (in nested dicts and lists) as None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
 def emit_json(payload: Any) -> None:
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=_default) + "\n")
+    """``payload`` as JSON on stdout; a non-finite float is written as null (JSON has no NaN)."""
+    text = json.dumps(
+        _finite(payload),
+        ensure_ascii=False,
+        indent=2,
+        default=lambda v: _finite(_default(v)),
+        allow_nan=False,
+    )
+    sys.stdout.write(text + "\n")
 
 
 def echo(text: str = "") -> None:

@@ -8,7 +8,9 @@ from typing import Annotated
 import typer
 
 from shopsense.catalog.ingest import IngestOptions
+from shopsense.cli.catalog import print_summary
 from shopsense.cli.common import JsonOption, echo, emit_json, unescape_sep
+from shopsense.core.errors import InputError
 from shopsense.evaluation.datasets import SearchSet, read_qrels, read_queries
 
 COLUMNS = ("mode", "queries", "ndcg@10", "mrr@10", "recall@10", "recall@100", "p50_ms", "p99_ms")
@@ -24,7 +26,8 @@ def eval_search(
     sep: Annotated[str | None, typer.Option("--sep", help="Catalogue field separator.")] = None,
     mode: Annotated[str, typer.Option(help="bm25, dense, hybrid, ltr or all.")] = "all",
     train_queries: Annotated[
-        Path | None, typer.Option(help="Training queries for ltr (default: --queries).")
+        Path | None,
+        typer.Option(help="Training queries for ltr (default: --queries; needs --train-qrels)."),
     ] = None,
     train_qrels: Annotated[
         Path | None, typer.Option(help="Training qrels for ltr (default: 2-fold by query).")
@@ -34,18 +37,34 @@ def eval_search(
     """Score search modes on judged queries: NDCG@10, MRR@10, Recall@10/@100, latency."""
     from shopsense.app.search_eval import evaluate_search
 
+    if train_queries is not None and train_qrels is None:
+        raise typer.BadParameter(
+            "--train-queries needs --train-qrels (without them ltr is 2-fold by query)"
+        )
+    if catalog.is_dir():
+        raise InputError(f"{catalog} is a directory, not a file")
     data = SearchSet(read_queries(queries), read_qrels(qrels))
     train = None
     if train_qrels is not None:
         train = SearchSet(read_queries(train_queries or queries), read_qrels(train_qrels))
     options = IngestOptions(mapping=tuple(mapping or ()), sep=unescape_sep(sep), source="eval")
-    modes = [m.strip() for m in mode.split(",")]
-    rows = evaluate_search(catalog, options, data, modes, train=train)
+    modes = list(dict.fromkeys(m.strip() for m in mode.split(",")))
+    result = evaluate_search(catalog, options, data, modes, train=train)
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     if as_json:
-        emit_json({"rows": rows})
+        emit_json(
+            {
+                "ingest": result.ingest.to_dict(),
+                "checks": result.checks,
+                "warnings": result.warnings,
+                "rows": result.rows,
+            }
+        )
         return
+    print_summary(result.ingest)
     echo("  ".join(f"{c:>10}" for c in COLUMNS))
-    for row in rows:
+    for row in result.rows:
         echo("  ".join(_cell(row[c]) for c in COLUMNS))
 
 

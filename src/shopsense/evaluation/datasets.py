@@ -9,8 +9,9 @@ with the column maps below (``--map`` values).
 from __future__ import annotations
 
 import csv
+import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from shopsense.core.errors import InputError
@@ -46,34 +47,117 @@ class SearchSet:
         return q, r
 
 
+def _lines(path: Path) -> list[str]:
+    """The lines of a UTF-8 text file (a BOM is dropped; CRLF, CR and LF all end a line).
+
+    A missing file, a directory or bytes that are not UTF-8 raise :class:`InputError`
+    naming the file (and the line of the first bad byte)."""
+    if path.is_dir():
+        raise InputError(f"{path} is a directory, not a file")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise InputError(f"no such file: {path}") from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            raise InputError(f"{path} is UTF-16 text; save it as UTF-8") from exc
+        line = data.count(b"\n", 0, exc.start) + 1
+        bad = data[exc.start : exc.start + 1].hex()
+        raise InputError(
+            f"{path}:{line}: not UTF-8 (byte 0x{bad} at offset {exc.start}); save it as UTF-8"
+        ) from exc
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
 def read_queries(path: Path) -> dict[str, str]:
-    """``query_id<TAB>text`` per line."""
+    """``query_id<TAB>text`` per line; blank lines are skipped.
+
+    A line without a tab, an empty id or text, or an id seen before is an
+    :class:`InputError` naming ``file:line``."""
     out: dict[str, str] = {}
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    first_line: dict[str, int] = {}
+    for n, line in enumerate(_lines(path), start=1):
         if not line.strip():
             continue
         qid, sep, text = line.partition("\t")
         if not sep:
             raise InputError(f"{path}:{n}: expected query_id<TAB>text")
-        out[qid.strip()] = text.strip()
+        qid, text = qid.strip(), text.strip()
+        if not qid:
+            raise InputError(f"{path}:{n}: empty query id")
+        if not text:
+            raise InputError(f"{path}:{n}: empty query text for query {qid!r}")
+        if qid in first_line:
+            raise InputError(
+                f"{path}:{n}: query id {qid!r} repeats line {first_line[qid]}; ids must be unique"
+            )
+        first_line[qid] = n
+        out[qid] = text
     return out
 
 
 def read_qrels(path: Path) -> dict[str, dict[str, float]]:
-    """TREC qrels: ``query_id 0 product_id grade`` per line."""
+    """TREC qrels: ``query_id 0 product_id grade`` per line; blank lines are skipped.
+
+    A grade must be a finite number ≥ 0, and a (query, product) pair judged twice must
+    get the same grade both times (a catalogue listing a product twice gives identical
+    lines); anything else is an :class:`InputError` naming ``file:line``."""
     out: dict[str, dict[str, float]] = {}
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    first_line: dict[tuple[str, str], int] = {}
+    for n, line in enumerate(_lines(path), start=1):
         parts = line.split()
         if not parts:
             continue
         if len(parts) != 4:
             raise InputError(f"{path}:{n}: expected 'query_id 0 product_id grade'")
+        qid, _, pid, raw = parts
         try:
-            grade = float(parts[3])
+            grade = float(raw)
         except ValueError as exc:
-            raise InputError(f"{path}:{n}: grade {parts[3]!r} is not a number") from exc
-        out.setdefault(parts[0], {})[parts[2]] = grade
+            raise InputError(f"{path}:{n}: grade {raw!r} is not a number") from exc
+        if not math.isfinite(grade) or grade < 0:
+            raise InputError(f"{path}:{n}: grade {raw!r} is not a finite number ≥ 0")
+        if (qid, pid) in first_line and out[qid][pid] != grade:
+            raise InputError(
+                f"{path}:{n}: query {qid!r} product {pid!r} is judged again with another "
+                f"grade (first on line {first_line[qid, pid]})"
+            )
+        first_line.setdefault((qid, pid), n)
+        out.setdefault(qid, {})[pid] = grade
     return out
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """How a set's queries and qrels line up: counts, and the problems worth a warning."""
+
+    queries: int
+    qrels: int
+    judged_queries: int
+    """Queries that have text and at least one judgment with a grade > 0."""
+    unknown_query_qrels: int
+    """Judgments whose query id is not among the queries (they are not scored)."""
+
+    def to_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def align(data: SearchSet, what: str = "") -> Alignment:
+    """Count how ``data``'s queries and qrels line up; raise :class:`InputError` when no
+    query could be scored (``what`` names the set in the message, e.g. ``"training "``)."""
+    n_qrels = sum(len(j) for j in data.qrels.values())
+    common = [q for q in data.queries if q in data.qrels]
+    judged = [q for q in common if any(g > 0 for g in data.qrels[q].values())]
+    unknown = sum(len(j) for q, j in data.qrels.items() if q not in data.queries)
+    if not judged:
+        none_positive = ", none with a grade > 0" if common else ""
+        raise InputError(
+            f"no judged {what}query: {len(data.queries)} queries, {n_qrels} qrels, "
+            f"{len(common)} in common{none_positive}"
+        )
+    return Alignment(len(data.queries), n_qrels, len(judged), unknown)
 
 
 def _examples(
