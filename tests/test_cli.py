@@ -12,6 +12,7 @@ from typing import Any
 
 import typer.main
 
+from shopsense.cli.common import sqlite_file
 from shopsense.cli.main import app, input_problem
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,13 +76,13 @@ def test_ingest_list_show_quarantine_json(tmp_path: Path) -> None:
 
 def test_errors_are_messages_with_exit_codes(tmp_path: Path) -> None:
     db = tmp_path / "cli.db"
-    missing = run("products", "show", "nope", db=db, check=False)
-    assert missing.returncode == 3 and "no product with id 'nope'" in missing.stderr
     bad_map = tmp_path / "f.csv"
     bad_map.write_text("a,b\n1,2\n")
     result = run("ingest", str(bad_map), db=db, check=False)
     assert result.returncode == 2 and "--map id=COLUMN" in result.stderr
     assert "Traceback" not in result.stderr
+    missing = run("products", "show", "nope", db=db, check=False)  # the store is there now
+    assert missing.returncode == 3 and "no product with id 'nope'" in missing.stderr
 
 
 def test_bad_files_stores_and_settings_are_one_line_errors(tmp_path: Path) -> None:
@@ -106,6 +107,15 @@ def test_bad_files_stores_and_settings_are_one_line_errors(tmp_path: Path) -> No
     assert bad.returncode == 2 and "SHOPSENSE_INTENT_THRESHOLD='abc'" in bad.stderr
     for result in (gone, opened, bad):
         assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) <= 2
+
+
+def test_reading_commands_refuse_a_store_that_is_not_there(tmp_path: Path) -> None:
+    typo = tmp_path / "nodir" / "x.db"
+    for args in (["search", "shoes"], ["parse", "nike"], ["products", "list"]):
+        result = run(*args, "--db", str(typo), db=tmp_path / "cli.db", check=False)
+        assert result.returncode == 2 and f"no store at {typo}" in result.stderr, args
+    assert not typo.parent.exists()  # nothing was created
+    assert sqlite_file("postgresql://u@h/db") is None and sqlite_file("a/b.db") == Path("a/b.db")
 
 
 def test_input_problems_get_messages_and_defects_do_not() -> None:

@@ -122,7 +122,7 @@ def products_list(
     as_json: JsonOption = False,
 ) -> None:
     """List products in id order."""
-    with services(db) as svc:
+    with services(db, existing=True) as svc:
         items = svc.products.page(limit=limit, offset=offset, brand=brand, category_prefix=category)
         total = svc.products.count()
     if as_json:
@@ -145,7 +145,7 @@ def products_show(
     as_json: JsonOption = False,
 ) -> None:
     """Show one product with every field."""
-    with services(db) as svc:
+    with services(db, existing=True) as svc:
         product = svc.products.get(product_id)
     if as_json:
         emit_json(product.model_dump(mode="json"))
@@ -164,7 +164,7 @@ def quarantine_list(
     as_json: JsonOption = False,
 ) -> None:
     """List quarantined rows with file, line, reason and raw content."""
-    with services(db) as svc:
+    with services(db, existing=True) as svc:
         rows = svc.quarantine.page(reason=reason, source=source, limit=limit, offset=offset)
         reasons = svc.quarantine.reasons()
     if as_json:

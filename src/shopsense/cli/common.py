@@ -9,13 +9,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from pydantic import BaseModel
+from sqlalchemy.engine import make_url
 
 from shopsense.app.services import Services
 from shopsense.app.settings import Settings
+from shopsense.core.errors import InputError
+from shopsense.storage.engine import normalise_url
 
 DbOption = Annotated[
     str | None,
@@ -39,9 +43,27 @@ def settings_for(db: str | None) -> Settings:
     return Settings(db=db) if db else Settings()
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite store URL or path (None for PostgreSQL or in-memory)."""
+    parsed = make_url(normalise_url(url))
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
 @contextmanager
-def services(db: str | None) -> Iterator[Services]:
-    svc = Services.from_settings(settings_for(db))
+def services(db: str | None, *, existing: bool = False) -> Iterator[Services]:
+    """The services over store ``db`` (the settings' by default). ``existing``: a command
+    that only reads refuses a SQLite store that is not there, instead of creating an empty
+    one and answering from it (a mistyped ``--db``)."""
+    settings = settings_for(db)
+    path = sqlite_file(settings.db) if existing else None
+    if path is not None and not path.is_file():
+        raise InputError(
+            f"no store at {path}: check --db / SHOPSENSE_DB, or create one with "
+            "`shopsense ingest FILE`"
+        )
+    svc = Services.from_settings(settings)
     try:
         yield svc
     finally:

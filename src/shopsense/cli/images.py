@@ -133,7 +133,7 @@ def similar(
     as_json: JsonOption = False,
 ) -> None:
     """Products that look similar to ITEM (fused title + image + colour vector)."""
-    with services(db) as svc:
+    with services(db, existing=True) as svc:
         seed = svc.products.get(item)
         hits = svc.multimodal.similar(item, k)
     if as_json:

@@ -120,7 +120,7 @@ def parse(
     as_json: JsonOption = False,
 ) -> None:
     """Parse a query: spelling, attribute filters with spans, synonyms, category intent."""
-    with services(db) as svc:
+    with services(db, existing=True) as svc:
         parsed = svc.query.parse(query)
     if as_json:
         emit_json(parsed)

@@ -56,7 +56,7 @@ def recommend(
         popularity_penalty=popularity_penalty,
     )
     out: dict[str, list[Suggestion]] = {}
-    with services(db) as svc:
+    with services(db, existing=True) as svc:
         rec = svc.recommendations
         if user is not None:
             out["for_you"] = rec.for_you(user, k, controls)

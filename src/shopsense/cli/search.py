@@ -145,7 +145,7 @@ def search(
         in_stock=in_stock,
         attributes=parse_attribute_filters(attr or []),
     )
-    with services(db) as svc:
+    with services(db, existing=True) as svc:
         request = SearchRequest(
             query=query,
             filters=filters,
