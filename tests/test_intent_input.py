@@ -294,12 +294,15 @@ def test_eval_intent_warns_about_test_labels_absent_from_training(tmp_path: Path
         *TFIDF,
         "--folds",
         "2",
+        "--group-col",
+        "user",
         "--json",
     )
     assert result.exit_code == 0, result.output
     assert "warning: 3 of 5 test rows have labels absent from training: bags, computers" in (
         result.stderr
     )
+    assert "warning: --group-col user is not used" in result.stderr  # a split, not folds
     out = json.loads(result.stdout)
     assert out["unseen_test_labels"]["labels"] == ["bags", "computers"]
     assert out["test"]["used"] == 5 and {s["model"] for s in out["scores"]} >= {"shopsense"}

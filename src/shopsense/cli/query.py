@@ -199,6 +199,11 @@ def eval_intent(
     if test is None:
         _check_folds(train_rows, folds, group_col, train)
     else:
+        if group_col is not None:
+            _warn(
+                f"--group-col {group_col} is not used: it keeps groups apart in the folds, "
+                "and --test gives a split"
+            )
         test_rows = read_labelled(test, text_col, label_col)
         if say:
             say(f"test {test}: {test_rows.summary()}")
