@@ -104,6 +104,16 @@ def test_search_understands_the_query_when_asked_and_says_how(api: Api) -> None:
     assert ("price", "filter", "only products at price ≤ 400") in uses
 
 
+def test_a_warm_start_builds_the_query_parser_before_serving(
+    demo_search_store: tuple[str, Path],
+) -> None:
+    db, data_dir = demo_search_store
+    with running_api(db, data_dir=data_dir, warm=True) as cold_start:
+        assert cold_start.services.query.built  # no shopper waits for it
+    with running_api(db, data_dir=data_dir) as lazy:
+        assert not lazy.services.query.built
+
+
 def test_storefront_shows_facets_sort_and_why(api: Api) -> None:
     html = api.client.get("/", params={"q": "running shoes"}, headers=api.headers("search")).text
     assert 'data-facet="brand"' in html and "Why this result" in html

@@ -43,6 +43,7 @@ def create_app(services: Services, *, settle_heap: bool = False) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if services.settings.search_warm:  # open and warm search before the first request
             services.search().warm()
+            services.query.understanding()  # the storefront parses every query it searches
         if settle_heap:
             heap.settle()
         refresher.start()

@@ -62,6 +62,11 @@ class QueryService:
             return replace(model, threshold=self.settings.intent_threshold)
         return model
 
+    @property
+    def built(self) -> bool:
+        """Whether the parser has been built (a warm server builds it before serving)."""
+        return self._understanding is not None
+
     def understanding(self) -> QueryUnderstanding:
         if self._understanding is None:
             self._understanding = self._build()

@@ -100,7 +100,8 @@ class Settings(BaseSettings):
     )
     search_warm: bool = Field(
         default=True,
-        description="A starting server opens the search indexes and fills their caches first",
+        description="A starting server opens the search indexes, fills their caches and"
+        " builds the query parser first",
     )
     recommend_refit_after: int = Field(
         default=1000,
