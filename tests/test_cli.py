@@ -130,6 +130,11 @@ def test_input_problems_get_messages_and_defects_do_not() -> None:
     )
     assert input_problem(ValueError("a bug of ours")) is None
     assert input_problem(OSError("no file involved")) is None
+    assert input_problem(FileNotFoundError("no name")) is None
+    full = OSError(28, "No space left on device", "/tmp/out.db")
+    assert input_problem(full) == "/tmp/out.db: No space left on device"  # not "cannot read"
+    denied = PermissionError(13, "Permission denied", "/etc/shadow")
+    assert input_problem(denied) == "/etc/shadow: Permission denied"
 
 
 def test_help_for_every_command(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -171,3 +172,28 @@ def test_requests_waiting_for_their_turn_are_encoded_in_one_batch(svc: Services)
         assert [h.score for h in results[q].hits] == pytest.approx(
             [h.score for h in alone.hits], abs=1e-5
         )
+
+
+def test_a_failed_parser_rebuild_still_swaps_in_the_new_indexes(tmp_path: Path) -> None:
+    log = tmp_path / "queries.txt"
+    log.write_text("running shoes\n", encoding="utf-8")
+    settings = Settings(
+        db=str(tmp_path / "s.db"), data_dir=tmp_path / "data", query_log=log, search_warm=False
+    )
+    svc = Services.from_settings(settings)
+    try:
+        first = {"id": "P1", "title": "Trail running shoes", "brand": "Salomon"}
+        svc.write_products([first], gate=False)
+        request = SearchRequest(query="quokka", mode="bm25", understand=True)
+        assert svc.search().search(request).total == 0  # search and its parser are in use
+        log.unlink()  # the parser cannot be rebuilt now
+        svc.write_products([{"id": "P2", "title": "Quokka plush toy"}], gate=False)
+        assert svc.refresh_search()
+        assert [h.product.id for h in svc.search().search(request).hits] == ["P2"]
+        assert svc.query.parse("salomon shoes").filters  # the previous parser still serves
+        log.write_text("quokka\n", encoding="utf-8")
+        svc.write_products([{"id": "P3", "title": "Outback hat", "brand": "Outback"}], gate=False)
+        assert svc.refresh_search()  # rebuilt this time: it knows the new brand
+        assert [f.value for f in svc.query.parse("outback hat").filters] == ["Outback"]
+    finally:
+        svc.close()

@@ -179,7 +179,8 @@ def test_every_part_of_the_parse_is_accounted_for() -> None:
             "Footwear > Shoes",
             "",
             "filter",
-            "only products under Footwear > Shoes (p 0.95)",
+            "only products under Footwear > Shoes (p 0.95); "
+            "lifts Footwear > Shoes +0.47, Apparel +0.03",
         ),
     )
     # the shopper's own price and category win; the category then only ranks
@@ -231,12 +232,24 @@ def test_a_predicted_category_the_catalogue_lacks_filters_nothing() -> None:
     assert filters == SearchFilters()
     assert uses == (
         ParseUse(
-            "category",
-            "shoes",
-            "",
-            "unused",
-            "not a category of this catalogue: neither filters nor ranks",
+            "category", "shoes", "", "unused", "not a category of this catalogue, so no filter"
         ),
     )
+    assert not ParseBoosts(foreign, known)
     ours = ParsedQuery(text="q", corrected="q", intent=_parsed([("Footwear > Shoes", 0.99)]).intent)
     assert apply_parse(ours, SearchFilters(), known)[0].category == "Footwear > Shoes"
+    # a foreign first guess beside a known second: only the known one lifts, and says so
+    mixed = _parsed([("shopsense", 0.6), ("Footwear", 0.35)]).intent
+    both = ParsedQuery(text="q", corrected="q", intent=mixed)
+    assert apply_parse(both, SearchFilters(), known)[1] == (
+        ParseUse(
+            "category",
+            "shopsense",
+            "",
+            "rank",
+            "not a category of this catalogue, so no filter; lifts Footwear +0.17",
+        ),
+    )
+    gained = ParseBoosts(both, known).of(("Footwear", "Shoes"), {}, None)
+    assert gained == {"category Footwear": INTENT_WEIGHT * 0.35}
+    assert ParseBoosts(both, known).of(("Apparel",), {}, None) == {}

@@ -85,11 +85,14 @@ class QueryService:
         """Forget the cached parser (after the catalogue or the intent model changed)."""
         self._understanding = None
 
-    def refresh(self) -> None:
+    def refresh(self) -> bool:
         """If a parser is in use, build a new one from the store as it is now (its brands,
-        vocabulary and intent model) and swap it in; parses meanwhile use the old one."""
-        if self._understanding is not None:
-            self._understanding = self._build()
+        vocabulary and intent model) and swap it in; parses meanwhile use the old one.
+        True if rebuilt."""
+        if self._understanding is None:
+            return False
+        self._understanding = self._build()
+        return True
 
     def parse(self, text: str) -> ParsedQuery:
         return self.understanding().parse(text)

@@ -185,10 +185,11 @@ class SearchService:
         table = self.pipeline.index.table
         boosts = None
         if parsed is not None and request.sort == "relevance":
+            known = self._categories()
             boosted = boost_by_parse(
-                ranked, parsed, table.categories, table.attributes, table.brands
+                ranked, parsed, table.categories, table.attributes, table.brands, known
             )
-            boosts = ParseBoosts(parsed) if boosted is not ranked else None
+            boosts = ParseBoosts(parsed, known) if boosted is not ranked else None
             ranked = boosted
         order = self._order(ranked, request.sort)
         start = (request.page - 1) * request.size
@@ -306,7 +307,7 @@ def _with_parse(why: Explanation, boosts: ParseBoosts, table: DocTable, row: int
         k: round(v, 4)
         for k, v in boosts.of(table.categories[row], table.attributes[row], brand).items()
     }
-    note = "score: the ranker's, rescaled to 0–1 over the results, plus the parse's boosts"
+    note = "score: the ranker's, rescaled to 0–1 over the candidates, plus the parse's boosts"
     return replace(why, parse=gained, notes=[*why.notes, note])
 
 

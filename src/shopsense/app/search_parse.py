@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from shopsense.query.types import AttributeFilter, ParsedQuery
+from shopsense.query.types import AttributeFilter, CategoryGuess, Intent, ParsedQuery
 from shopsense.ranking.pipeline import Ranked
 from shopsense.retrieval.documents import attribute_pair, category_prefixes
 from shopsense.retrieval.filters import SearchFilters
@@ -104,21 +104,36 @@ def apply_parse(
         best = intent.top[0] if intent.top else None
         why = f" (best guess {best.category}, p {best.probability:.2f})" if best else ""
         uses.append(ParseUse("category", "unknown", "", "unused", f"the model abstains{why}"))
-    elif intent is not None and not _known(intent.category, categories):
-        note = "not a category of this catalogue: neither filters nor ranks"
-        uses.append(ParseUse("category", intent.category, "", "unused", note))
     elif intent is not None:
-        sure = intent.probability >= CATEGORY_PROBABILITY
-        if sure and given.category is None:
-            out = replace(out, category=intent.category)
-            note = f"only products under {intent.category} (p {intent.probability:.2f})"
-            uses.append(ParseUse("category", intent.category, "", "filter", note))
-        else:
-            guesses = ", ".join(
-                f"{g.category} +{INTENT_WEIGHT * g.probability:.2f}" for g in intent.top
-            )
-            uses.append(ParseUse("category", intent.category, "", "rank", f"lifts {guesses}"))
+        out, use = _category_use(intent, out, given.category is None, categories)
+        uses.append(use)
     return out, tuple(uses)
+
+
+def _category_use(
+    intent: Intent, out: SearchFilters, free: bool, categories: Container[str] | None
+) -> tuple[SearchFilters, ParseUse]:
+    """The predicted category as a filter (sure, known, and the shopper chose none), and the
+    lift its known guesses give (:class:`ParseBoosts`), with the account of both."""
+    lifts = ", ".join(
+        f"{g.category} +{INTENT_WEIGHT * g.probability:.2f}"
+        for g in known_guesses(intent, categories)
+    )
+    lifted = f"lifts {lifts}" if lifts else ""
+    if not _known(intent.category, categories):
+        note = "not a category of this catalogue, so no filter" + (f"; {lifted}" if lifts else "")
+        return out, ParseUse("category", intent.category, "", "rank" if lifts else "unused", note)
+    if intent.probability >= CATEGORY_PROBABILITY and free:
+        note = f"only products under {intent.category} (p {intent.probability:.2f}); {lifted}"
+        return replace(out, category=intent.category), ParseUse(
+            "category", intent.category, "", "filter", note
+        )
+    return out, ParseUse("category", intent.category, "", "rank", lifted)
+
+
+def known_guesses(intent: Intent, categories: Container[str] | None) -> list[CategoryGuess]:
+    """The intent's guesses that are categories of the catalogue (all, without a list)."""
+    return [g for g in intent.top if _known(g.category, categories)]
 
 
 def _known(category: str, categories: Container[str] | None) -> bool:
@@ -159,13 +174,15 @@ def filters_from_parse(parsed: ParsedQuery, given: SearchFilters) -> SearchFilte
 class ParseBoosts:
     """The parse's ranking signals (module docstring), read off the parse once."""
 
-    def __init__(self, parsed: ParsedQuery) -> None:
+    def __init__(self, parsed: ParsedQuery, categories: Container[str] | None = None) -> None:
+        """``categories``: the catalogue's category prefixes; guesses outside them lift
+        nothing and are left out (all are kept without a list)."""
         intent = parsed.intent
         self.guesses: list[tuple[str | None, str, float]] = []
         if intent is not None and not intent.abstained:
             self.guesses = [
                 (SearchFilters(category=g.category).category_prefix, g.category, g.probability)
-                for g in intent.top
+                for g in known_guesses(intent, categories)
             ]
         confident = parsed.confident_filters(ATTRIBUTE_CONFIDENCE)
         self.wanted = [
@@ -205,14 +222,15 @@ def boost_by_parse(
     categories: Sequence[tuple[str, ...]],
     attributes: Sequence[Mapping[str, str]],
     brands: Sequence[str | None] = (),
+    known: Container[str] | None = None,
 ) -> Ranked:
     """Re-rank by what the parse says the shopper wants: the intent's category (unless it
     abstained), the confident brands and the confident colour / gender (ranking signals, not
     filters: a catalogue may not record them, another shop's records may file the product
     under another brand, and a near miss in colour still beats another kind of product).
     Candidates carrying none of them keep their order; with no signal at all, ``ranked``
-    is returned as it is."""
-    boosts = ParseBoosts(parsed)
+    is returned as it is. ``known``: the catalogue's category prefixes (``ParseBoosts``)."""
+    boosts = ParseBoosts(parsed, known)
     if not boosts:
         return ranked
     feature = np.zeros(len(ranked.rows))

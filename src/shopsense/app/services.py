@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -47,6 +48,9 @@ if TYPE_CHECKING:
     from shopsense.recommend.content import ItemVectors
     from shopsense.retrieval.index_sync import Progress as IndexProgress
     from shopsense.retrieval.index_sync import SyncReport
+
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -257,8 +261,9 @@ class Services:
 
     def refresh_search(self) -> bool:
         """If the search service is open, apply catalogue changes to its indexes and swap
-        the updated service in; searches keep using the old one meanwhile. A query parser
-        in use is rebuilt too (the catalogue's brands and words, the current intent model).
+        the updated service in; searches keep using the old one meanwhile. Then a query
+        parser in use is rebuilt (the catalogue's brands and words, the current intent
+        model); if that fails, the old parser keeps serving and the error is logged.
         True if swapped."""
         if self._search is None:
             return False
@@ -266,12 +271,16 @@ class Services:
 
         fresh = open_search(self.settings, self.engine, self.index_dir, None, self._image_scorer())
         fresh.understand = self.query.parse
-        self.query.refresh()  # new brands and words, the current intent model
         if self.settings.search_warm:
             fresh.warm()
         with self._search_lock:
             self._search = fresh
         self.search_cache.invalidate()
+        try:
+            if self.query.refresh():  # results parsed by the old parser go too
+                self.search_cache.invalidate()
+        except Exception:  # the new indexes serve; the parser catches up on the next change
+            log.exception("query parser rebuild failed; the previous parser keeps serving")
         return True
 
     def train_search_ranker(

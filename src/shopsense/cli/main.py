@@ -56,18 +56,21 @@ app.command("similar")(images.similar)
 eval_app.command("images")(images.eval_images)
 
 
+_NAMED_WRONGLY = (FileNotFoundError, IsADirectoryError, NotADirectoryError)
+
+
 def input_problem(exc: BaseException) -> str | None:
     """A one-line message for an exception that is the input's fault, not a defect of ours:
     a file that is missing, a directory, unreadable, not UTF-8 or not a zip, or a bad
     ``SHOPSENSE_*`` setting. None for anything else (a traceback is then the honest answer)."""
-    if isinstance(exc, FileNotFoundError):
-        return f"no such file: {exc.filename}"
-    if isinstance(exc, IsADirectoryError):
-        return f"{exc.filename} is a directory, not a file"
-    if isinstance(exc, PermissionError):
-        return f"permission denied: {exc.filename}"
-    if isinstance(exc, OSError) and exc.filename:
-        return f"cannot read {exc.filename}: {exc.strerror}"
+    if isinstance(exc, OSError):
+        if not exc.filename:
+            return None  # no file named: not a problem we can describe as the input's
+        if isinstance(exc, FileNotFoundError):
+            return f"no such file: {exc.filename}"
+        if isinstance(exc, IsADirectoryError):
+            return f"{exc.filename} is a directory, not a file"
+        return f"{exc.filename}: {exc.strerror}"  # permission denied, disk full, read-only
     if isinstance(exc, UnicodeDecodeError):
         bad = exc.object[exc.start : exc.start + 1].hex()
         return f"a file is not UTF-8 text (byte 0x{bad} at offset {exc.start}); save it as UTF-8"
@@ -94,8 +97,11 @@ def main() -> None:
         message = input_problem(exc)
         if message is None:
             raise
-        typer.echo(f"error (invalid_input): {message}", err=True)
-        sys.exit(2)
+        # a file named wrongly is the input's fault (2); permissions or a full disk are
+        # the system's (1)
+        given = not isinstance(exc, OSError) or isinstance(exc, _NAMED_WRONGLY)
+        typer.echo(f"error ({'invalid_input' if given else 'os_error'}): {message}", err=True)
+        sys.exit(2 if given else 1)
 
 
 if __name__ == "__main__":

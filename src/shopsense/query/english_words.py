@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from wordfreq import get_frequency_dict
+from wordfreq import get_frequency_dict, get_frequency_list
 
 #: Zipf 3: once per million words.
 MIN_FREQUENCY = 1e-6
@@ -20,8 +20,12 @@ MIN_FREQUENCY = 1e-6
 @lru_cache(maxsize=1)
 def common_english_words(min_frequency: float = MIN_FREQUENCY) -> frozenset[str]:
     """Lower-case ASCII words of 3+ letters at least as frequent as ``min_frequency``."""
-    return frozenset(
+    words = frozenset(
         w
         for w, f in get_frequency_dict("en").items()
         if f >= min_frequency and len(w) > 2 and w.isascii() and w.isalpha()
     )
+    # wordfreq keeps the whole English list cached (~29 MB a process); the set is ~3.5 MB
+    get_frequency_dict.cache_clear()
+    get_frequency_list.cache_clear()
+    return words
