@@ -18,6 +18,7 @@ from shopsense.app.services import Services
 from shopsense.app.settings import Settings
 from shopsense.cli.main import app
 from shopsense.core.errors import InputError
+from shopsense.evaluation.intent_eval import score_model
 from shopsense.evaluation.labelled_data import read_labelled
 from shopsense.query.intent import UNKNOWN, IntentConfig, train_intent, with_threshold
 
@@ -157,6 +158,11 @@ def test_a_query_without_letters_or_digits_abstains() -> None:
     mixed = model.intents(["!!!", "红色 dress", "nike sneakers"])
     assert [i.abstained for i in mixed] == [True, False, False]
     assert mixed[2].category == "shoes"
+    # the evaluation counts what serving answers: threshold 0, so only "!!!" abstains
+    scores = score_model(
+        "t", model, ["!!!", "red dress", "nike sneakers"], ["x", "dresses", "shoes"], 0
+    )
+    assert scores.abstention_rate == pytest.approx(1 / 3) and scores.answered_accuracy == 1.0
 
 
 def test_training_too_few_rows_says_how_many() -> None:

@@ -19,7 +19,7 @@ from shopsense.evaluation.intent_metrics import (
     macro_f1,
     percentile_ms,
 )
-from shopsense.query.intent import IntentConfig, IntentModel, train_intent
+from shopsense.query.intent import IntentConfig, IntentModel, has_terms, train_intent
 
 Progress = Callable[[str], None]
 Indices = npt.NDArray[np.int64]
@@ -52,7 +52,8 @@ def score_model(
     proba = model.proba(texts)
     predicted = proba.argmax(axis=1)
     confidence = proba.max(axis=1)
-    answered = confidence >= model.threshold
+    # what serving answers: sure enough, and a text with a letter or digit (IntentModel.intents)
+    answered = (confidence >= model.threshold) & np.asarray([has_terms(t) for t in texts], bool)
     correct = predicted == y
     timings: list[float] = []
     if latency_n > 0:
