@@ -91,6 +91,10 @@ def test_zip_gz_and_parquet(tmp_path: Path) -> None:
     with zipfile.ZipFile(pzip, "w") as zf:
         zf.write(ppath, "p.parquet")
     assert json.loads(next(read_records(describe(pzip))).raw)["title"] == "一双红色的鞋"
+    broken = tmp_path / "broken.zip"
+    broken.write_bytes(b"id,title\n1,x\n")  # named a zip, but is not one
+    with pytest.raises(UnsupportedFormatError, match="broken.zip is not a valid zip file"):
+        describe(broken)
 
 
 def test_progress_reports_bytes(tmp_path: Path) -> None:

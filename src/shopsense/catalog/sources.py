@@ -130,6 +130,8 @@ def describe(path: Path, forced_format: str | None = None) -> SourceInfo:
     if magic == b"\x1f\x8b":
         inner = path.name[:-3] if path.name.lower().endswith(".gz") else path.stem
         return SourceInfo(path, None, _format_of(inner, forced_format), "gz")
+    if path.suffix.lower() == ".zip":  # named a zip, but not one: say so, not "pass --format"
+        raise UnsupportedFormatError(f"{path} is not a valid zip file")
     return SourceInfo(path, None, _format_of(path.name, forced_format), None)
 
 
