@@ -183,6 +183,12 @@ def test_every_part_of_the_parse_is_accounted_for() -> None:
             "lifts Footwear > Shoes +0.47, Apparel +0.03",
         ),
     )
+    # sorted by price, nothing ranks: the filters stay, the lifts are reported unused
+    by_price = apply_parse(parsed, SearchFilters(), sort="price_asc")[1]
+    assert [(u.field, u.use, u.note) for u in by_price if u.field in ("brand", "category")] == [
+        ("brand", "unused", "results sorted by price_asc"),
+        ("category", "filter", "only products under Footwear > Shoes (p 0.95)"),
+    ]
     # the shopper's own price and category win; the category then only ranks
     mine = SearchFilters(min_price=10.0, category="Apparel")
     kept, uses = apply_parse(parsed, mine)

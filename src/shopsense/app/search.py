@@ -169,14 +169,9 @@ class SearchService:
         understood: tuple[ParseUse, ...] = ()
         if request.understand and self.understand is not None:
             parsed = self.understand(request.query)
-            filters, understood = apply_parse(parsed, request.filters, self._categories())
-            if request.sort != "relevance":  # the parse's ranking signals do not apply
-                understood = tuple(
-                    replace(u, use="unused", note=f"results sorted by {request.sort}")
-                    if u.use == "rank"
-                    else u
-                    for u in understood
-                )
+            filters, understood = apply_parse(
+                parsed, request.filters, self._categories(), request.sort
+            )
             request = replace(request, query=parsed.corrected, filters=filters)
         pool = max(DEFAULT_POOL, request.page * request.size)
         ranked = self.pipeline.run(

@@ -73,12 +73,16 @@ def _bound(low: float | None, high: float | None) -> str:
 
 
 def apply_parse(
-    parsed: ParsedQuery, given: SearchFilters, categories: Container[str] | None = None
+    parsed: ParsedQuery,
+    given: SearchFilters,
+    categories: Container[str] | None = None,
+    sort: str = "relevance",
 ) -> tuple[SearchFilters, tuple[ParseUse, ...]]:
     """The shopper's own filters plus the parse's (module docstring), and the account of
     every part of the parse. ``categories``: the catalogue's category prefixes (in the
     index's form, :func:`category_prefixes`); a predicted category outside them filters
-    nothing (an intent model trained on another shop's labels would empty every page)."""
+    nothing (an intent model trained on another shop's labels would empty every page).
+    Under any ``sort`` but relevance nothing ranks, and the account says so."""
     uses = [
         ParseUse("spelling", c.corrected, c.original, "query", f"searched for {c.corrected!r}")
         for c in parsed.corrections
@@ -107,7 +111,17 @@ def apply_parse(
     elif intent is not None:
         out, use = _category_use(intent, out, given.category is None, categories)
         uses.append(use)
+    if sort != "relevance":  # the ranking signals do not apply
+        uses = [_unranked(u, sort) for u in uses]
     return out, tuple(uses)
+
+
+def _unranked(use: ParseUse, sort: str) -> ParseUse:
+    if use.use == "rank":
+        return replace(use, use="unused", note=f"results sorted by {sort}")
+    if use.use == "filter" and use.field == "category":  # filters, lifts nothing
+        return replace(use, note=use.note.split("; lifts", 1)[0])
+    return use
 
 
 def _category_use(
