@@ -86,8 +86,17 @@ def test_an_empty_query_text_is_an_error_naming_the_line(tmp_path: Path, text: s
 
 def test_a_queries_line_without_a_tab_still_names_the_line(tmp_path: Path) -> None:
     path = write(tmp_path, "q.tsv", "q1\tshoes\nq2 jeans\n")
-    with pytest.raises(InputError, match=r"q\.tsv:2: expected query_id<TAB>text"):
+    with pytest.raises(InputError, match=r"q\.tsv:2: expected query_id<TAB>text, found no tab"):
         read_queries(path)
+
+
+def test_extra_columns_are_an_error_and_a_header_line_is_skipped(tmp_path: Path) -> None:
+    extra = write(tmp_path, "x.tsv", "q1\tshoes\nq2\tjeans\tapparel\n")
+    with pytest.raises(InputError, match=r"x\.tsv:2: expected query_id<TAB>text, found 3 columns"):
+        read_queries(extra)
+    headed = write(tmp_path, "h.tsv", "query_id\tquery\nq1\tshoes\t\nq2\tquery\n")
+    # the header goes; a trailing tab is no column; "query" as a later query's text stays
+    assert read_queries(headed) == {"q1": "shoes", "q2": "query"}
 
 
 # --- qrels file --------------------------------------------------------------------------

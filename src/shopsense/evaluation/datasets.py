@@ -71,20 +71,32 @@ def _lines(path: Path) -> list[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
-def read_queries(path: Path) -> dict[str, str]:
-    """``query_id<TAB>text`` per line; blank lines are skipped.
+#: header lines a queries file may start with (compared case-insensitively)
+_QUERY_HEADERS = frozenset(
+    (i, t) for i in ("query_id", "qid", "id", "query-id") for t in ("query", "text", "query_text")
+)
 
-    A line without a tab, an empty id or text, or an id seen before is an
+
+def read_queries(path: Path) -> dict[str, str]:
+    """``query_id<TAB>text`` per line; blank lines and a header line (``query_id<TAB>query``)
+    are skipped.
+
+    A line without exactly one tab, an empty id or text, or an id seen before is an
     :class:`InputError` naming ``file:line``."""
     out: dict[str, str] = {}
     first_line: dict[str, int] = {}
     for n, line in enumerate(_lines(path), start=1):
         if not line.strip():
             continue
-        qid, sep, text = line.partition("\t")
-        if not sep:
-            raise InputError(f"{path}:{n}: expected query_id<TAB>text")
-        qid, text = qid.strip(), text.strip()
+        cells = line.rstrip("\r\n").split("\t")
+        while len(cells) > 2 and not cells[-1].strip():  # trailing tabs: no column
+            cells.pop()
+        if len(cells) != 2:
+            found = f"{len(cells)} columns" if len(cells) > 1 else "no tab"
+            raise InputError(f"{path}:{n}: expected query_id<TAB>text, found {found}")
+        qid, text = cells[0].strip(), cells[1].strip()
+        if not first_line and (qid.casefold(), text.casefold()) in _QUERY_HEADERS:
+            continue
         if not qid:
             raise InputError(f"{path}:{n}: empty query id")
         if not text:
