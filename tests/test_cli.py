@@ -12,8 +12,8 @@ from typing import Any
 
 import typer.main
 
-from shopsense.cli.common import sqlite_file
 from shopsense.cli.main import app, input_problem
+from shopsense.storage.engine import sqlite_file
 
 ROOT = Path(__file__).resolve().parents[1]
 

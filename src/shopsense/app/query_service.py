@@ -14,13 +14,13 @@ from shopsense.app.settings import Settings
 from shopsense.catalog.store import ProductStore
 from shopsense.core.errors import InputError, NotFoundError
 from shopsense.evaluation.intent_eval import IntentScores, cross_validate, evaluate_split
-from shopsense.evaluation.labelled_data import read_labelled
+from shopsense.evaluation.labelled_data import Labelled
 from shopsense.query.build import understanding_for
 from shopsense.query.intent import IntentConfig, IntentModel, train_intent
 from shopsense.query.intent_store import load_intent_model, save_intent_model
 from shopsense.query.types import ParsedQuery
 from shopsense.query.understanding import QueryUnderstanding
-from shopsense.retrieval.documents import category_prefixes
+from shopsense.retrieval.documents import category_prefix_set
 
 Progress = Callable[[str], None]
 
@@ -100,49 +100,36 @@ class QueryService:
     def foreign_labels(self, labels: Iterable[str]) -> list[str]:
         """The distinct ``labels`` that are no category path (or prefix of one) of the
         store's products: search can neither filter nor rank by them."""
-        known = {
-            prefix
-            for product in self.products.iter_all()
-            for prefix in category_prefixes(tuple(product.category))
-        }
+        known = category_prefix_set(p.category for p in self.products.iter_all())
         return sorted({label for label in labels if not known_category(label, known)})
 
     def train(
-        self,
-        path: Path,
-        text_col: str,
-        label_col: str,
-        config: IntentConfig,
-        progress: Progress | None = None,
+        self, data: Labelled, config: IntentConfig, progress: Progress | None = None
     ) -> tuple[int, dict[str, Any]]:
-        data = read_labelled(path, text_col, label_col)
+        """Train on ``data`` (:func:`read_labelled`) and store the model as a new version."""
         model = train_intent(data.texts, data.labels, config, progress)
         model.name = self.settings.intent_model
         version = save_intent_model(
-            self.engine, model, {"trained_on": str(path), "rows": len(data.texts)}
+            self.engine, model, {"trained_on": str(data.path), "rows": len(data.texts)}
         )
         self._understanding = None
         return version, model.meta
 
 
 def evaluate_intent(
-    train: Path,
-    test: Path | None,
-    text_col: str,
-    label_col: str,
+    data: Labelled,
+    held: Labelled | None,
     *,
-    group_col: str | None,
     folds: int,
     config: IntentConfig,
     baseline: str,
     progress: Progress | None = None,
 ) -> list[IntentScores]:
-    """shopsense's intent model beside the TF-IDF + LR baseline, on one split or K folds."""
+    """shopsense's intent model beside the TF-IDF + LR baseline, on the ``held`` split or K
+    folds of ``data`` (by its groups, when it was read with a group column)."""
     if baseline not in BASELINES:
         raise InputError(f"unknown baseline {baseline!r}: choose {', '.join(BASELINES)}")
     configs = {"shopsense": config, f"tfidf-{baseline}+lr": BASELINES[baseline]}
-    data = read_labelled(train, text_col, label_col, group_col)
-    if test is None:
+    if held is None:
         return cross_validate(data.texts, data.labels, data.groups, folds, configs, progress)
-    held = read_labelled(test, text_col, label_col)
     return evaluate_split((data.texts, data.labels), (held.texts, held.labels), configs, progress)

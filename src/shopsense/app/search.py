@@ -18,7 +18,7 @@ from typing import Protocol
 
 import numpy as np
 
-from shopsense.app.search_parse import ParseBoosts, ParseUse, apply_parse, boost_by_parse
+from shopsense.app.search_parse import ParseBoosts, ParseUse, apply_parse, rerank
 from shopsense.catalog.schema import Product
 from shopsense.catalog.store import ProductStore
 from shopsense.core.errors import InputError
@@ -26,7 +26,7 @@ from shopsense.query.types import ParsedQuery
 from shopsense.ranking.features import FEATURES
 from shopsense.ranking.pipeline import DEFAULT_POOL, Ranked, SearchPipeline
 from shopsense.retrieval.doctable import DocTable
-from shopsense.retrieval.documents import TEXT_FIELDS, category_prefixes, to_index_doc
+from shopsense.retrieval.documents import TEXT_FIELDS, category_prefix_set, to_index_doc
 from shopsense.retrieval.expansion import QueryTerm
 from shopsense.retrieval.facets import Facets, FacetTable
 from shopsense.retrieval.filters import SearchFilters
@@ -180,11 +180,9 @@ class SearchService:
         table = self.pipeline.index.table
         boosts = None
         if parsed is not None and request.sort == "relevance":
-            known = self._categories()
-            boosted = boost_by_parse(
-                ranked, parsed, table.categories, table.attributes, table.brands, known
-            )
-            boosts = ParseBoosts(parsed, known) if boosted is not ranked else None
+            signals = ParseBoosts(parsed, self._categories())
+            boosted = rerank(ranked, signals, table.categories, table.attributes, table.brands)
+            boosts = signals if boosted is not ranked else None
             ranked = boosted
         order = self._order(ranked, request.sort)
         start = (request.page - 1) * request.size
@@ -216,9 +214,7 @@ class SearchService:
     def _categories(self) -> frozenset[str]:
         """Every category prefix of this index's products, read on first use."""
         if self._category_prefixes is None:
-            self._category_prefixes = frozenset(
-                p for c in set(self.pipeline.index.table.categories) for p in category_prefixes(c)
-            )
+            self._category_prefixes = category_prefix_set(self.pipeline.index.table.categories)
         return self._category_prefixes
 
     def _facet_table(self) -> FacetTable:

@@ -102,30 +102,27 @@ def apply_parse(
         out = replace(out, min_price=low, max_price=high)
         price_note = f"only products at {_bound(low, high)}"
     for f in parsed.filters:
-        uses.append(_attribute_use(f, f in applied and not own_price, own_price, price_note))
+        uses.append(_attribute_use(f, f in applied and not own_price, own_price, price_note, sort))
     intent = parsed.intent
     if intent is not None and intent.abstained:
         best = intent.top[0] if intent.top else None
         why = f" (best guess {best.category}, p {best.probability:.2f})" if best else ""
         uses.append(ParseUse("category", "unknown", "", "unused", f"the model abstains{why}"))
     elif intent is not None:
-        out, use = _category_use(intent, out, given.category is None, categories)
+        out, use = _category_use(intent, out, given.category is None, categories, sort)
         uses.append(use)
-    if sort != "relevance":  # the ranking signals do not apply
-        uses = [_unranked(u, sort) for u in uses]
     return out, tuple(uses)
 
 
-def _unranked(use: ParseUse, sort: str) -> ParseUse:
-    if use.use == "rank":
-        return replace(use, use="unused", note=f"results sorted by {sort}")
-    if use.use == "filter" and use.field == "category":  # filters, lifts nothing
-        return replace(use, note=use.note.split("; lifts", 1)[0])
-    return use
+def _lift(field: str, value: str, text: str, note: str, sort: str) -> ParseUse:
+    """The account of a ranking signal: it ranks only when results are sorted by relevance."""
+    if sort != "relevance":
+        return ParseUse(field, value, text, "unused", f"results sorted by {sort}")
+    return ParseUse(field, value, text, "rank", note)
 
 
 def _category_use(
-    intent: Intent, out: SearchFilters, free: bool, categories: Container[str] | None
+    intent: Intent, out: SearchFilters, free: bool, categories: Container[str] | None, sort: str
 ) -> tuple[SearchFilters, ParseUse]:
     """The predicted category as a filter (sure, known, and the shopper chose none), and the
     lift its known guesses give (:class:`ParseBoosts`), with the account of both."""
@@ -133,16 +130,19 @@ def _category_use(
         f"{g.category} +{INTENT_WEIGHT * g.probability:.2f}"
         for g in known_guesses(intent, categories)
     )
-    lifted = f"lifts {lifts}" if lifts else ""
+    lifted = f"lifts {lifts}"
     if not _known(intent.category, categories):
-        note = "not a category of this catalogue, so no filter" + (f"; {lifted}" if lifts else "")
-        return out, ParseUse("category", intent.category, "", "rank" if lifts else "unused", note)
+        note = "not a category of this catalogue, so no filter"
+        if lifts:
+            return out, _lift("category", intent.category, "", f"{note}; {lifted}", sort)
+        return out, ParseUse("category", intent.category, "", "unused", note)
     if intent.probability >= CATEGORY_PROBABILITY and free:
-        note = f"only products under {intent.category} (p {intent.probability:.2f}); {lifted}"
+        note = f"only products under {intent.category} (p {intent.probability:.2f})"
+        note += f"; {lifted}" if sort == "relevance" else ""
         return replace(out, category=intent.category), ParseUse(
             "category", intent.category, "", "filter", note
         )
-    return out, ParseUse("category", intent.category, "", "rank", lifted)
+    return out, _lift("category", intent.category, "", lifted, sort)
 
 
 def known_guesses(intent: Intent, categories: Container[str] | None) -> list[CategoryGuess]:
@@ -161,7 +161,9 @@ def known_category(category: str, categories: Container[str]) -> bool:
     return prefix is not None and prefix in categories
 
 
-def _attribute_use(f: AttributeFilter, applied: bool, own_price: bool, price_note: str) -> ParseUse:
+def _attribute_use(
+    f: AttributeFilter, applied: bool, own_price: bool, price_note: str, sort: str
+) -> ParseUse:
     """How search used attribute ``f`` (``applied``: a price bound in the filter)."""
     unsure = f.confidence < ATTRIBUTE_CONFIDENCE
     if unsure:
@@ -173,10 +175,10 @@ def _attribute_use(f: AttributeFilter, applied: bool, own_price: bool, price_not
         why = "your own price filter applies" if own_price else "contradicts the first bound"
         return ParseUse(f.field, f.value, f.text, "unused", why)
     if f.field == "brand":
-        return ParseUse(f.field, f.value, f.text, "rank", f"+{BRAND_WEIGHT:g} to {f.value}")
+        return _lift(f.field, f.value, f.text, f"+{BRAND_WEIGHT:g} to {f.value}", sort)
     if f.field in SOFT_FIELDS:
         note = f"+{ATTRIBUTE_WEIGHT:g} to products whose {f.field} is {f.value}"
-        return ParseUse(f.field, f.value, f.text, "rank", note)
+        return _lift(f.field, f.value, f.text, note, sort)
     return ParseUse(f.field, f.value, f.text, "unused", f"search does not use {f.field}")
 
 
@@ -244,7 +246,17 @@ def boost_by_parse(
     under another brand, and a near miss in colour still beats another kind of product).
     Candidates carrying none of them keep their order; with no signal at all, ``ranked``
     is returned as it is. ``known``: the catalogue's category prefixes (``ParseBoosts``)."""
-    boosts = ParseBoosts(parsed, known)
+    return rerank(ranked, ParseBoosts(parsed, known), categories, attributes, brands)
+
+
+def rerank(
+    ranked: Ranked,
+    boosts: ParseBoosts,
+    categories: Sequence[tuple[str, ...]],
+    attributes: Sequence[Mapping[str, str]],
+    brands: Sequence[str | None] = (),
+) -> Ranked:
+    """:func:`boost_by_parse` with the signals already read off the parse."""
     if not boosts:
         return ranked
     feature = np.zeros(len(ranked.rows))

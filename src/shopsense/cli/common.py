@@ -9,17 +9,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from pydantic import BaseModel
-from sqlalchemy.engine import make_url
 
 from shopsense.app.services import Services
 from shopsense.app.settings import Settings
 from shopsense.core.errors import InputError
-from shopsense.storage.engine import normalise_url
+from shopsense.storage.engine import sqlite_file
 
 DbOption = Annotated[
     str | None,
@@ -41,14 +39,6 @@ def unescape_sep(sep: str | None) -> str | None:
 
 def settings_for(db: str | None) -> Settings:
     return Settings(db=db) if db else Settings()
-
-
-def sqlite_file(url: str) -> Path | None:
-    """The file of a SQLite store URL or path (None for PostgreSQL or in-memory)."""
-    parsed = make_url(normalise_url(url))
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return None
-    return Path(parsed.database)
 
 
 @contextmanager

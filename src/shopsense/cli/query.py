@@ -147,9 +147,7 @@ def train_intent(
     if not as_json:
         echo(f"{data}: {rows.summary()}")
     with services(db) as svc:
-        version, meta = svc.query.train(
-            data, text_col, label_col, config, progress=None if as_json else echo
-        )
+        version, meta = svc.query.train(rows, config, progress=None if as_json else echo)
         foreign = svc.query.foreign_labels(rows.labels)
     if foreign:
         named = ", ".join(foreign[:_NAMED]) + (" …" if len(foreign) > _NAMED else "")
@@ -213,11 +211,8 @@ def eval_intent(
         if unseen:
             _warn(unseen["message"])
     scores = evaluate_intent(
-        train,
-        test,
-        text_col,
-        label_col,
-        group_col=group_col,
+        train_rows,
+        test_rows,
         folds=folds,
         config=config,
         baseline=baseline,

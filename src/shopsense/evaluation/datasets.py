@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from shopsense.core.errors import InputError
+from shopsense.evaluation.text_files import decode_utf8, file_bytes
 
 ESCI_GRADES = {"E": 3, "S": 2, "C": 1, "I": 0}
 WANDS_GRADES = {"Exact": 2, "Partial": 1, "Irrelevant": 0}
@@ -52,22 +53,7 @@ def _lines(path: Path) -> list[str]:
 
     A missing file, a directory or bytes that are not UTF-8 raise :class:`InputError`
     naming the file (and the line of the first bad byte)."""
-    if path.is_dir():
-        raise InputError(f"{path} is a directory, not a file")
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise InputError(f"no such file: {path}") from exc
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-            raise InputError(f"{path} is UTF-16 text; save it as UTF-8") from exc
-        line = data.count(b"\n", 0, exc.start) + 1
-        bad = data[exc.start : exc.start + 1].hex()
-        raise InputError(
-            f"{path}:{line}: not UTF-8 (byte 0x{bad} at offset {exc.start}); save it as UTF-8"
-        ) from exc
+    text = decode_utf8(file_bytes(path), str(path))
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from shopsense.core.errors import InputError, MappingError
+from shopsense.evaluation.text_files import decode_utf8, file_bytes
 
 #: labels that mean "no label" (compared stripped and case-insensitively): pandas and
 #: spreadsheet exports write a missing value as one of these
@@ -85,36 +86,20 @@ def is_missing_label(label: str) -> bool:
     return label.strip().casefold() in MISSING_LABELS
 
 
-def _decode(payload: bytes, where: str) -> str:
-    if payload.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(f"{where} is UTF-16, not UTF-8: save it as UTF-8")
-    try:
-        return payload.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = payload.count(b"\n", 0, exc.start) + 1
-        raise InputError(
-            f"{where}:{line}: not UTF-8 (byte 0x{payload[exc.start]:02x} at offset {exc.start}); "
-            "save it as UTF-8"
-        ) from exc
-
-
 def _open_text(path: Path) -> str:
-    if path.is_dir():
-        raise InputError(f"{path} is a directory, not a file")
-    if not path.is_file():
-        raise InputError(f"no such file: {path}")
+    payload = file_bytes(path)
     if path.suffix == ".zip":
         try:
-            with zipfile.ZipFile(path) as archive:
+            with zipfile.ZipFile(io.BytesIO(payload)) as archive:
                 names = [n for n in archive.namelist() if not n.endswith("/")]
                 if len(names) != 1:
                     raise InputError(
                         f"{path} must hold exactly one data file, it holds {len(names)}"
                     )
-                return _decode(archive.read(names[0]), f"{path}:{names[0]}")
+                return decode_utf8(archive.read(names[0]), f"{path}:{names[0]}")
         except zipfile.BadZipFile as exc:
             raise InputError(f"{path} is not a valid zip file ({exc})") from exc
-    return _decode(path.read_bytes(), str(path))
+    return decode_utf8(payload, str(path))
 
 
 def _unterminated(lines: list[str]) -> bool:

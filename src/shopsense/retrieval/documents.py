@@ -6,6 +6,7 @@ before it reaches any index, so index and query always agree on terms.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from shopsense.catalog.schema import CATEGORY_SEP, Product
@@ -52,6 +53,11 @@ def category_prefixes(category: tuple[str, ...]) -> tuple[str, ...]:
     """``(A, B, C)`` → ``("a", "a > b", "a > b > c")``, normalised, for prefix filters."""
     parts = [normalize(c) for c in category]
     return tuple(CATEGORY_SEP.join(parts[: i + 1]) for i in range(len(parts)))
+
+
+def category_prefix_set(categories: Iterable[Sequence[str]]) -> frozenset[str]:
+    """Every prefix of every category path in ``categories`` (:func:`category_prefixes`)."""
+    return frozenset(p for c in set(map(tuple, categories)) for p in category_prefixes(c))
 
 
 def attribute_pair(key: str, value: str) -> str:

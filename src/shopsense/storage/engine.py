@@ -10,7 +10,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError
 
 from shopsense.core.errors import StorageError
@@ -36,17 +36,32 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def _parse(url: str) -> URL:
+    try:
+        return make_url(normalise_url(url))
+    except ArgumentError as exc:
+        raise StorageError(f"cannot parse database URL {url!r}: {exc}") from exc
+
+
+def _file_of(parsed: URL) -> Path | None:
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite store URL or path (None for PostgreSQL or in-memory)."""
+    return _file_of(_parse(url))
+
+
 def open_engine(url: str) -> Engine:
     """Create an engine for ``url`` (SQLite file path, sqlite:// or postgresql:// URL)."""
     full = normalise_url(url)
-    try:
-        parsed = make_url(full)
-    except ArgumentError as exc:
-        raise StorageError(f"cannot parse database URL {url!r}: {exc}") from exc
+    parsed = _parse(url)
     if parsed.get_backend_name() == "sqlite":
-        db = parsed.database
-        if db and db != ":memory:":
-            Path(db).parent.mkdir(parents=True, exist_ok=True)
+        db = _file_of(parsed)
+        if db is not None:
+            db.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(full)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
