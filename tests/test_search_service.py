@@ -15,6 +15,7 @@ from shopsense.app.services import Services
 from shopsense.app.settings import Settings
 from shopsense.core.errors import InputError
 from shopsense.retrieval.filters import SearchFilters
+from shopsense.text.singular import FOLDING_VERSION
 
 
 @pytest.fixture(scope="module")
@@ -107,6 +108,43 @@ def test_index_is_incremental_and_embeddings_are_never_recomputed(
         q = np.asarray(fresh.pipeline.index.encoder.encode(["wireless earbuds"])[0])  # type: ignore[union-attr]
         exact, approx = dense.search_exact(q, 10), dense.search(q, 10)
         assert len(set(exact.keys.tolist()) & set(approx.keys.tolist())) >= 9
+    finally:
+        again.close()
+
+
+def test_a_query_of_symbols_finds_nothing_and_pictographs_are_read(search: SearchService) -> None:
+    for understand in (False, True):
+        nothing = search.search(SearchRequest("!!! ??", understand=understand))
+        assert nothing.total == 0 and nothing.hits == [] and nothing.facets.brand == {}
+        assert nothing.query == "!!! ??"
+        assert nothing.notices == ("nothing to search for in '!!! ??': it has no letter or digit",)
+    shoe = search.search(SearchRequest("👟", size=5))
+    assert shoe.query == "athletic shoe" and shoe.notices == ("read 👟 as “athletic shoe”",)
+    words = search.search(SearchRequest("athletic shoe", size=5))
+    assert [h.product.id for h in shoe.hits] == [h.product.id for h in words.hits]
+    assert shoe.hits[0].product.category[0] == "Footwear"
+    # an empty query still browses the catalogue
+    assert search.search(SearchRequest("   ")).total > 0
+
+
+def test_singular_and_plural_meet_and_an_index_of_other_terms_is_rebuilt(svc: Services) -> None:
+    (terms,) = svc.settings.data_dir.glob("search/*/lexical.terms")
+    terms.write_text("0", encoding="utf-8")  # as if built by a shopsense that folded otherwise
+    again = Services.from_settings(svc.settings)
+    try:
+        fresh = again.search()
+        report = fresh.pipeline.index.report
+        assert report.indexed == report.products == fresh.pipeline.index.lexical.num_docs
+        assert terms.read_text(encoding="utf-8") == str(FOLDING_VERSION)
+        # titles say "Running Shoes"; the shopper types one shoe
+        shoe = fresh.search(SearchRequest("running shoe", mode="bm25", size=5, explain=True))
+        assert all("Shoes" in h.product.title for h in shoe.hits) and len(shoe.hits) == 5
+        assert shoe.hits[0].explanation is not None
+        assert shoe.hits[0].explanation.matched["title"] == ["running", "shoe"]
+        plural = fresh.search(SearchRequest("running shoes", mode="bm25", size=5, explain=True))
+        assert [h.product.id for h in plural.hits] == [h.product.id for h in shoe.hits]
+        assert plural.hits[0].explanation is not None
+        assert plural.hits[0].explanation.matched["title"] == ["running", "shoes"]
     finally:
         again.close()
 

@@ -1,4 +1,6 @@
-from shopsense.text.normalize import has_cjk, normalize
+from shopsense.text.normalize import has_cjk, has_terms, normalize
+from shopsense.text.pictographs import Reading, read_pictographs
+from shopsense.text.singular import search_terms, singular
 from shopsense.text.tokenize import tokenize
 
 
@@ -23,3 +25,32 @@ def test_normalisation_folds_width_and_case() -> None:
 def test_stopwords_dropped_unless_asked() -> None:
     assert tokenize("shoes for the road") == ["shoes", "road"]
     assert "for" in tokenize("shoes for the road", keep_stopwords=True)
+
+
+def test_pictographs_are_read_as_the_words_they_picture() -> None:
+    assert read_pictographs("red 👗 under 50") == ("red dress under 50", (Reading("👗", "dress"),))
+    # the variation selector goes with its pictograph; "heavy black" is the glyph, not a colour
+    assert read_pictographs("❤️ necklace")[0] == "heart necklace"
+    assert read_pictographs("🕶️")[0] == "dark sunglasses"
+    # faces and skin tones picture no product: dropped, and said so
+    text, readings = read_pictographs("👍🏽 shoes 😀")
+    assert text == "shoes" and [r.words for r in readings] == ["", "", ""]
+    # signs, arrows and box drawing are not pictographs; plain text is returned as it is
+    assert read_pictographs("Acme™ → ─") == ("Acme™ → ─", ())
+    assert has_terms("50%") and has_terms("鞋") and not has_terms("!!! ™ →")
+
+
+def test_search_folds_plural_nouns_and_nothing_else() -> None:
+    assert search_terms("Running Shoes, AA Batteries") == ["running", "shoe", "aa", "battery"]
+    assert [singular(w) for w in ("knives", "glasses", "dresses", "earbuds")] == [
+        "knife",
+        "glass",
+        "dress",
+        "earbud",
+    ]
+    # singular nouns ending in s, short words, model numbers and Chinese are kept
+    for word in ("news", "series", "lens", "canvas", "boss", "gps", "its", "x100s", "手机"):
+        assert singular(word) == word, word
+    assert singular("running") == "running" and singular("leggings") == "legging"
+    # the tokenizer itself keeps words as written (spelling, suggestions and intent use it)
+    assert tokenize("Running Shoes") == ["running", "shoes"]

@@ -57,6 +57,17 @@ def test_query_length_is_limited_on_the_storefront(api: Api) -> None:
     assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_input"
 
 
+def test_the_storefront_says_what_it_did_with_symbols(api: Api) -> None:
+    h = api.headers("search")
+    nothing = api.client.get("/", params={"q": "!!!"}, headers=h).text
+    assert 'class="notice"' in nothing and "it has no letter or digit" in nothing
+    assert nothing.count('class="card"') == 0 and "0 products" in nothing
+    shoe = api.client.get("/", params={"q": "👟"}, headers=h).text
+    assert "read 👟 as “athletic shoe”" in shoe and shoe.count('class="card"') > 0
+    api_answer = api.client.get("/search", params={"q": "👟"}, headers=h).json()
+    assert api_answer["notices"] == ["read 👟 as “athletic shoe”"]
+
+
 def test_why_lines_say_what_the_query_parse_added() -> None:
     why = Explanation(
         "rules",

@@ -30,6 +30,8 @@ from shopsense.retrieval.documents import TEXT_FIELDS, category_prefix_set, to_i
 from shopsense.retrieval.expansion import QueryTerm
 from shopsense.retrieval.facets import Facets, FacetTable
 from shopsense.retrieval.filters import SearchFilters
+from shopsense.text.normalize import has_terms
+from shopsense.text.pictographs import read_pictographs
 
 SORTS = ("relevance", "price_asc", "price_desc", "newest")
 MAX_PAGE_SIZE = 100
@@ -94,18 +96,38 @@ class SearchResult:
     parsed: ParsedQuery | None = None
     #: how the search used each part of ``parsed``: filter, rank, query text or not at all
     understood: tuple[ParseUse, ...] = ()
+    #: what the search did to the query as typed (``read 👟 as "athletic shoe"``)
+    notices: tuple[str, ...] = ()
 
 
 def _encodes(request: SearchRequest) -> bool:
     """Whether the pipeline encodes ``request.query`` as asked."""
-    return request.mode != "bm25" and not request.understand and bool(request.query.strip())
+    q = request.query
+    return (
+        request.mode != "bm25"
+        and not request.understand
+        and has_terms(q)
+        and read_pictographs(q)[0] == q
+    )
+
+
+def _read_symbols(request: SearchRequest) -> tuple[SearchRequest, list[str]]:
+    """The request with its query's pictographs read as words, and what was read."""
+    text, readings = read_pictographs(request.query)
+    notices = [
+        f"read {r.symbol} as “{r.words}”"
+        if r.words
+        else f"ignored {r.symbol}: it pictures no product"
+        for r in readings
+    ]
+    return (replace(request, query=text) if readings else request), notices
 
 
 def _notes(terms: list[QueryTerm]) -> list[str]:
     out = []
     for t in terms:
         if t.source == "fuzzy":
-            out.append(f"typo-tolerant: {t.text!r} within edit distance {t.fuzzy}")
+            out.append(f"typo-tolerant: {t.shown!r} within edit distance {t.fuzzy}")
         elif t.source == "synonym":
             out.append(f"synonym added: {t.text!r}")
     return out
@@ -114,11 +136,11 @@ def _notes(terms: list[QueryTerm]) -> list[str]:
 def explain_hit(product: Product, ranked: Ranked, i: int) -> Explanation:
     """Fields matched (exact query terms per field) and per-feature contributions."""
     doc = to_index_doc(0, product)
-    exact = [t.text for t in ranked.terms if not t.fuzzy]
+    exact = [t for t in ranked.terms if not t.fuzzy]
     matched = {}
     for name in TEXT_FIELDS:
         have = set(doc.terms[name])
-        found = [t for t in exact if t in have]
+        found = [t.shown for t in exact if t.text in have]
         if found:
             matched[name] = found
     row, baseline = ranked.explain(i)
@@ -165,6 +187,12 @@ class SearchService:
         t0 = time.perf_counter()
         for rewrite in self.rewriters:
             request = rewrite(request)
+        typed = request.query
+        request, notices = _read_symbols(request)
+        if typed.strip() and not has_terms(request.query):
+            # punctuation or symbols only: nothing to search for (an empty query browses)
+            notices.append(f"nothing to search for in {typed!r}: it has no letter or digit")
+            return self._nothing(replace(request, query=typed), notices, t0)
         parsed: ParsedQuery | None = None
         understood: tuple[ParseUse, ...] = ()
         if request.understand and self.understand is not None:
@@ -209,6 +237,21 @@ class SearchService:
             took_ms=round((time.perf_counter() - t0) * 1000, 2),
             parsed=parsed,
             understood=understood,
+            notices=tuple(notices),
+        )
+
+    def _nothing(self, request: SearchRequest, notices: list[str], t0: float) -> SearchResult:
+        return SearchResult(
+            query=request.query,
+            mode=request.mode,
+            sort=request.sort,
+            total=0,
+            page=request.page,
+            size=request.size,
+            hits=[],
+            facets=self._facet_table().counts([]),
+            took_ms=round((time.perf_counter() - t0) * 1000, 2),
+            notices=tuple(notices),
         )
 
     def _categories(self) -> frozenset[str]:

@@ -76,6 +76,8 @@ def print_result(result: SearchResult, *, explain: bool) -> None:
         f"{result.total} results for {result.query!r} ({result.mode}, {result.sort}), "
         f"page {result.page}, {result.took_ms:.0f} ms"
     )
+    for notice in result.notices:
+        echo(f"  note: {notice}")
     for use in result.understood:
         echo(f"  understood: {understood_line(use)}")
     for hit in result.hits:

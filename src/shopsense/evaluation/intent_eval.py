@@ -19,7 +19,8 @@ from shopsense.evaluation.intent_metrics import (
     macro_f1,
     percentile_ms,
 )
-from shopsense.query.intent import IntentConfig, IntentModel, has_terms, train_intent
+from shopsense.query.intent import IntentConfig, IntentModel, train_intent
+from shopsense.text.normalize import has_terms
 
 Progress = Callable[[str], None]
 Indices = npt.NDArray[np.int64]

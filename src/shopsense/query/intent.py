@@ -35,6 +35,7 @@ from shopsense.models.linear import LinearHead, NBLinearHead, TfidfFeatures, hst
 from shopsense.models.minilm_finetune import FineTuneConfig
 from shopsense.query.calibration import fit_temperature, log_softmax, nll, softmax
 from shopsense.query.types import CategoryGuess, Intent
+from shopsense.text.normalize import has_terms
 from shopsense.text.tokenize import tokenize
 
 UNKNOWN = "unknown"
@@ -411,11 +412,6 @@ class IntentModel:
         if not isinstance(model, IntentModel):
             raise InputError("the stored artifact is not an intent model")
         return model
-
-
-def has_terms(text: str) -> bool:
-    """Whether ``text`` holds a letter or a digit (of any script, CJK included)."""
-    return any(ch.isalnum() for ch in text)
 
 
 def _split(

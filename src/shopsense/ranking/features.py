@@ -52,7 +52,7 @@ from shopsense.ranking.variants import (
 from shopsense.retrieval.doctable import DocTable
 from shopsense.retrieval.documents import TEXT_FIELDS
 from shopsense.retrieval.fusion import min_max
-from shopsense.text.tokenize import tokenize
+from shopsense.text.singular import search_terms
 
 FEATURES: tuple[str, ...] = (
     *(f"bm25_{f}" for f in TEXT_FIELDS),
@@ -152,7 +152,7 @@ class QueryTerms:
 
     @classmethod
     def of(cls, text: str, idf: Idf) -> QueryTerms:
-        tokens = frozenset(tokenize(text))
+        tokens = frozenset(search_terms(text))
         weights = {t: idf(t) for t in tokens}
         return cls(
             tokens=tokens,
@@ -229,16 +229,16 @@ class TermCache:
 
     def _terms(self, row: int) -> DocTerms:
         t = self.table
-        title = frozenset(tokenize(t.titles[row]))
+        title = frozenset(search_terms(t.titles[row]))
         attrs = t.attributes[row]
         explicit = [v for k, v in attrs.items() if k.casefold() in CODE_KEYS]
         given = {c for v in explicit if len(c := squash(v)) >= 4}
         named = colours(title) | colour_terms(" ".join(explicit))
         return DocTerms(
             title=title,
-            brand=frozenset(tokenize(t.brands[row] or "")),
-            category=frozenset(tokenize(t.categories[row][-1] if t.categories[row] else "")),
-            terms=title | frozenset(tokenize(" ".join(attrs.values()))),
+            brand=frozenset(search_terms(t.brands[row] or "")),
+            category=frozenset(search_terms(t.categories[row][-1] if t.categories[row] else "")),
+            terms=title | frozenset(search_terms(" ".join(attrs.values()))),
             codes=product_codes(t.titles[row]) | frozenset(given),
             squashed=squash(" ".join([t.titles[row], *explicit])),
             numbers=frozenset(x for x in title if x.isdigit()),

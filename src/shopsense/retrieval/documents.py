@@ -1,7 +1,8 @@
 """What a product looks like to the search indexes: tokenized fields and filter values.
 
-Text goes through the one shared tokenizer (``shopsense.text.tokenize.tokenize``)
-before it reaches any index, so index and query always agree on terms.
+Text goes through the one shared tokenizer with plural nouns folded
+(``shopsense.text.singular.search_terms``) before it reaches any index; the query
+side and the ranking features use the same function, so they always agree on terms.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 
 from shopsense.catalog.schema import CATEGORY_SEP, Product
 from shopsense.text.normalize import normalize
-from shopsense.text.tokenize import tokenize
+from shopsense.text.singular import search_terms
 
 #: Searchable text fields, in the order features and explanations list them.
 TEXT_FIELDS = ("title", "brand", "category", "attributes", "description")
@@ -77,11 +78,11 @@ def to_index_doc(key: int, product: Product) -> IndexDoc:
     """Tokenize every searchable field of ``product``."""
     attrs = " ".join(f"{k} {v}" for k, v in product.attributes.items())
     terms = {
-        "title": tokenize(product.title),
-        "brand": tokenize(product.brand or ""),
-        "category": tokenize(" ".join(product.category)),
-        "attributes": tokenize(attrs),
-        "description": tokenize(product.description or ""),
+        "title": search_terms(product.title),
+        "brand": search_terms(product.brand or ""),
+        "category": search_terms(" ".join(product.category)),
+        "attributes": search_terms(attrs),
+        "description": search_terms(product.description or ""),
     }
     updated = product.updated_at.timestamp() if product.updated_at else None
     return IndexDoc(

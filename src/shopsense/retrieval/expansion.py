@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from shopsense.core.errors import ConfigError
 from shopsense.text.normalize import has_cjk
+from shopsense.text.singular import search_terms, singular
 from shopsense.text.tokenize import tokenize
 
 FUZZY_MIN_LEN = 5
@@ -43,6 +44,12 @@ class QueryTerm:
     weight: float = 1.0
     fuzzy: int = 0
     source: str = "query"  # query | synonym | fuzzy
+    typed: str = ""  # the word as the query has it, when folding changed it (``shoes``)
+
+    @property
+    def shown(self) -> str:
+        """The term as the shopper wrote it."""
+        return self.typed or self.text
 
 
 class SynonymConfig(BaseModel):
@@ -71,12 +78,12 @@ class Synonyms:
         self._rules: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
         config = config or SynonymConfig()
         for group in config.groups:
-            phrases = [tuple(tokenize(p)) for p in group]
+            phrases = [tuple(search_terms(p)) for p in group]
             for a in phrases:
                 self._rules.extend((a, b) for b in phrases if b != a and a and b)
         for key, values in config.one_way.items():
-            k = tuple(tokenize(key))
-            self._rules.extend((k, tuple(tokenize(v))) for v in values if k)
+            k = tuple(search_terms(key))
+            self._rules.extend((k, tuple(search_terms(v))) for v in values if k)
 
     def __len__(self) -> int:
         return len(self._rules)
@@ -106,17 +113,20 @@ def query_terms(
     typo_tolerance: bool = True,
 ) -> list[QueryTerm]:
     """The weighted terms of ``text``: its tokens, their synonyms, fuzzy forms of unknown ones."""
-    tokens = tokenize(text)
+    words = tokenize(text)
+    tokens = [singular(w) for w in words]
     counts: dict[str, int] = {}
-    for t in tokens:
+    typed: dict[str, str] = {}
+    for w, t in zip(words, tokens, strict=True):
         counts[t] = counts.get(t, 0) + 1
+        typed.setdefault(t, w if w != t else "")
     terms: list[QueryTerm] = []
     for t, n in counts.items():
         distance = fuzzy_distance(t) if typo_tolerance and known and not known(t) else 0
         if distance:
-            terms.append(QueryTerm(t, FUZZY_WEIGHT, distance, "fuzzy"))
+            terms.append(QueryTerm(t, FUZZY_WEIGHT, distance, "fuzzy", typed[t]))
         else:
-            terms.append(QueryTerm(t, float(n)))
+            terms.append(QueryTerm(t, float(n), typed=typed[t]))
     if synonyms is not None:
         terms.extend(QueryTerm(s, SYNONYM_WEIGHT, 0, "synonym") for s in synonyms.expand(tokens))
     return terms

@@ -31,6 +31,7 @@ from shopsense.retrieval.doctable import DocTable, product_key
 from shopsense.retrieval.documents import FieldWeights, product_text, to_index_doc
 from shopsense.retrieval.embeddings import EmbeddingStore, EmbedItem
 from shopsense.retrieval.lexical import LexicalIndex
+from shopsense.text.singular import FOLDING_VERSION
 
 Progress = Callable[[str, int, int], None]
 _CHUNK = 2000
@@ -114,6 +115,11 @@ def _sync_lexical(
     held = _read_manifest(path) if path else {}
     if held and lexical.num_docs == 0:
         held = {}  # index folder was wiped: rebuild
+    terms = folder / "lexical.terms" if folder else None
+    if terms is not None and _terms_version(terms) != FOLDING_VERSION:
+        if lexical.num_docs:  # indexed with other terms (an older shopsense): index anew
+            lexical.clear()
+        held = {}
     current = dict(zip(table.ids, table.hashes, strict=True))
     changed = [pid for pid, h in current.items() if held.get(pid) != h]
     gone = [pid for pid in held if pid not in current]
@@ -132,6 +138,16 @@ def _sync_lexical(
     report.indexed, report.deleted = len(changed), len(gone)
     if path is not None:
         _write_manifest(path, current)
+    if terms is not None:
+        terms.write_text(str(FOLDING_VERSION), encoding="utf-8")
+
+
+def _terms_version(path: Path) -> int | None:
+    """The term folding the stored lexical index was built with (None: before folding)."""
+    try:
+        return int(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return None
 
 
 def _sync_dense(

@@ -17,3 +17,8 @@ def normalize(text: str) -> str:
 def has_cjk(text: str) -> bool:
     """Whether ``text`` contains Chinese characters."""
     return _CJK.search(text) is not None
+
+
+def has_terms(text: str) -> bool:
+    """Whether ``text`` holds a letter or a digit (of any script, CJK included)."""
+    return any(ch.isalnum() for ch in text)

@@ -69,6 +69,7 @@ def _search_context(svc: Services, base: str, params: dict[str, Any], page: int)
     last = min(result.total, 1000)
     understood = understood_lines(result)
     return {
+        "notice": " · ".join(result.notices) or None,
         "understood": understood,
         "literal_href": href(base, {**params, "literal": True}) if understood else None,
         "items": [Card(h.product, why=why_lines(h.explanation)) for h in result.hits],
