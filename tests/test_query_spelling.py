@@ -43,6 +43,10 @@ def test_english_typos_are_corrected_towards_the_catalogue(demo_titles: list[str
     # known words, protected words, model numbers and short words stay as typed
     for q in ["running shoes", "shorts", "wh-1000xm5", "ps5", "tee"]:
         assert fix.correct(q) == (q, ()), q
+    # the singular of a plural the catalogue has is no typo: search folds the two
+    earbuds = SpellingCorrector(vocabulary(["Wireless Earbuds"] * 3))
+    assert earbuds.correct("earbud") == ("earbud", ())
+    assert earbuds.correct("earbds")[0] == "earbuds"
 
 
 def test_real_english_words_are_not_typos_and_plurals_stay_plural() -> None:

@@ -25,6 +25,7 @@ from rapidfuzz.distance import OSA
 
 from shopsense.query.lexicon import normalise_with_offsets, source_span
 from shopsense.query.types import Correction
+from shopsense.text.singular import singular
 from shopsense.text.tokenize import tokenize
 
 _WORD = re.compile(r"(?<![0-9a-z'])[a-z]{4,}(?![0-9a-z'])")
@@ -65,6 +66,8 @@ class SpellingCorrector:
             for w, c in self._counts.items()
             if c >= min_count and w.isalpha() and w.isascii() and len(w) >= 3
         ]
+        # search folds plurals (text.singular), so ``earbud`` is no typo of ``earbuds``
+        self._folded = frozenset(singular(w) for w in self._english)
         self._keys: dict[str, list[str]] = {}
         for word, count in self._counts.items():
             if 2 <= len(word) <= 4 and count >= min_cjk_count and _CJK_RUN.fullmatch(word):
@@ -99,6 +102,8 @@ class SpellingCorrector:
     def _english_word(self, word: str) -> str | None:
         if self._is_word(word) or any(self._is_word(s) for s in _singulars(word)):
             return None  # a known word, or the plural of one (``modems``, ``cleaners``)
+        if singular(word) in self._folded:
+            return None  # the singular of a known plural (``earbud``: search finds ``earbuds``)
         best = self._nearest(word)
         if best and word[-1] == "s" != best[0][-1] and not word.endswith("ss"):
             # the correction dropped the plural's ``s`` (the plural is rarer in the
