@@ -88,6 +88,19 @@ def test_typo_within_edit_distance_finds_the_word(title_index: LexicalIndex) -> 
     assert all(not t.fuzzy for t in query_terms("shoe x350h", known=lambda _t: False))
 
 
+def test_words_the_shopper_split_are_also_looked_up_joined(title_index: LexicalIndex) -> None:
+    terms = query_terms("head phones studio", known=title_index.knows)
+    assert QueryTerm("headphone", 1.0, 0, "joined", "head phones") in terms
+    assert title_index.search(terms, 1).keys[0] == 2
+    without = title_index.search(query_terms("head phones studio"), 1)  # nothing known: no join
+    assert not any(t.source == "joined" for t in query_terms("head phones studio"))
+    assert without.keys[0] == 2  # "studio" alone still finds it, with a lower score
+    assert title_index.search(terms, 1).scores[0] > without.scores[0]
+    # only what the index knows, only words of letters: "air zoom", "ps lx350h" add nothing
+    for q in ["nike air zoom", "sony ps lx350h", "belt drive"]:
+        assert not [t for t in query_terms(q, known=title_index.knows) if t.source == "joined"]
+
+
 def test_synonyms_expand_the_query(title_index: LexicalIndex) -> None:
     syn = Synonyms(
         SynonymConfig(groups=[["tv", "television"]], one_way={"trainers": ["running shoes"]})

@@ -149,6 +149,25 @@ def test_singular_and_plural_meet_and_an_index_of_other_terms_is_rebuilt(svc: Se
         again.close()
 
 
+def test_a_generic_word_does_not_hide_the_sibling_category(svc: Services) -> None:
+    from shopsense.app.demo import train_demo_intent
+
+    train_demo_intent(svc)
+    search = svc.search()
+    # the weak-label model reads "watch" as Smart Watches, sure; wrist watches say "Watch" too
+    intent = svc.query.understanding().parse("watch").intent
+    assert intent is not None and intent.category.endswith("Smart Watches")
+    assert intent.probability >= 0.9
+    found = search.search(SearchRequest("watch", understand=True, size=50))
+    kinds = {h.product.category[-1] for h in found.hits}
+    assert kinds == {"Smart Watches", "Wrist Watches"}
+    (use,) = [u for u in found.understood if u.field == "category"]
+    assert use.use == "filter" and use.value == "Accessories > Watches"
+    # a word only one sibling has keeps the model's filter
+    smart = search.search(SearchRequest("smart watch", understand=True, size=50))
+    assert {h.product.category[-1] for h in smart.hits} == {"Smart Watches"}
+
+
 def test_request_rewriters_run_before_retrieval(search: SearchService) -> None:
     from dataclasses import replace
 

@@ -14,6 +14,7 @@ from shopsense.app.search_parse import (
     apply_parse,
     boost_by_parse,
     filters_from_parse,
+    widen_category,
 )
 from shopsense.query.attributes import AttributeParser
 from shopsense.query.types import (
@@ -259,3 +260,23 @@ def test_a_predicted_category_the_catalogue_lacks_filters_nothing() -> None:
     gained = ParseBoosts(both, known).of(("Footwear", "Shoes"), {}, None)
     assert gained == {"category Footwear": INTENT_WEIGHT * 0.35}
     assert ParseBoosts(both, known).of(("Apparel",), {}, None) == {}
+
+
+def test_a_filter_widens_to_its_parent_when_it_would_hide_many_siblings() -> None:
+    watches = "Accessories > Watches > Smart Watches"
+    uses = (ParseUse("category", watches, "", "filter", f"only products under {watches}; lifts x"),)
+    sure = SearchFilters(category=watches, max_price=300.0)
+    wrist = ("Accessories", "Watches", "Wrist Watches")
+    hidden = [(wrist, "Casio Digital Watch"), (wrist, "Casio Analog Watch")]
+    wider, account = widen_category(sure, uses, hidden, inside=8)
+    assert wider == SearchFilters(category="Accessories > Watches", max_price=300.0)
+    assert account[0].value == "Accessories > Watches" and account[0].use == "filter"
+    assert account[0].note.startswith("only products under Accessories > Watches: ")
+    assert "'Casio Digital Watch' and 1 more" in account[0].note
+    assert account[0].note.endswith("; lifts x")
+    # one hidden sibling, or fewer than a quarter of those inside: the filter stays
+    assert widen_category(sure, uses, hidden[:1], inside=1)[0] == sure
+    assert widen_category(sure, uses, hidden, inside=9)[0] == sure
+    # products in another branch (a watch filed under free gifts) never widen it
+    gifts = [(("Free Items", "Free Gifts", "Watches"), "Maxima Watch")] * 5
+    assert widen_category(sure, uses, gifts, inside=1) == (sure, uses)

@@ -18,7 +18,14 @@ from typing import Protocol
 
 import numpy as np
 
-from shopsense.app.search_parse import ParseBoosts, ParseUse, apply_parse, rerank
+from shopsense.app.search_parse import (
+    ParseBoosts,
+    ParseUse,
+    apply_parse,
+    item_words,
+    rerank,
+    widen_category,
+)
 from shopsense.catalog.schema import Product
 from shopsense.catalog.store import ProductStore
 from shopsense.core.errors import InputError
@@ -26,8 +33,13 @@ from shopsense.query.types import ParsedQuery
 from shopsense.ranking.features import FEATURES
 from shopsense.ranking.pipeline import DEFAULT_POOL, Ranked, SearchPipeline
 from shopsense.retrieval.doctable import DocTable
-from shopsense.retrieval.documents import TEXT_FIELDS, category_prefix_set, to_index_doc
-from shopsense.retrieval.expansion import QueryTerm
+from shopsense.retrieval.documents import (
+    TEXT_FIELDS,
+    category_prefix_set,
+    category_prefixes,
+    to_index_doc,
+)
+from shopsense.retrieval.expansion import QueryTerm, query_terms
 from shopsense.retrieval.facets import Facets, FacetTable
 from shopsense.retrieval.filters import SearchFilters
 from shopsense.text.normalize import has_terms
@@ -37,6 +49,7 @@ SORTS = ("relevance", "price_asc", "price_desc", "newest")
 MAX_PAGE_SIZE = 100
 MAX_RESULTS = 1000
 DENSE_ONLY_MAX = 20
+EXACT_PROBE = 50  # lexical matches read for products a parsed category filter would hide
 
 
 @dataclass(frozen=True)
@@ -130,6 +143,8 @@ def _notes(terms: list[QueryTerm]) -> list[str]:
             out.append(f"typo-tolerant: {t.shown!r} within edit distance {t.fuzzy}")
         elif t.source == "synonym":
             out.append(f"synonym added: {t.text!r}")
+        elif t.source == "joined":
+            out.append(f"joined: {t.typed!r} also searched as {t.text!r}")
     return out
 
 
@@ -200,6 +215,9 @@ class SearchService:
             filters, understood = apply_parse(
                 parsed, request.filters, self._categories(), request.sort
             )
+            if request.filters.category is None and filters.category is not None:
+                outside, inside = self._exact_matches(item_words(parsed), filters)
+                filters, understood = widen_category(filters, understood, outside, inside)
             request = replace(request, query=parsed.corrected, filters=filters)
         pool = max(DEFAULT_POOL, request.page * request.size)
         ranked = self.pipeline.run(
@@ -253,6 +271,29 @@ class SearchService:
             took_ms=round((time.perf_counter() - t0) * 1000, 2),
             notices=tuple(notices),
         )
+
+    def _exact_matches(
+        self, words: str, filters: SearchFilters
+    ) -> tuple[list[tuple[tuple[str, ...], str]], int]:
+        """Among the best ``EXACT_PROBE`` lexical matches of ``words`` under ``filters``
+        but its category, those whose titles hold every term of ``words``: (category,
+        title) of each outside ``filters.category``, and how many are inside it."""
+        terms = query_terms(words)
+        prefix = filters.category_prefix
+        if not terms or prefix is None:
+            return [], 0
+        index = self.pipeline.index
+        found = index.lexical.search(terms, EXACT_PROBE, replace(filters, category=None))
+        outside, inside = [], 0
+        for row in index.table.rows(found.keys).tolist():
+            if not all(t.text in self.pipeline.terms.get(row).title for t in terms):
+                continue
+            category = index.table.categories[row]
+            if prefix in category_prefixes(category):
+                inside += 1
+            else:
+                outside.append((category, index.table.titles[row]))
+        return outside, inside
 
     def _categories(self) -> frozenset[str]:
         """Every category prefix of this index's products, read on first use."""

@@ -9,6 +9,15 @@
   filter from the parse cost 0.033 MRR@10, because the same product is filed under a variant
   (``Mace`` / ``Mace Security``), a parent or a licensee (``Trendware`` for TRENDnet,
   ``Dane-Elec`` for Duracell) in another shop's records.
+- **A generic word does not pick one sibling** (:func:`widen_category`): when products
+  in sibling categories of the model's (same parent) have every item word of the query
+  in their titles (not its price, colour, gender, brand or size words) — at least
+  ``MIN_HIDDEN`` of them and ``HIDDEN_SHARE`` as many as inside — the filter is widened
+  to the parent. On the demo catalogue the weak-label model reads ``watch`` as *Smart
+  Watches* with p 1.00, which hid every wrist watch; now it filters to *Watches*. The
+  counts keep one misfiled product or a longer item (``Nail Polish Remover`` for ``nail
+  polish``) from undoing a right filter, and products in other branches (innerwear
+  ``shorts``, watches filed under *Free Gifts* in the Myntra catalogue) do not widen it.
 - **The account**: :func:`apply_parse` says for every correction, attribute and intent
   whether search used it as a filter, to rank, as the query text, or not at all and why
   (:class:`ParseUse`); :meth:`ParseBoosts.of` says what each hit gained.
@@ -22,7 +31,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from shopsense.catalog.schema import CATEGORY_SEP
 from shopsense.query.types import AttributeFilter, CategoryGuess, Intent, ParsedQuery
+from shopsense.query.understanding import remainder
 from shopsense.ranking.pipeline import Ranked
 from shopsense.retrieval.documents import attribute_pair, category_prefixes
 from shopsense.retrieval.filters import SearchFilters
@@ -143,6 +154,56 @@ def _category_use(
             "category", intent.category, "", "filter", note
         )
     return out, _lift("category", intent.category, "", lifted, sort)
+
+
+#: parsed fields whose words are not the item (what the exact-match check leaves out)
+ATTRIBUTE_FIELDS = frozenset(("price", "colour", "gender", "brand", "size"))
+#: a category filter is widened to its parent when the sibling products it would hide
+#: that have every item word number at least ``MIN_HIDDEN`` and ``HIDDEN_SHARE`` of such
+#: products inside it
+MIN_HIDDEN = 2
+HIDDEN_SHARE = 0.25
+
+
+def item_words(parsed: ParsedQuery) -> str:
+    """The corrected query without its attributes' words: what names the item."""
+    return remainder(parsed.corrected, parsed.filters, set(ATTRIBUTE_FIELDS))
+
+
+def widen_category(
+    filters: SearchFilters,
+    uses: Sequence[ParseUse],
+    outside: Sequence[tuple[tuple[str, ...], str]],
+    inside: int,
+) -> tuple[SearchFilters, tuple[ParseUse, ...]]:
+    """The parse's category filter widened to its parent when enough sibling products
+    would be hidden: ``outside`` holds the (category levels, title) of products outside
+    the filter whose titles have every item word, ``inside`` counts such products under
+    it. Products under another branch (a shop's *Innerwear* shorts for ``shorts``) do
+    not widen it; the account names a product the narrower filter would have hidden."""
+    if filters.category is None:
+        return filters, tuple(uses)
+    levels = filters.category.split(CATEGORY_SEP)
+    parent = [level.casefold() for level in levels[:-1]]
+    siblings = [
+        title
+        for category, title in outside
+        if [level.casefold() for level in category[: len(parent)]] == parent
+    ]
+    if not parent or len(siblings) < max(MIN_HIDDEN, HIDDEN_SHARE * inside):
+        return filters, tuple(uses)
+    wider = CATEGORY_SEP.join(levels[:-1])
+    out: list[ParseUse] = []
+    for use in uses:
+        if use.field == "category" and use.use == "filter":
+            lifts = use.note.split("; ", 1)[1:]
+            note = (
+                f"only products under {wider}: {use.value} would hide {siblings[0]!r} and"
+                f" {len(siblings) - 1} more whose titles have every word"
+            )
+            use = replace(use, value=wider, note="; ".join([note, *lifts]))
+        out.append(use)
+    return replace(filters, category=wider), tuple(out)
 
 
 def known_guesses(intent: Intent, categories: Container[str] | None) -> list[CategoryGuess]:

@@ -1,4 +1,10 @@
-"""Query terms for the lexical index: the query's own terms, synonyms and typo corrections.
+"""Query terms for the lexical index: the query's own terms, synonyms, typo corrections
+and words the shopper split (``blue tooth`` also looks up ``bluetooth``).
+
+Split words: two adjacent words of letters whose concatenation (plural folded, five
+letters or more) is a term of the index are also looked up joined, at full weight:
+``desk top`` finds ``Desktop``, ``ear buds`` finds ``Earbuds``, ``otter box`` finds
+``OtterBox``. The words stay terms of their own as well.
 
 Typo tolerance: a query term the index does not know, of at least
 ``FUZZY_MIN_LEN`` letters (no digits, not Chinese), is matched within edit
@@ -33,6 +39,8 @@ FUZZY_MIN_LEN = 5
 FUZZY2_MIN_LEN = 9
 SYNONYM_WEIGHT = 0.7
 FUZZY_WEIGHT = 0.6
+JOINED_WEIGHT = 1.0
+JOINED_MIN_LEN = 5
 _LETTERS = re.compile(r"^[a-z\u00c0-\u024f]+$")
 
 
@@ -43,7 +51,7 @@ class QueryTerm:
     text: str
     weight: float = 1.0
     fuzzy: int = 0
-    source: str = "query"  # query | synonym | fuzzy
+    source: str = "query"  # query | synonym | fuzzy | joined
     typed: str = ""  # the word as the query has it, when folding changed it (``shoes``)
 
     @property
@@ -127,6 +135,21 @@ def query_terms(
             terms.append(QueryTerm(t, FUZZY_WEIGHT, distance, "fuzzy", typed[t]))
         else:
             terms.append(QueryTerm(t, float(n), typed=typed[t]))
+    if known is not None:
+        terms.extend(_joined(words, known, set(counts)))
     if synonyms is not None:
         terms.extend(QueryTerm(s, SYNONYM_WEIGHT, 0, "synonym") for s in synonyms.expand(tokens))
     return terms
+
+
+def _joined(words: list[str], known: Callable[[str], bool], have: set[str]) -> list[QueryTerm]:
+    """Adjacent words of letters that the index knows as one word (``blue tooth``)."""
+    out: list[QueryTerm] = []
+    for a, b in zip(words, words[1:], strict=False):
+        if not (_LETTERS.match(a) and _LETTERS.match(b)):
+            continue
+        joined = singular(a + b)
+        if len(joined) >= JOINED_MIN_LEN and joined not in have and known(joined):
+            have.add(joined)
+            out.append(QueryTerm(joined, JOINED_WEIGHT, 0, "joined", f"{a} {b}"))
+    return out
