@@ -15,7 +15,7 @@ from shopsense.app.services import Services
 from shopsense.app.settings import Settings
 from shopsense.core.errors import InputError
 from shopsense.retrieval.filters import SearchFilters
-from shopsense.text.singular import FOLDING_VERSION
+from shopsense.text.singular import terms_version
 
 
 @pytest.fixture(scope="module")
@@ -112,6 +112,25 @@ def test_index_is_incremental_and_embeddings_are_never_recomputed(
         again.close()
 
 
+def test_an_index_of_other_terms_is_emptied_when_the_catalogue_is_empty(tmp_path: Path) -> None:
+    from shopsense.catalog.schema import Product
+    from shopsense.catalog.store import ProductStore
+    from shopsense.retrieval.index_sync import SearchIndex
+    from shopsense.storage.engine import open_store
+
+    engine = open_store(str(tmp_path / "s.db"))
+    store = ProductStore(engine)
+    store.upsert([Product.model_validate({"id": f"P{i}", "title": "Red Shoes"}) for i in range(3)])
+    folder = tmp_path / "index"
+    assert SearchIndex.open(engine, folder).lexical.num_docs == 3
+    (folder / "lexical.terms").write_text("0", encoding="utf-8")
+    for i in range(3):
+        store.delete(f"P{i}")
+    again = SearchIndex.open(engine, folder)
+    assert again.lexical.num_docs == 0 and len(again.table) == 0
+    assert (folder / "lexical.terms").read_text(encoding="utf-8") == terms_version()
+
+
 def test_a_query_of_symbols_finds_nothing_and_pictographs_are_read(search: SearchService) -> None:
     for understand in (False, True):
         nothing = search.search(SearchRequest("!!! ??", understand=understand))
@@ -125,9 +144,13 @@ def test_a_query_of_symbols_finds_nothing_and_pictographs_are_read(search: Searc
     assert shoe.hits[0].product.category[0] == "Footwear"
     # an empty query still browses the catalogue
     assert search.search(SearchRequest("   ")).total > 0
+    # read words may pass the query limit; they are cut at a word, not refused
+    many = search.search(SearchRequest("👟" * 200, size=3))
+    assert many.hits and len(many.query) <= 512 and many.query.split()[-1] in {"athletic", "shoe"}
 
 
 def test_singular_and_plural_meet_and_an_index_of_other_terms_is_rebuilt(svc: Services) -> None:
+    svc.search()  # the index folder exists
     (terms,) = svc.settings.data_dir.glob("search/*/lexical.terms")
     terms.write_text("0", encoding="utf-8")  # as if built by a shopsense that folded otherwise
     again = Services.from_settings(svc.settings)
@@ -135,7 +158,7 @@ def test_singular_and_plural_meet_and_an_index_of_other_terms_is_rebuilt(svc: Se
         fresh = again.search()
         report = fresh.pipeline.index.report
         assert report.indexed == report.products == fresh.pipeline.index.lexical.num_docs
-        assert terms.read_text(encoding="utf-8") == str(FOLDING_VERSION)
+        assert terms.read_text(encoding="utf-8") == terms_version()
         # titles say "Running Shoes"; the shopper types one shoe
         shoe = fresh.search(SearchRequest("running shoe", mode="bm25", size=5, explain=True))
         assert all("Shoes" in h.product.title for h in shoe.hits) and len(shoe.hits) == 5
@@ -149,23 +172,29 @@ def test_singular_and_plural_meet_and_an_index_of_other_terms_is_rebuilt(svc: Se
         again.close()
 
 
-def test_a_generic_word_does_not_hide_the_sibling_category(svc: Services) -> None:
+def test_a_generic_word_does_not_hide_the_sibling_category(tmp_path: Path) -> None:
     from shopsense.app.demo import train_demo_intent
 
-    train_demo_intent(svc)
-    search = svc.search()
-    # the weak-label model reads "watch" as Smart Watches, sure; wrist watches say "Watch" too
-    intent = svc.query.understanding().parse("watch").intent
-    assert intent is not None and intent.category.endswith("Smart Watches")
-    assert intent.probability >= 0.9
-    found = search.search(SearchRequest("watch", understand=True, size=50))
-    kinds = {h.product.category[-1] for h in found.hits}
-    assert kinds == {"Smart Watches", "Wrist Watches"}
-    (use,) = [u for u in found.understood if u.field == "category"]
-    assert use.use == "filter" and use.value == "Accessories > Watches"
-    # a word only one sibling has keeps the model's filter
-    smart = search.search(SearchRequest("smart watch", understand=True, size=50))
-    assert {h.product.category[-1] for h in smart.hits} == {"Smart Watches"}
+    own = Services.from_settings(Settings(db=str(tmp_path / "d.db"), data_dir=tmp_path / "data"))
+    try:
+        ingest_demo_catalog(own)
+        train_demo_intent(own)
+        search = own.search()
+        # the weak-label model reads "watch" as Smart Watches, sure; wrist watches say "Watch"
+        intent = own.query.understanding().parse("watch").intent
+        assert intent is not None and intent.category.endswith("Smart Watches")
+        assert intent.probability >= 0.9
+        found = search.search(SearchRequest("watch", understand=True, size=50))
+        kinds = {h.product.category[-1] for h in found.hits}
+        assert kinds == {"Smart Watches", "Wrist Watches"}
+        (use,) = [u for u in found.understood if u.field == "category"]
+        assert use.use == "filter" and use.value == "Accessories > Watches"
+        # a word only one sibling has, or a brand only one sibling has, keeps the filter
+        for query in ("smart watch", "apple watch"):
+            narrow = search.search(SearchRequest(query, understand=True, size=50))
+            assert {h.product.category[-1] for h in narrow.hits} == {"Smart Watches"}, query
+    finally:
+        own.close()
 
 
 def test_request_rewriters_run_before_retrieval(search: SearchService) -> None:

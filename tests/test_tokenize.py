@@ -32,9 +32,11 @@ def test_pictographs_are_read_as_the_words_they_picture() -> None:
     # the variation selector goes with its pictograph; "heavy black" is the glyph, not a colour
     assert read_pictographs("❤️ necklace")[0] == "heart necklace"
     assert read_pictographs("🕶️")[0] == "dark sunglasses"
-    # faces and skin tones picture no product: dropped, and said so
+    # faces, hands, skin tones, marks, arrows and card suits picture no product: dropped,
+    # and said so
     text, readings = read_pictographs("👍🏽 shoes 😀")
     assert text == "shoes" and [r.words for r in readings] == ["", "", ""]
+    assert read_pictographs("♥ ✅ ❗ ➡ 🙏 🤣 necklace")[0] == "necklace"
     # signs, arrows and box drawing are not pictographs; plain text is returned as it is
     assert read_pictographs("Acme™ → ─") == ("Acme™ → ─", ())
     assert has_terms("50%") and has_terms("鞋") and not has_terms("!!! ™ →")
@@ -42,9 +44,9 @@ def test_pictographs_are_read_as_the_words_they_picture() -> None:
 
 def test_search_folds_plural_nouns_and_nothing_else() -> None:
     assert search_terms("Running Shoes, AA Batteries") == ["running", "shoe", "aa", "battery"]
-    assert [singular(w) for w in ("knives", "glasses", "dresses", "earbuds")] == [
+    assert [singular(w) for w in ("knives", "sunglasses", "dresses", "earbuds")] == [
         "knife",
-        "glass",
+        "sunglass",
         "dress",
         "earbud",
     ]
@@ -52,5 +54,12 @@ def test_search_folds_plural_nouns_and_nothing_else() -> None:
     for word in ("news", "series", "lens", "canvas", "boss", "gps", "its", "x100s", "手机"):
         assert singular(word) == word, word
     assert singular("running") == "running" and singular("leggings") == "legging"
+    # plurals whose singular is another thing in a shop stay plural
+    assert [singular(w) for w in ("shorts", "glasses", "flats", "vans")] == [
+        "shorts",
+        "glasses",
+        "flats",
+        "vans",
+    ]
     # the tokenizer itself keeps words as written (spelling, suggestions and intent use it)
     assert tokenize("Running Shoes") == ["running", "shoes"]

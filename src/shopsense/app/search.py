@@ -31,7 +31,7 @@ from shopsense.catalog.store import ProductStore
 from shopsense.core.errors import InputError
 from shopsense.query.types import ParsedQuery
 from shopsense.ranking.features import FEATURES
-from shopsense.ranking.pipeline import DEFAULT_POOL, Ranked, SearchPipeline
+from shopsense.ranking.pipeline import DEFAULT_POOL, MAX_QUERY_CHARS, Ranked, SearchPipeline
 from shopsense.retrieval.doctable import DocTable
 from shopsense.retrieval.documents import (
     TEXT_FIELDS,
@@ -125,8 +125,12 @@ def _encodes(request: SearchRequest) -> bool:
 
 
 def _read_symbols(request: SearchRequest) -> tuple[SearchRequest, list[str]]:
-    """The request with its query's pictographs read as words, and what was read."""
+    """The request with its query's pictographs read as words (cut to the query length
+    limit at a word: 200 ``👟`` are within it, 200 ``athletic shoe`` are not), and what
+    was read."""
     text, readings = read_pictographs(request.query)
+    if len(text) > MAX_QUERY_CHARS:
+        text = text[: MAX_QUERY_CHARS + 1].rsplit(" ", 1)[0]
     notices = [
         f"read {r.symbol} as “{r.words}”"
         if r.words

@@ -11,7 +11,7 @@
   ``Dane-Elec`` for Duracell) in another shop's records.
 - **A generic word does not pick one sibling** (:func:`widen_category`): when products
   in sibling categories of the model's (same parent) have every item word of the query
-  in their titles (not its price, colour, gender, brand or size words) — at least
+  in their titles (not its price, colour, gender or size words) — at least
   ``MIN_HIDDEN`` of them and ``HIDDEN_SHARE`` as many as inside — the filter is widened
   to the parent. On the demo catalogue the weak-label model reads ``watch`` as *Smart
   Watches* with p 1.00, which hid every wrist watch; now it filters to *Watches*. The
@@ -156,8 +156,9 @@ def _category_use(
     return out, _lift("category", intent.category, "", lifted, sort)
 
 
-#: parsed fields whose words are not the item (what the exact-match check leaves out)
-ATTRIBUTE_FIELDS = frozenset(("price", "colour", "gender", "brand", "size"))
+#: parsed fields whose words are not the item (what the exact-match check leaves out);
+#: a brand stays: ``apple watch`` must not widen to the wrist watches of other brands
+ATTRIBUTE_FIELDS = frozenset(("price", "colour", "gender", "size"))
 #: a category filter is widened to its parent when the sibling products it would hide
 #: that have every item word number at least ``MIN_HIDDEN`` and ``HIDDEN_SHARE`` of such
 #: products inside it

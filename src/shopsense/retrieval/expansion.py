@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from shopsense.core.errors import ConfigError
 from shopsense.text.normalize import has_cjk
 from shopsense.text.singular import search_terms, singular
-from shopsense.text.tokenize import tokenize
+from shopsense.text.tokenize import STOPWORDS, tokenize
 
 FUZZY_MIN_LEN = 5
 FUZZY2_MIN_LEN = 9
@@ -130,13 +130,15 @@ def query_terms(
         typed.setdefault(t, w if w != t else "")
     terms: list[QueryTerm] = []
     for t, n in counts.items():
-        distance = fuzzy_distance(t) if typo_tolerance and known and not known(t) else 0
+        # the edit budget of the word as typed (``hedphones`` has 9 letters: 2 edits)
+        typo = typed[t] or t
+        distance = fuzzy_distance(typo) if typo_tolerance and known and not known(t) else 0
         if distance:
             terms.append(QueryTerm(t, FUZZY_WEIGHT, distance, "fuzzy", typed[t]))
         else:
             terms.append(QueryTerm(t, float(n), typed=typed[t]))
     if known is not None:
-        terms.extend(_joined(words, known, set(counts)))
+        terms.extend(_joined(tokenize(text, keep_stopwords=True), known, set(counts)))
     if synonyms is not None:
         terms.extend(QueryTerm(s, SYNONYM_WEIGHT, 0, "synonym") for s in synonyms.expand(tokens))
     return terms
@@ -146,8 +148,8 @@ def _joined(words: list[str], known: Callable[[str], bool], have: set[str]) -> l
     """Adjacent words of letters that the index knows as one word (``blue tooth``)."""
     out: list[QueryTerm] = []
     for a, b in zip(words, words[1:], strict=False):
-        if not (_LETTERS.match(a) and _LETTERS.match(b)):
-            continue
+        if not (_LETTERS.match(a) and _LETTERS.match(b)) or {a, b} & STOPWORDS:
+            continue  # "watch for men" is no "watchmen"
         joined = singular(a + b)
         if len(joined) >= JOINED_MIN_LEN and joined not in have and known(joined):
             have.add(joined)

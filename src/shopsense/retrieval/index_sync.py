@@ -31,7 +31,7 @@ from shopsense.retrieval.doctable import DocTable, product_key
 from shopsense.retrieval.documents import FieldWeights, product_text, to_index_doc
 from shopsense.retrieval.embeddings import EmbeddingStore, EmbedItem
 from shopsense.retrieval.lexical import LexicalIndex
-from shopsense.text.singular import FOLDING_VERSION
+from shopsense.text.singular import terms_version
 
 Progress = Callable[[str, int, int], None]
 _CHUNK = 2000
@@ -116,14 +116,14 @@ def _sync_lexical(
     if held and lexical.num_docs == 0:
         held = {}  # index folder was wiped: rebuild
     terms = folder / "lexical.terms" if folder else None
-    if terms is not None and _terms_version(terms) != FOLDING_VERSION:
-        if lexical.num_docs:  # indexed with other terms (an older shopsense): index anew
-            lexical.clear()
+    stale = terms is not None and _terms_version(terms) != terms_version()
+    if stale:  # indexed with other terms (an older shopsense or lemminflect): index anew
+        lexical.clear()
         held = {}
     current = dict(zip(table.ids, table.hashes, strict=True))
     changed = [pid for pid, h in current.items() if held.get(pid) != h]
     gone = [pid for pid in held if pid not in current]
-    if not changed and not gone:
+    if not changed and not gone and not stale:
         return
     store = ProductStore(engine)
     for start in range(0, len(changed), _CHUNK):
@@ -139,14 +139,16 @@ def _sync_lexical(
     if path is not None:
         _write_manifest(path, current)
     if terms is not None:
-        terms.write_text(str(FOLDING_VERSION), encoding="utf-8")
+        tmp = terms.with_suffix(".tmp")
+        tmp.write_text(terms_version(), encoding="utf-8")
+        tmp.replace(terms)
 
 
-def _terms_version(path: Path) -> int | None:
+def _terms_version(path: Path) -> str | None:
     """The term folding the stored lexical index was built with (None: before folding)."""
     try:
-        return int(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
         return None
 
 

@@ -5,7 +5,8 @@ no meaning for most of them, so a query of ``👟`` found nothing related to sho
 pictograph (the emoji blocks, dingbats and miscellaneous symbols; not ™, ©, arrows or
 box drawing) is replaced by the words of its Unicode name, without the typographic
 words (``HEAVY BLACK HEART`` → ``heart``: *black* there is the glyph's fill, not a
-colour). Faces and skin-tone modifiers picture no product and are dropped.
+colour). Faces, hands, persons, marks, arrows, card suits and skin-tone modifiers
+picture no product and are dropped.
 """
 
 from __future__ import annotations
@@ -22,7 +23,12 @@ _PICTOGRAPH = re.compile(
 _GLYPH_WORDS = frozenset(
     "black white heavy light medium small large sign symbol emoji modifier ornament".split()
 )
-_DROPPED = frozenset(("face", "fitzpatrick", "hand", "gesture", "thumbs"))
+#: a pictograph whose name has one of these pictures a feeling, a sign or a person, not
+#: a product (``❗``, ``✅``, ``♥`` *heart suit*, ``➡``, ``❶``, ``🙏``, ``🤣``)
+_DROPPED = frozenset(
+    "face fitzpatrick hand hands gesture thumbs person people suit mark arrow arrows "
+    "dingbat digit keycap squared circled laughing smiling grinning crying".split()
+)
 
 
 @dataclass(frozen=True)

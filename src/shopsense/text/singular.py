@@ -24,14 +24,22 @@ from __future__ import annotations
 import gzip
 import re
 from functools import lru_cache
+from importlib.metadata import version
 
 from lemminflect import config, getAllLemmasOOV
 
 from shopsense.text.tokenize import tokenize
 
-#: bump when the folding changes: stored lexical indexes are rebuilt
-FOLDING_VERSION = 1
+#: bump when the folding changes: stored lexical indexes are rebuilt (so are they when
+#: lemminflect's version changes, see :func:`terms_version`)
+FOLDING_VERSION = 2
 _FOLDABLE = re.compile(r"[a-z]{3,}s")
+#: plurals whose singular is another word in a shop: ``shorts`` are no ``short``
+#: sleeve, ``glasses`` no drinking ``glass``, ``flats`` no ``flat``, ``Vans`` no ``van``
+KEEP_PLURAL = frozenset(
+    "shorts glasses eyeglasses flats goods windows vans briefs trunks pumps sweats scrubs "
+    "overalls drawers specs arms blues greens always does".split()
+)
 
 
 @lru_cache(maxsize=1)
@@ -54,12 +62,17 @@ def _noun_table() -> dict[str, str]:
 @lru_cache(maxsize=131072)
 def singular(term: str) -> str:
     """The singular of ``term`` when it is an English plural noun, else ``term``."""
-    if not _FOLDABLE.fullmatch(term):
+    if not _FOLDABLE.fullmatch(term) or term in KEEP_PLURAL:
         return term
     lemma = _noun_table().get(term)
     if lemma is None:
         lemma = getAllLemmasOOV(term, "NOUN").get("NOUN", (term,))[0]
     return lemma if len(lemma) >= 3 and lemma.isalpha() else term
+
+
+def terms_version() -> str:
+    """What a stored lexical index's terms depend on: this folding and lemminflect's data."""
+    return f"{FOLDING_VERSION}:lemminflect {version('lemminflect')}"
 
 
 def search_terms(text: str) -> list[str]:
