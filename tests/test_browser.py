@@ -130,7 +130,8 @@ def test_the_storefront_says_how_it_read_the_query(server: str, page: Page) -> N
     read = page.locator("#understood li")
     expect(read.first).to_be_attached()
     lines = read.all_inner_texts()
-    assert "“under 50” → price -50: only products at price ≤ 50" in lines
+    said = "only products at price ≤ 50, in any currency (CNY/USD as written)"
+    assert f"“under 50” → price -50: {said}" in lines
     shown = page.locator("#results .card .price").all_inner_texts()  # "USD 19.99" + struck price
     prices = [float(re.findall(r"\d+\.\d\d", t)[0]) for t in shown]
     assert prices and max(prices) <= 50

@@ -35,6 +35,7 @@ def _doc(key: int, title: str, **kw: object) -> IndexDoc:
         attribute_pairs=(),
         availability=str(kw.get("avail", "in_stock")),
         price=kw.get("price", 10.0),  # type: ignore[arg-type]
+        currency=kw.get("currency"),  # type: ignore[arg-type]
     )
 
 
@@ -119,7 +120,12 @@ def test_filters_run_inside_the_index() -> None:
     idx.upsert(
         [
             _doc(
-                0, "sony headphones", brand="sony", cats=("audio", "audio > headphones"), price=99.0
+                0,
+                "sony headphones",
+                brand="sony",
+                cats=("audio", "audio > headphones"),
+                price=99.0,
+                currency="USD",
             ),
             _doc(
                 1,
@@ -127,6 +133,7 @@ def test_filters_run_inside_the_index() -> None:
                 brand="bose",
                 cats=("audio", "audio > headphones"),
                 price=299.0,
+                currency="CNY",
             ),
             _doc(
                 2,
@@ -150,6 +157,9 @@ def test_filters_run_inside_the_index() -> None:
     assert keys(max_price=100.0) == {0, 2}
     assert keys(min_price=100.0, max_price=300.0) == {1}
     assert keys(in_stock=True) == {0, 1}
+    # prices are never converted: a bound in one currency keeps to products priced in it
+    assert keys(currency="cny ", max_price=300.0) == {1}
+    assert keys(currency="USD") == {0}
     # no text: every product passing the filters
     assert set(idx.search([], 10, SearchFilters(brands=("bose",))).keys.tolist()) == {1}
 

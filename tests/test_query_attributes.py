@@ -128,6 +128,18 @@ def test_prices_are_shown_without_exponents(parser: AttributeParser) -> None:
     assert by_field(parser.parse("12,5 euro or less"))["price"].value == "-12.5"
 
 
+def test_a_price_says_its_currency_when_the_query_names_one(parser: AttributeParser) -> None:
+    def currency(query: str) -> str | None:
+        (price,) = [f for f in parser.parse(query) if f.field == "price"]
+        return price.currency
+
+    assert currency("双肩包 300元以下") == "CNY" and currency("¥99以内") == "CNY"
+    assert currency("三星手机 2000以下") == "CNY"  # a Chinese price phrase is in yuan
+    assert currency("backpack under $50") == "USD" and currency("under 50 bucks") == "USD"
+    assert currency("boots under 80 euros") == "EUR"
+    assert currency("backpack under 50") is None
+
+
 @pytest.mark.parametrize(
     ("query", "low", "high"),
     [

@@ -197,6 +197,21 @@ def test_a_generic_word_does_not_hide_the_sibling_category(tmp_path: Path) -> No
         own.close()
 
 
+def test_a_price_in_yuan_never_passes_a_product_priced_in_dollars(search: SearchService) -> None:
+    # the demo catalogue prices in CNY and USD; a $205.99 backpack is no "300元以下" one
+    yuan = search.search(SearchRequest("双肩包 300元以下", understand=True, size=50))
+    assert yuan.hits
+    for h in yuan.hits:
+        assert h.product.currency == "CNY" and (h.product.effective_price or 0) <= 300
+    dollars = search.search(SearchRequest("backpack under $150", understand=True, size=50))
+    assert dollars.hits and {h.product.currency for h in dollars.hits} == {"USD"}
+    # an explicit filter keeps to its currency in the index and over the doc table alike
+    own = SearchFilters(max_price=100.0, currency="cny")
+    for mode in ("bm25", "dense", "hybrid"):
+        found = search.search(SearchRequest("backpack", filters=own, mode=mode, size=50))
+        assert found.hits and {h.product.currency for h in found.hits} == {"CNY"}, mode
+
+
 def test_request_rewriters_run_before_retrieval(search: SearchService) -> None:
     from dataclasses import replace
 

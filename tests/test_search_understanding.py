@@ -149,6 +149,34 @@ def test_every_confident_price_bound_applies() -> None:
     assert (out.min_price, out.max_price) == (200.0, None)
 
 
+def test_a_price_in_a_named_currency_keeps_to_it_where_the_catalogue_has_several() -> None:
+    parser = AttributeParser([])
+
+    def applied(query: str, currencies: set[str]) -> tuple[SearchFilters, str]:
+        parsed = ParsedQuery(text=query, corrected=query, filters=tuple(parser.parse(query)))
+        out, uses = apply_parse(parsed, SearchFilters(), currencies=currencies)
+        return out, next(u.note for u in uses if u.field == "price")
+
+    out, note = applied("双肩包 300元以下", {"CNY", "USD"})
+    assert (out.max_price, out.currency) == (300.0, "CNY")
+    assert note == "only products at price ≤ 300 CNY"
+    out, note = applied("backpack under $50", {"CNY", "USD"})
+    assert (out.max_price, out.currency) == (50.0, "USD")
+    # one currency in the catalogue: nothing to keep apart
+    assert applied("双肩包 300元以下", {"USD"})[0].currency is None
+    # no currency named: amounts compared as written, and the account says so
+    out, note = applied("backpack under 50", {"CNY", "USD"})
+    assert out.currency is None and note.endswith("in any currency (CNY/USD as written)")
+    # the shopper's own currency filter stands
+    parsed = ParsedQuery(
+        text="双肩包 300元以下",
+        corrected="双肩包 300元以下",
+        filters=tuple(parser.parse("双肩包 300元以下")),
+    )
+    own = apply_parse(parsed, SearchFilters(currency="USD"), currencies={"CNY", "USD"})[0]
+    assert own.currency == "USD"
+
+
 def test_every_part_of_the_parse_is_accounted_for() -> None:
     red = AttributeFilter("colour", "Red", (0, 3), "red", 1.0)
     nike = AttributeFilter("brand", "Nike", (4, 8), "nike", 1.0)

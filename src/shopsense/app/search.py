@@ -197,6 +197,7 @@ class SearchService:
         self._shown: dict[str, Product] = {}
         self._facets: FacetTable | None = None
         self._category_prefixes: frozenset[str] | None = None
+        self._currency_set: frozenset[str] | None = None
 
     @property
     def table_size(self) -> int:
@@ -217,7 +218,7 @@ class SearchService:
         if request.understand and self.understand is not None:
             parsed = self.understand(request.query)
             filters, understood = apply_parse(
-                parsed, request.filters, self._categories(), request.sort
+                parsed, request.filters, self._categories(), request.sort, self._currencies()
             )
             if request.filters.category is None and filters.category is not None:
                 outside, inside = self._exact_matches(item_words(parsed), filters)
@@ -298,6 +299,14 @@ class SearchService:
             else:
                 outside.append((category, index.table.titles[row]))
         return outside, inside
+
+    def _currencies(self) -> frozenset[str]:
+        """Every currency this index's products are priced in, read on first use."""
+        if self._currency_set is None:
+            self._currency_set = frozenset(
+                c for c in self.pipeline.index.table.currencies if c is not None
+            )
+        return self._currency_set
 
     def _categories(self) -> frozenset[str]:
         """Every category prefix of this index's products, read on first use."""

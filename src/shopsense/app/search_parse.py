@@ -26,7 +26,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Mapping, Sequence
+from collections.abc import Collection, Container, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -88,12 +88,16 @@ def apply_parse(
     given: SearchFilters,
     categories: Container[str] | None = None,
     sort: str = "relevance",
+    currencies: Collection[str] = (),
 ) -> tuple[SearchFilters, tuple[ParseUse, ...]]:
     """The shopper's own filters plus the parse's (module docstring), and the account of
     every part of the parse. ``categories``: the catalogue's category prefixes (in the
     index's form, :func:`category_prefixes`); a predicted category outside them filters
     nothing (an intent model trained on another shop's labels would empty every page).
-    Under any ``sort`` but relevance nothing ranks, and the account says so."""
+    Under any ``sort`` but relevance nothing ranks, and the account says so.
+    ``currencies``: the catalogue's; where it has several, a price bound whose query names
+    its currency (``300元``, ``$50``) keeps to products priced in it (prices are never
+    converted), and one that names none says that it compares amounts as written."""
     uses = [
         ParseUse("spelling", c.corrected, c.original, "query", f"searched for {c.corrected!r}")
         for c in parsed.corrections
@@ -112,6 +116,13 @@ def apply_parse(
             low, high = prices[0].low, prices[0].high
         out = replace(out, min_price=low, max_price=high)
         price_note = f"only products at {_bound(low, high)}"
+        named = next((f.currency for f in applied if f.currency), None)
+        if len(currencies) > 1 and given.currency is None:
+            if named in currencies:
+                out = replace(out, currency=named)
+                price_note += f" {named}"
+            else:
+                price_note += f", in any currency ({'/'.join(sorted(currencies))} as written)"
     for f in parsed.filters:
         uses.append(_attribute_use(f, f in applied and not own_price, own_price, price_note, sort))
     intent = parsed.intent

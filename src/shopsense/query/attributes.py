@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from shopsense.query.lexicon import Alias, aliases, norm, normalise_with_offsets, source_span
-from shopsense.query.prices import find_prices
+from shopsense.query.prices import find_prices, price_currency
 from shopsense.query.types import AttributeFilter
 
 _LATIN = re.compile(r"[0-9a-z]")
@@ -103,13 +103,20 @@ class AttributeParser:
         found: list[AttributeFilter] = []
 
         def add(
-            field: str, value: str, start: int, end: int, confidence: float, **kw: float
+            field: str,
+            value: str,
+            start: int,
+            end: int,
+            confidence: float,
+            currency: str | None = None,
+            **kw: float,
         ) -> None:
             span = source_span(offsets, start, end, len(query))
             if not (field == "brand" and confidence <= AMBIGUOUS_BRAND):
                 taken.append((start, end))  # a soft brand leaves its words to the others
+            said = query[span[0] : span[1]]
             found.append(
-                AttributeFilter(field, value, span, query[span[0] : span[1]], confidence, **kw)
+                AttributeFilter(field, value, span, said, confidence, currency=currency, **kw)
             )
 
         for f in self._fields:
@@ -121,7 +128,8 @@ class AttributeParser:
         for price in find_prices(text, taken):
             value = f"{_fmt(price.low)}-{_fmt(price.high)}"
             kw = {k: v for k, v in (("low", price.low), ("high", price.high)) if v is not None}
-            add("price", value, price.start, price.end, price.confidence, **kw)
+            currency = price_currency(text[price.start : price.end])
+            add("price", value, price.start, price.end, price.confidence, currency, **kw)
         for pattern, confidence in _SIZE_PATTERNS:
             for m in pattern.finditer(text):
                 if not any(m.start() < b and a < m.end() for a, b in taken):

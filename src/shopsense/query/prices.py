@@ -123,6 +123,26 @@ _SOFT_CONFIDENCE = 0.6
 _CURRENCY_MARK = re.compile(r"[$¥€£]|元|块|rmb|usd|dollar|bucks|yuan|euro|之间")
 
 
+_CURRENCY_MARKS = (
+    ("CNY", re.compile(r"元|块|¥|rmb|yuan|人民币")),
+    ("USD", re.compile(r"\$|usd|dollars?\b|bucks")),
+    ("EUR", re.compile(r"€|euros?\b")),
+    ("GBP", re.compile(r"£")),
+)
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def price_currency(text: str) -> str | None:
+    """The ISO code of the currency a price's (normalised) text names: ``300元``, ``$50``,
+    ``50 bucks``. A Chinese price phrase without a mark (``2000以下``, ``不超过300``) is
+    read as yuan, as Chinese shops write prices; ``¥`` is read as yuan, not yen.
+    ``under 50`` names none."""
+    for code, pattern in _CURRENCY_MARKS:
+        if pattern.search(text):
+            return code
+    return "CNY" if _HAN.search(text) else None
+
+
 @dataclass(frozen=True)
 class PriceMatch:
     """A price constraint found in normalised text at ``[start, end)``."""

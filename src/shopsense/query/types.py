@@ -24,6 +24,7 @@ class AttributeFilter:
     confidence: float
     low: float | None = None
     high: float | None = None
+    currency: str | None = None  # a price's, when the query names it (``300元``: CNY)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import numpy.typing as npt
 from sqlalchemy import Engine, func, select
 
 from shopsense.retrieval.documents import attribute_pair, category_prefixes
-from shopsense.retrieval.filters import SearchFilters
+from shopsense.retrieval.filters import SearchFilters, currency_code
 from shopsense.retrieval.key_lookup import KeyLookup
 from shopsense.storage.schema import events as EV
 from shopsense.storage.schema import products as P
@@ -56,10 +56,13 @@ class DocTable:
     updated: Floats
     quality: Floats
     popularity: Floats
+    currencies: list[str | None] = field(default_factory=list)  # as ``currency_code``
     _lookup: KeyLookup = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._lookup = KeyLookup(self.keys)
+        if not self.currencies:
+            self.currencies = [None] * len(self.ids)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -76,7 +79,7 @@ class DocTable:
     def load(cls, engine: Engine) -> DocTable:
         cols = [P.c.id, P.c.title, P.c.brand, P.c.category, P.c.price, P.c.sale_price]
         cols += [P.c.availability, P.c.attributes, P.c.updated_at, P.c.quality_score]
-        cols += [P.c.content_hash]
+        cols += [P.c.content_hash, P.c.currency]
         with engine.connect() as conn:
             rows = list(conn.execute(select(*cols).order_by(P.c.id)))
             pop = _popularity(engine)
@@ -97,6 +100,7 @@ class DocTable:
                 dtype=np.float64,
             ),
             popularity=np.asarray([pop.get(r.id, 0.0) for r in rows], dtype=np.float64),
+            currencies=[currency_code(r.currency) for r in rows],
         )
 
     def mask(self, filters: SearchFilters, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
@@ -105,12 +109,15 @@ class DocTable:
         brands = set(filters.brand_terms)
         prefix = filters.category_prefix
         attrs = set(filters.attribute_terms)
+        currency = filters.currency_term
         for i, r in enumerate(rows):
             if brands and normalize(self.brands[r] or "") not in brands:
                 ok[i] = False
             elif prefix and prefix not in category_prefixes(self.categories[r]):
                 ok[i] = False
             elif filters.in_stock and self.availability[r] != "in_stock":
+                ok[i] = False
+            elif currency and self.currencies[r] != currency:
                 ok[i] = False
             elif attrs and not attrs <= {
                 attribute_pair(k, v) for k, v in self.attributes[r].items()

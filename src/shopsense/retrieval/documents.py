@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from shopsense.catalog.schema import CATEGORY_SEP, Product
+from shopsense.retrieval.filters import currency_code
 from shopsense.text.normalize import normalize
 from shopsense.text.singular import search_terms
 
@@ -48,6 +49,7 @@ class IndexDoc:
     availability: str
     price: float | None
     updated_at: float | None = None
+    currency: str | None = None  # upper case, as ``SearchFilters.currency_term``
 
 
 def category_prefixes(category: tuple[str, ...]) -> tuple[str, ...]:
@@ -93,5 +95,6 @@ def to_index_doc(key: int, product: Product) -> IndexDoc:
         attribute_pairs=tuple(attribute_pair(k, v) for k, v in product.attributes.items()),
         availability=product.availability.value,
         price=product.effective_price,
+        currency=currency_code(product.currency),
         updated_at=updated,
     )

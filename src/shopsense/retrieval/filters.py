@@ -19,6 +19,8 @@ class SearchFilters:
       a product without a price never passes a price bound.
     - ``in_stock``: only products whose availability is ``in_stock``.
     - ``attributes``: every ``key=value`` pair must be present (case-insensitive).
+    - ``currency``: only products priced in this currency (ISO code, any case); prices
+      are never converted, so a price bound in a catalogue of several currencies needs it.
     """
 
     brands: tuple[str, ...] = ()
@@ -27,6 +29,7 @@ class SearchFilters:
     max_price: float | None = None
     in_stock: bool = False
     attributes: tuple[tuple[str, str], ...] = field(default=())
+    currency: str | None = None
 
     def __post_init__(self) -> None:
         if (
@@ -45,6 +48,7 @@ class SearchFilters:
             or self.max_price is not None
             or self.in_stock
             or self.attributes
+            or self.currency
         )
 
     @property
@@ -56,12 +60,23 @@ class SearchFilters:
         return CATEGORY_SEP.join(levels) or None
 
     @property
+    def currency_term(self) -> str | None:
+        """The currency filter in the index's form (upper case), or None."""
+        return currency_code(self.currency)
+
+    @property
     def brand_terms(self) -> tuple[str, ...]:
         return tuple(normalize(b) for b in self.brands)
 
     @property
     def attribute_terms(self) -> tuple[str, ...]:
         return tuple(f"{normalize(k)}={normalize(v)}" for k, v in self.attributes)
+
+
+def currency_code(value: str | None) -> str | None:
+    """``"cny "`` → ``"CNY"``; blank or None → None (how index and filter spell currencies)."""
+    code = (value or "").strip().upper()
+    return code or None
 
 
 def parse_attribute_filters(specs: list[str] | tuple[str, ...]) -> tuple[tuple[str, str], ...]:

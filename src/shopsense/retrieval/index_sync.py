@@ -5,6 +5,9 @@ lexical index only the products whose content hash differs from what it holds
 (``lexical.json`` records id → hash after every commit), and deletes the ones
 gone from the store. Re-applying a change is harmless (upsert by key), so a
 crash between commit and manifest write costs a repeat, never a wrong index.
+The lexical folder is named for the index schema (``LEXICAL_DIR``), and
+``lexical.terms`` records the term folding it was built with: an index built by
+an older shopsense or lemminflect is indexed anew on open.
 
 Bound: a catalogue change is searchable from the next ``open`` (every CLI search
 and ``shopsense index build`` opens), at a cost proportional to the products
@@ -16,6 +19,7 @@ delta and is rebuilt from stored vectors when the delta passes 10 %.
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,11 +34,14 @@ from shopsense.retrieval.dense import IndexParams, VectorIndex
 from shopsense.retrieval.doctable import DocTable, product_key
 from shopsense.retrieval.documents import FieldWeights, product_text, to_index_doc
 from shopsense.retrieval.embeddings import EmbeddingStore, EmbedItem
-from shopsense.retrieval.lexical import LexicalIndex
+from shopsense.retrieval.lexical import SCHEMA_VERSION, LexicalIndex
 from shopsense.text.singular import terms_version
 
 Progress = Callable[[str, int, int], None]
 _CHUNK = 2000
+#: the lexical index's folder, named for its schema: an index of another schema is
+#: never opened (tantivy refuses it), and the old ``lexical`` folder is removed
+LEXICAL_DIR = f"lexical-{SCHEMA_VERSION}"
 
 
 @dataclass
@@ -91,7 +98,9 @@ class SearchIndex:
         report = SyncReport()
         table = DocTable.load(engine)
         report.products = len(table)
-        lexical = LexicalIndex(folder / "lexical" if folder else None, weights)
+        if folder is not None:  # a lexical index of an older schema: no longer read
+            shutil.rmtree(folder / "lexical", ignore_errors=True)
+        lexical = LexicalIndex(folder / LEXICAL_DIR if folder else None, weights)
         _sync_lexical(engine, table, lexical, folder, report, progress)
         report.timings["lexical"] = time.perf_counter() - t0
         dense = None
@@ -115,8 +124,7 @@ def _sync_lexical(
     held = _read_manifest(path) if path else {}
     if held and lexical.num_docs == 0:
         held = {}  # index folder was wiped: rebuild
-    terms = folder / "lexical.terms" if folder else None
-    stale = terms is not None and _terms_version(terms) != terms_version()
+    stale = folder is not None and _terms_version(folder) != terms_version()
     if stale:  # indexed with other terms (an older shopsense or lemminflect): index anew
         lexical.clear()
         held = {}
@@ -138,16 +146,16 @@ def _sync_lexical(
     report.indexed, report.deleted = len(changed), len(gone)
     if path is not None:
         _write_manifest(path, current)
-    if terms is not None:
-        tmp = terms.with_suffix(".tmp")
+    if folder is not None:
+        tmp = folder / "lexical.terms.tmp"
         tmp.write_text(terms_version(), encoding="utf-8")
-        tmp.replace(terms)
+        tmp.replace(folder / "lexical.terms")
 
 
-def _terms_version(path: Path) -> str | None:
-    """The term folding the stored lexical index was built with (None: before folding)."""
+def _terms_version(folder: Path) -> str | None:
+    """What the lexical index under ``folder`` was built with (None: before versions)."""
     try:
-        return path.read_text(encoding="utf-8")
+        return (folder / "lexical.terms").read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
 

@@ -49,12 +49,16 @@ class LexicalHits(NamedTuple):
     scores: npt.NDArray[np.float64]
 
 
+#: bump when the schema or what ``_document`` stores changes: stored indexes are rebuilt
+SCHEMA_VERSION = 2  # 2: f_currency
+
+
 def _schema() -> Any:
     sb = tantivy.SchemaBuilder()
     sb.add_unsigned_field("key", stored=False, indexed=True, fast=True)
     for name in TEXT_FIELDS:
         sb.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
-    for name in ("f_brand", "f_category", "f_attr", "f_availability"):
+    for name in ("f_brand", "f_category", "f_attr", "f_availability", "f_currency"):
         sb.add_text_field(name, tokenizer_name="raw", index_option="basic")
     sb.add_float_field("price", indexed=True, fast=True)
     sb.add_float_field("updated", indexed=False, fast=True)
@@ -74,6 +78,8 @@ def _document(doc: IndexDoc) -> Any:
     for pair in doc.attribute_pairs:
         d.add_text("f_attr", pair)
     d.add_text("f_availability", doc.availability)
+    if doc.currency:
+        d.add_text("f_currency", doc.currency)
     if doc.price is not None:
         d.add_float("price", doc.price)
     if doc.updated_at is not None:
@@ -198,6 +204,8 @@ class LexicalIndex:
             )
         if filters.in_stock:
             qs.append(tantivy.Query.term_query(s, "f_availability", "in_stock"))
+        if filters.currency_term:
+            qs.append(tantivy.Query.term_query(s, "f_currency", filters.currency_term))
         qs.extend(tantivy.Query.term_query(s, "f_attr", a) for a in filters.attribute_terms)
         return [(must, zero(q, 0.0)) for q in qs]
 
