@@ -138,6 +138,11 @@ def test_a_price_says_its_currency_when_the_query_names_one(parser: AttributePar
     assert currency("backpack under $50") == "USD" and currency("under 50 bucks") == "USD"
     assert currency("boots under 80 euros") == "EUR"
     assert currency("backpack under 50") is None
+    # a foreign currency named in Chinese after the price is that currency, not yuan
+    assert currency("双肩包 低于50美元") == "USD" and currency("不超过200欧元") == "EUR"
+    assert currency("低于5000日元") == "JPY" and currency("under 300 CNY") == "CNY"
+    # a currency word ends where a word ends
+    assert currency("under 50 usda organic") is None and currency("under 50 europe") is None
 
 
 @pytest.mark.parametrize(

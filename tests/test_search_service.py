@@ -15,7 +15,7 @@ from shopsense.app.services import Services
 from shopsense.app.settings import Settings
 from shopsense.core.errors import InputError
 from shopsense.retrieval.filters import SearchFilters
-from shopsense.text.singular import terms_version
+from shopsense.retrieval.index_sync import index_version
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +128,7 @@ def test_an_index_of_other_terms_is_emptied_when_the_catalogue_is_empty(tmp_path
         store.delete(f"P{i}")
     again = SearchIndex.open(engine, folder)
     assert again.lexical.num_docs == 0 and len(again.table) == 0
-    assert (folder / "lexical.terms").read_text(encoding="utf-8") == terms_version()
+    assert (folder / "lexical.terms").read_text(encoding="utf-8") == index_version()
 
 
 def test_a_query_of_symbols_finds_nothing_and_pictographs_are_read(search: SearchService) -> None:
@@ -158,7 +158,7 @@ def test_singular_and_plural_meet_and_an_index_of_other_terms_is_rebuilt(svc: Se
         fresh = again.search()
         report = fresh.pipeline.index.report
         assert report.indexed == report.products == fresh.pipeline.index.lexical.num_docs
-        assert terms.read_text(encoding="utf-8") == terms_version()
+        assert terms.read_text(encoding="utf-8") == index_version()
         # titles say "Running Shoes"; the shopper types one shoe
         shoe = fresh.search(SearchRequest("running shoe", mode="bm25", size=5, explain=True))
         assert all("Shoes" in h.product.title for h in shoe.hits) and len(shoe.hits) == 5
@@ -205,8 +205,9 @@ def test_a_price_in_yuan_never_passes_a_product_priced_in_dollars(search: Search
         assert h.product.currency == "CNY" and (h.product.effective_price or 0) <= 300
     dollars = search.search(SearchRequest("backpack under $150", understand=True, size=50))
     assert dollars.hits and {h.product.currency for h in dollars.hits} == {"USD"}
-    # an explicit filter keeps to its currency in the index and over the doc table alike
-    own = SearchFilters(max_price=100.0, currency="cny")
+    # an explicit filter keeps to its currency in every retrieval mode; "rmb" is yuan
+    own = SearchFilters(max_price=100.0, currency="rmb")
+    assert own == SearchFilters(max_price=100.0, currency="CNY")
     for mode in ("bm25", "dense", "hybrid"):
         found = search.search(SearchRequest("backpack", filters=own, mode=mode, size=50))
         assert found.hits and {h.product.currency for h in found.hits} == {"CNY"}, mode

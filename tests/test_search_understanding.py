@@ -162,8 +162,9 @@ def test_a_price_in_a_named_currency_keeps_to_it_where_the_catalogue_has_several
     assert note == "only products at price ≤ 300 CNY"
     out, note = applied("backpack under $50", {"CNY", "USD"})
     assert (out.max_price, out.currency) == (50.0, "USD")
-    # one currency in the catalogue: nothing to keep apart
-    assert applied("双肩包 300元以下", {"USD"})[0].currency is None
+    # one currency in the catalogue: nothing to keep apart, and the account says so
+    out, note = applied("双肩包 300元以下", {"USD"})
+    assert out.currency is None and note.endswith(": CNY compared as written with prices in USD")
     # no currency named: amounts compared as written, and the account says so
     out, note = applied("backpack under 50", {"CNY", "USD"})
     assert out.currency is None and note.endswith("in any currency (CNY/USD as written)")

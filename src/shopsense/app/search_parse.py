@@ -117,12 +117,15 @@ def apply_parse(
         out = replace(out, min_price=low, max_price=high)
         price_note = f"only products at {_bound(low, high)}"
         named = next((f.currency for f in applied if f.currency), None)
+        held = "/".join(sorted(currencies))
         if len(currencies) > 1 and given.currency is None:
             if named in currencies:
                 out = replace(out, currency=named)
                 price_note += f" {named}"
             else:
-                price_note += f", in any currency ({'/'.join(sorted(currencies))} as written)"
+                price_note += f", in any currency ({held} as written)"
+        elif named and currencies and named not in currencies:  # one currency, another named
+            price_note += f": {named} compared as written with prices in {held}"
     for f in parsed.filters:
         uses.append(_attribute_use(f, f in applied and not own_price, own_price, price_note, sort))
     intent = parsed.intent

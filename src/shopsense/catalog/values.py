@@ -47,6 +47,24 @@ _SIGN_RE = re.compile(
 _NUMBER_RE = re.compile(r"^[+-]?[0-9][0-9.,' ]*$|^[+-]?\.[0-9]+$")
 
 
+#: currency names a catalogue column may hold besides the signs and codes above
+_CURRENCY_NAMES = {"人民币": "CNY", "美元": "USD", "欧元": "EUR", "英镑": "GBP", "日元": "JPY"}
+
+
+def currency_code(value: str | None) -> str | None:
+    """The ISO code of a currency as a catalogue or a filter writes it: ``"rmb"``, ``"¥"``,
+    ``"人民币"`` → ``CNY``; another code is upper-cased (``"jpy"`` → ``JPY``); blank → None."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    upper = text.upper()
+    for table in (_CURRENCY_SIGNS, _CURRENCY_NAMES):
+        for sign, code in table.items():
+            if sign.upper() == upper:
+                return code
+    return upper
+
+
 def is_blank(value: Any) -> bool:
     return (
         value is None

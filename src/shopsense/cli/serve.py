@@ -44,6 +44,14 @@ def run_server(settings: Settings, host: str, port: int, workers: int = 1) -> No
         # create / migrate the store once, here: workers migrating a new store at the same
         # time race (SQLite: "table alembic_version already exists" in one of them)
         open_store(settings.db).dispose()
+        # bring the search indexes up to date once, here too: workers that open a changed
+        # (or, after an upgrade, an older) index at the same moment contend for tantivy's
+        # writer lock, and all but one fail with LockBusy
+        prepared = Services.from_settings(settings)
+        try:
+            prepared.search()
+        finally:
+            prepared.close()
         os.environ["SHOPSENSE_DB"] = settings.db
         os.environ["SHOPSENSE_OPEN_ACCESS"] = "true" if settings.open_access else "false"
         os.environ["SHOPSENSE_DATA_DIR"] = str(settings.data_dir)

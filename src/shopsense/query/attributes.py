@@ -128,7 +128,7 @@ class AttributeParser:
         for price in find_prices(text, taken):
             value = f"{_fmt(price.low)}-{_fmt(price.high)}"
             kw = {k: v for k, v in (("low", price.low), ("high", price.high)) if v is not None}
-            currency = price_currency(text[price.start : price.end])
+            currency = price_currency(text[price.start : price.end], text[price.end :])
             add("price", value, price.start, price.end, price.confidence, currency, **kw)
         for pattern, confidence in _SIZE_PATTERNS:
             for m in pattern.finditer(text):

@@ -29,7 +29,8 @@ from typing import Literal
 _DIGITS = r"([0-9]{1,3}(?:,[0-9]{3})++(?:\.[0-9]++)?|[0-9]++(?:[.,][0-9]++)?)"
 # never the mantissa of ``1e3``: a number in scientific notation is no price
 _NUM = r"(?:[$¥€£]\s*)?" + _DIGITS + r"(?![eE][+-]?[0-9])(?:\s*(k|百|千|万)(?![a-z]))?"
-_CUR = r"(?:\s*(?:元|块钱|块|rmb|usd|dollars?|bucks|yuan|euros?|¥|\$))?"
+# a Latin currency word ends where a word ends: ``50 usda`` is no price in dollars
+_CUR = r"(?:\s*(?:元|块钱|块|(?:rmb|usd|dollars?|bucks|yuan|euros?)(?![a-z])|¥|\$))?"
 _UNITS = (
     r"inch|in|\"|''|gb|tb|mb|mm|cm|m|kg|g|lbs?|w|v|mah|hz|ml|l|pcs|pack|ft|feet|piece|oz|dpi|"
     r"%|％|percent|hours?|hrs?|days?|weeks?|months?|years?|mins?|minutes?|seconds?|people|"
@@ -123,24 +124,28 @@ _SOFT_CONFIDENCE = 0.6
 _CURRENCY_MARK = re.compile(r"[$¥€£]|元|块|rmb|usd|dollar|bucks|yuan|euro|之间")
 
 
-_CURRENCY_MARKS = (
-    ("CNY", re.compile(r"元|块|¥|rmb|yuan|人民币")),
-    ("USD", re.compile(r"\$|usd|dollars?\b|bucks")),
-    ("EUR", re.compile(r"€|euros?\b")),
-    ("GBP", re.compile(r"£")),
+_LATIN = r"(?<![a-z])(?:{})(?![a-z])"
+#: currency words and marks; a foreign currency's Chinese name before yuan's (美元 ends in 元)
+_CURRENCY_WORDS = (
+    ("USD", re.compile(r"美元|美金|\$|" + _LATIN.format(r"usd|dollars?|bucks"))),
+    ("EUR", re.compile(r"欧元|€|" + _LATIN.format(r"eur|euros?"))),
+    ("GBP", re.compile(r"英镑|£|" + _LATIN.format(r"gbp"))),
+    ("JPY", re.compile(r"日元|円|" + _LATIN.format(r"jpy|yen"))),
+    ("CNY", re.compile(r"人民币|元|块|¥|" + _LATIN.format(r"rmb|yuan|cny"))),
 )
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
 
-def price_currency(text: str) -> str | None:
-    """The ISO code of the currency a price's (normalised) text names: ``300元``, ``$50``,
-    ``50 bucks``. A Chinese price phrase without a mark (``2000以下``, ``不超过300``) is
-    read as yuan, as Chinese shops write prices; ``¥`` is read as yuan, not yen.
-    ``under 50`` names none."""
-    for code, pattern in _CURRENCY_MARKS:
-        if pattern.search(text):
+def price_currency(span: str, after: str = "") -> str | None:
+    """The ISO code of the currency a price names, in its (normalised) text ``span`` or as
+    the word right ``after`` it: ``300元``, ``$50``, ``50 bucks``, ``低于50美元`` (dollars,
+    not yuan). A Chinese price phrase with no currency word (``2000以下``) is read as
+    yuan, as Chinese shops write prices; ``¥`` is read as yuan, not yen. ``under 50``
+    names none."""
+    for code, pattern in _CURRENCY_WORDS:
+        if pattern.search(span) or pattern.match(after.lstrip()):
             return code
-    return "CNY" if _HAN.search(text) else None
+    return "CNY" if _HAN.search(span) else None
 
 
 @dataclass(frozen=True)

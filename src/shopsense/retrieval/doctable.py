@@ -16,8 +16,9 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy import Engine, func, select
 
+from shopsense.catalog.values import currency_code
 from shopsense.retrieval.documents import attribute_pair, category_prefixes
-from shopsense.retrieval.filters import SearchFilters, currency_code
+from shopsense.retrieval.filters import SearchFilters
 from shopsense.retrieval.key_lookup import KeyLookup
 from shopsense.storage.schema import events as EV
 from shopsense.storage.schema import products as P

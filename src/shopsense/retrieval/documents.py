@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from shopsense.catalog.schema import CATEGORY_SEP, Product
-from shopsense.retrieval.filters import currency_code
+from shopsense.catalog.values import currency_code
 from shopsense.text.normalize import normalize
 from shopsense.text.singular import search_terms
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from shopsense.catalog.schema import CATEGORY_SEP
+from shopsense.catalog.values import currency_code
 from shopsense.core.errors import InputError
 from shopsense.text.normalize import normalize
 
@@ -32,6 +33,8 @@ class SearchFilters:
     currency: str | None = None
 
     def __post_init__(self) -> None:
+        # one spelling per currency (``rmb``, ``¥`` → ``CNY``), so equal filters hash alike
+        object.__setattr__(self, "currency", currency_code(self.currency))
         if (
             self.min_price is not None
             and self.max_price is not None
@@ -61,8 +64,8 @@ class SearchFilters:
 
     @property
     def currency_term(self) -> str | None:
-        """The currency filter in the index's form (upper case), or None."""
-        return currency_code(self.currency)
+        """The currency filter in the index's form (an ISO code), or None."""
+        return self.currency
 
     @property
     def brand_terms(self) -> tuple[str, ...]:
@@ -71,12 +74,6 @@ class SearchFilters:
     @property
     def attribute_terms(self) -> tuple[str, ...]:
         return tuple(f"{normalize(k)}={normalize(v)}" for k, v in self.attributes)
-
-
-def currency_code(value: str | None) -> str | None:
-    """``"cny "`` → ``"CNY"``; blank or None → None (how index and filter spell currencies)."""
-    code = (value or "").strip().upper()
-    return code or None
 
 
 def parse_attribute_filters(specs: list[str] | tuple[str, ...]) -> tuple[tuple[str, str], ...]:

@@ -124,7 +124,7 @@ def _sync_lexical(
     held = _read_manifest(path) if path else {}
     if held and lexical.num_docs == 0:
         held = {}  # index folder was wiped: rebuild
-    stale = folder is not None and _terms_version(folder) != terms_version()
+    stale = folder is not None and _terms_version(folder) != index_version()
     if stale:  # indexed with other terms (an older shopsense or lemminflect): index anew
         lexical.clear()
         held = {}
@@ -148,8 +148,15 @@ def _sync_lexical(
         _write_manifest(path, current)
     if folder is not None:
         tmp = folder / "lexical.terms.tmp"
-        tmp.write_text(terms_version(), encoding="utf-8")
+        tmp.write_text(index_version(), encoding="utf-8")
         tmp.replace(folder / "lexical.terms")
+
+
+def index_version() -> str:
+    """What a stored lexical index's terms and fields depend on: the schema, the folding
+    and lemminflect (the manifest beside the folder may be an older shopsense's, so the
+    schema is checked here too, not only by the folder's name)."""
+    return f"schema {SCHEMA_VERSION}; folding {terms_version()}"
 
 
 def _terms_version(folder: Path) -> str | None:
