@@ -198,16 +198,11 @@ def widen_category(
     not widen it; the account names a product the narrower filter would have hidden."""
     if filters.category is None:
         return filters, tuple(uses)
-    levels = filters.category.split(CATEGORY_SEP)
-    parent = [level.casefold() for level in levels[:-1]]
-    siblings = [
-        title
-        for category, title in outside
-        if [level.casefold() for level in category[: len(parent)]] == parent
-    ]
-    if not parent or len(siblings) < max(MIN_HIDDEN, HIDDEN_SHARE * inside):
+    wider = CATEGORY_SEP.join(filters.category.split(CATEGORY_SEP)[:-1])
+    parent = SearchFilters(category=wider).category_prefix  # the index's form, as filters
+    siblings = [title for category, title in outside if parent in category_prefixes(category)]
+    if parent is None or len(siblings) < max(MIN_HIDDEN, HIDDEN_SHARE * inside):
         return filters, tuple(uses)
-    wider = CATEGORY_SEP.join(levels[:-1])
     out: list[ParseUse] = []
     for use in uses:
         if use.field == "category" and use.use == "filter":

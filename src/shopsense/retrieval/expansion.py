@@ -121,7 +121,8 @@ def query_terms(
     typo_tolerance: bool = True,
 ) -> list[QueryTerm]:
     """The weighted terms of ``text``: its tokens, their synonyms, fuzzy forms of unknown ones."""
-    words = tokenize(text)
+    written = tokenize(text, keep_stopwords=True)  # once: the joins read the stopwords
+    words = [w for w in written if w not in STOPWORDS]  # = tokenize(text)
     tokens = [singular(w) for w in words]
     counts: dict[str, int] = {}
     typed: dict[str, str] = {}
@@ -138,7 +139,7 @@ def query_terms(
         else:
             terms.append(QueryTerm(t, float(n), typed=typed[t]))
     if known is not None:
-        terms.extend(_joined(tokenize(text, keep_stopwords=True), known, set(counts)))
+        terms.extend(_joined(written, known, set(counts)))
     if synonyms is not None:
         terms.extend(QueryTerm(s, SYNONYM_WEIGHT, 0, "synonym") for s in synonyms.expand(tokens))
     return terms
