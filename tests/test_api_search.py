@@ -69,6 +69,7 @@ def test_chinese_query(api: Api) -> None:
         ({"q": "shoes", "sort": "cheapest"}, 422),
         ({"q": "shoes", "min_price": 50, "max_price": 10}, 400),
         ({"q": "shoes", "attr": "colour"}, 400),
+        ({"q": "shoes", "currency": "dollars"}, 400),
     ],
 )
 def test_bad_search_input_is_a_4xx(api: Api, params: dict[str, object], status: int) -> None:
@@ -104,6 +105,23 @@ def test_search_understands_the_query_when_asked_and_says_how(api: Api) -> None:
     uses = {(u["field"], u["use"], u["note"]) for u in body["understood"]}
     assert ("brand", "unused", "results sorted by price_asc") in uses
     assert ("price", "filter", any_currency) in uses
+
+
+def test_a_price_bound_keeps_to_the_currency_asked_for(api: Api) -> None:
+    h = api.headers("search")
+    mixed = api.client.get("/search", params={"q": "shoes", "size": 50}, headers=h).json()
+    # the demo prices in CNY and USD: the price facet keeps the two apart
+    assert any(k.endswith(" CNY") for k in mixed["facets"]["price"])
+    assert any(k.endswith(" USD") for k in mixed["facets"]["price"])
+    assert sum(mixed["facets"]["price"].values()) == mixed["total"]
+    params = {"q": "shoes", "max_price": 100, "currency": "¥", "size": 50}
+    body = api.client.get("/search", params=params, headers=h).json()
+    assert body["hits"] and {hit["product"]["currency"] for hit in body["hits"]} == {"CNY"}
+    paid = [hit["product"]["sale_price"] or hit["product"]["price"] for hit in body["hits"]]
+    assert max(paid) <= 100 and all(k.endswith(" CNY") for k in body["facets"]["price"])
+    # the plain lane reads the parameter as the route does
+    lane = plain_request(api.services, b"q=shoes&max_price=100&currency=%C2%A5")
+    assert lane is not None and lane.filters == SearchFilters(max_price=100.0, currency="CNY")
 
 
 def test_a_warm_start_builds_the_query_parser_before_serving(

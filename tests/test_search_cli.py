@@ -32,6 +32,7 @@ def test_index_search_train_and_rank_with_the_model(tmp_path: Path) -> None:
     run("ingest", str(DEMO_CATALOG), tmp=tmp_path)
     built = json.loads(run("index", "build", "--json", tmp=tmp_path).stdout)
     assert built["products"] == built["indexed"] > 300
+    assert built["ranker"].startswith("linear ranker: no search-ltr model is stored")
     again = json.loads(run("index", "build", "--json", tmp=tmp_path).stdout)
     assert again["indexed"] == 0
 
@@ -44,6 +45,14 @@ def test_index_search_train_and_rank_with_the_model(tmp_path: Path) -> None:
         paid = h["product"]["sale_price"] or h["product"]["price"]
         assert h["product"]["brand"] == "Sony" and paid is not None and paid <= 300
     assert result["hits"][0]["explanation"]["matched"]["title"] == ["headphones"]
+    # the demo prices in CNY and USD; --currency keeps a price bound to one of them
+    yuan = json.loads(
+        run("search", "跑步鞋", "--max-price", "700", "--currency", "rmb", "--json", tmp=tmp_path)
+        .stdout
+    )
+    assert yuan["hits"] and {h["product"]["currency"] for h in yuan["hits"]} == {"CNY"}
+    paid = [h["product"]["sale_price"] or h["product"]["price"] for h in yuan["hits"]]
+    assert max(paid) <= 700 and "跑步鞋" in yuan["hits"][0]["product"]["title"]
 
     queries = tmp_path / "q.tsv"
     qrels = tmp_path / "qrels.txt"
@@ -77,6 +86,7 @@ def test_index_search_train_and_rank_with_the_model(tmp_path: Path) -> None:
     )
     assert ltr["hits"][0]["explanation"]["ranker"] == "lambdamart"
     assert ltr["hits"][0]["product"]["brand"] == "Sony"
+    assert "ranker: search-ltr version 1\n" in run("index", "build", tmp=tmp_path).stdout
 
 
 def test_eval_search_on_the_esci_fixture(tmp_path: Path, shared_data: Path) -> None:

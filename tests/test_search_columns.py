@@ -79,3 +79,18 @@ def test_facets_count_every_row_once_and_skip_blank_brands_and_prices() -> None:
     assert list(facets.attributes) == ["colour", "gender"]  # a tie keeps the order first seen
     assert facets.availability == {"in_stock": 5, "out_of_stock": 1}
     assert FacetTable(table).counts([]).brand == {}
+
+
+def test_price_facets_keep_currencies_apart() -> None:
+    table = _table(["A"] * 5, [10.0, 30.0, 10.0, 400.0, 20.0], [{}] * 5)
+    table.currencies = ["USD", "CNY", "CNY", "USD", None]
+    # prices are never converted: each bucket names its currency, CNY's before USD's,
+    # and a price without a currency is not counted
+    assert FacetTable(table).counts(range(5)).price == {
+        "0-25 CNY": 1,
+        "25-50 CNY": 1,
+        "0-25 USD": 1,
+        "250-500 USD": 1,
+    }
+    table.currencies = ["USD", "USD", "USD", None, "USD"]  # one currency: plain buckets
+    assert FacetTable(table).counts(range(5)).price == {"0-25": 3, "25-50": 1, "250-500": 1}

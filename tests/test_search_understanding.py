@@ -176,6 +176,15 @@ def test_a_price_in_a_named_currency_keeps_to_it_where_the_catalogue_has_several
     )
     own = apply_parse(parsed, SearchFilters(currency="USD"), currencies={"CNY", "USD"})[0]
     assert own.currency == "USD"
+    # bounds in two currencies: those in the first named one filter; the other is left
+    query = "backpack over $20 under 300元"
+    parsed = ParsedQuery(text=query, corrected=query, filters=tuple(parser.parse(query)))
+    out, uses = apply_parse(parsed, SearchFilters(), currencies={"CNY", "USD"})
+    assert (out.min_price, out.max_price, out.currency) == (20.0, None, "USD")
+    assert [(u.text, u.use, u.note) for u in uses if u.field == "price"] == [
+        ("over $20", "filter", "only products at price ≥ 20 USD"),
+        ("under 300元", "unused", "in CNY, the first price in USD: prices are not converted"),
+    ]
 
 
 def test_every_part_of_the_parse_is_accounted_for() -> None:

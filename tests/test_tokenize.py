@@ -61,5 +61,13 @@ def test_search_folds_plural_nouns_and_nothing_else() -> None:
         "flats",
         "vans",
     ]
+    # an -ie word's plural meets it, while -y words' plurals keep their -y
+    assert [singular(w) for w in ("hoodies", "beanies", "smoothies", "accessories")] == [
+        "hoodie",
+        "beanie",
+        "smoothie",
+        "accessory",
+    ]
+    assert search_terms("Hoodie hoodies") == ["hoodie", "hoodie"]
     # the tokenizer itself keeps words as written (spelling, suggestions and intent use it)
     assert tokenize("Running Shoes") == ["running", "shoes"]

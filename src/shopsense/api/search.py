@@ -21,7 +21,7 @@ Sort = Literal["relevance", "price_asc", "price_desc", "newest"]
 Mode = Literal["bm25", "dense", "hybrid", "ltr"]
 SORTS: tuple[str, ...] = get_args(Sort)
 MODES: tuple[str, ...] = get_args(Mode)
-TEXT_MAX = {"q": MAX_QUERY_CHARS, "category": 512}  # characters
+TEXT_MAX = {"q": MAX_QUERY_CHARS, "category": 512, "currency": 16}  # characters
 LIST_MAX = 20  # values of brand / attr
 PAGE_MAX = 1000
 
@@ -54,6 +54,14 @@ def search(
     category: Annotated[str | None, Query(max_length=TEXT_MAX["category"])] = None,
     min_price: Annotated[float | None, Query(ge=0)] = None,
     max_price: Annotated[float | None, Query(ge=0)] = None,
+    currency: Annotated[
+        str | None,
+        Query(
+            max_length=TEXT_MAX["currency"],
+            description="Only products priced in this currency (USD, CNY, ¥, …); prices are"
+            " never converted, so price bounds in a catalogue of several currencies need it.",
+        ),
+    ] = None,
     in_stock: bool = False,
     attr: Annotated[list[str] | None, Query(max_length=LIST_MAX, description="key=value")] = None,
     sort: Sort = "relevance",
@@ -84,6 +92,7 @@ def search(
         category=category,
         min_price=min_price,
         max_price=max_price,
+        currency=currency,
         in_stock=in_stock,
         attr=attr or (),
         sort=sort,

@@ -189,8 +189,11 @@ class SearchService:
         products: ProductStore,
         rewriters: Sequence[RequestRewriter] = (),
         understand: Callable[[str], ParsedQuery] | None = None,
+        ranker: str = "linear ranker",
     ) -> None:
         self.pipeline = pipeline
+        #: what ``--mode ltr`` ranks with (see ``search_wiring.ranker_status``)
+        self.ranker = ranker
         self.products = products
         self.rewriters = list(rewriters)
         self.understand = understand

@@ -107,10 +107,13 @@ def apply_parse(
     ]
     out, applied, price_note = given, prices, ""
     own_price = given.min_price is not None or given.max_price is not None
+    first = next((f.currency for f in prices if f.currency), None)
     if prices and not own_price:
-        # every bound at once: "100元以上200元以下", "over $20 under $50"
-        low = max((f.low for f in prices if f.low is not None), default=None)
-        high = min((f.high for f in prices if f.high is not None), default=None)
+        # every bound at once: "100元以上200元以下", "over $20 under $50"; prices are never
+        # converted, so bounds naming another currency than the first named one are left
+        applied = [f for f in prices if f.currency in (None, first)]
+        low = max((f.low for f in applied if f.low is not None), default=None)
+        high = min((f.high for f in applied if f.high is not None), default=None)
         if low is not None and high is not None and low > high:  # "over 200 under 100"
             applied = prices[:1]  # the first one alone
             low, high = prices[0].low, prices[0].high
@@ -127,7 +130,13 @@ def apply_parse(
         elif named and currencies and named not in currencies:  # one currency, another named
             price_note += f": {named} compared as written with prices in {held}"
     for f in parsed.filters:
-        uses.append(_attribute_use(f, f in applied and not own_price, own_price, price_note, sort))
+        if own_price:
+            unused = "your own price filter applies"
+        elif f.currency and f.currency != first:
+            unused = f"in {f.currency}, the first price in {first}: prices are not converted"
+        else:
+            unused = "contradicts the first bound"
+        uses.append(_attribute_use(f, f in applied and not own_price, unused, price_note, sort))
     intent = parsed.intent
     if intent is not None and intent.abstained:
         best = intent.top[0] if intent.top else None
@@ -233,9 +242,10 @@ def known_category(category: str, categories: Container[str]) -> bool:
 
 
 def _attribute_use(
-    f: AttributeFilter, applied: bool, own_price: bool, price_note: str, sort: str
+    f: AttributeFilter, applied: bool, unused: str, price_note: str, sort: str
 ) -> ParseUse:
-    """How search used attribute ``f`` (``applied``: a price bound in the filter)."""
+    """How search used attribute ``f`` (``applied``: a price bound in the filter;
+    ``unused``: why a confident price bound is not)."""
     unsure = f.confidence < ATTRIBUTE_CONFIDENCE
     if unsure:
         note = f"a guess: confidence {f.confidence:.2f} < {ATTRIBUTE_CONFIDENCE:.2f}"
@@ -243,8 +253,7 @@ def _attribute_use(
     if f.field == "price":
         if applied:
             return ParseUse(f.field, f.value, f.text, "filter", price_note)
-        why = "your own price filter applies" if own_price else "contradicts the first bound"
-        return ParseUse(f.field, f.value, f.text, "unused", why)
+        return ParseUse(f.field, f.value, f.text, "unused", unused)
     if f.field == "brand":
         return _lift(f.field, f.value, f.text, f"+{BRAND_WEIGHT:g} to {f.value}", sort)
     if f.field in SOFT_FIELDS:

@@ -17,6 +17,7 @@ def search_request(
     category: str | None = None,
     min_price: float | None = None,
     max_price: float | None = None,
+    currency: str | None = None,
     in_stock: bool = False,
     attr: Sequence[str] = (),
     sort: str = "relevance",
@@ -32,6 +33,7 @@ def search_request(
         category=category or None,
         min_price=min_price,
         max_price=max_price,
+        currency=currency or None,
         in_stock=in_stock,
         attributes=parse_attribute_filters(list(attr)),
     )

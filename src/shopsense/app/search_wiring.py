@@ -19,8 +19,8 @@ from shopsense.ranking.pipeline import SearchPipeline
 from shopsense.ranking.training import train_ranker
 from shopsense.retrieval.dense import IndexParams
 from shopsense.retrieval.expansion import SynonymConfig, Synonyms
-from shopsense.retrieval.index_sync import Progress, SearchIndex
-from shopsense.storage.artifacts import ModelStore
+from shopsense.retrieval.index_sync import Progress, SearchIndex, index_version
+from shopsense.storage.artifacts import Artifact, ModelStore
 
 LTR_MODEL = "search-ltr"
 
@@ -44,7 +44,24 @@ def open_search(
     usable = artifact is not None and artifact.meta.get("features") == list(FEATURES)
     learned = LambdaMartRanker.from_bytes(artifact.payload) if artifact and usable else None
     pipeline = SearchPipeline(index, synonyms=synonyms, learned=learned, images=images)
-    return SearchService(pipeline, ProductStore(engine))
+    return SearchService(pipeline, ProductStore(engine), ranker=ranker_status(artifact, usable))
+
+
+def ranker_status(artifact: Artifact | None, usable: bool) -> str:
+    """What ``--mode ltr`` ranks with, and whether the stored model wants retraining."""
+    retrain = "retrain it: `shopsense index train-ranker`"
+    if artifact is None:
+        return f"linear ranker: no {LTR_MODEL} model is stored (`shopsense index train-ranker`)"
+    name = f"{LTR_MODEL} version {artifact.version}"
+    if not usable:
+        return f"linear ranker: {name} was trained on another feature set; {retrain}"
+    trained_on = artifact.meta.get("terms")
+    if trained_on != index_version():
+        # its features were counted over other search terms (say, before plurals were
+        # folded): it still ranks, but on inputs shifted from those it learned
+        was = trained_on or "not recorded"
+        return f"{name}, trained on other search terms ({was}; now {index_version()}); {retrain}"
+    return name
 
 
 def train_and_store(
@@ -60,10 +77,12 @@ def train_and_store(
         raise InputError("no training query found any judged product: nothing to learn from")
     meta = {
         "features": list(FEATURES),
+        "terms": index_version(),
         "queries": len(queries),
         "source": source,
         "trained_at": datetime.now(UTC).isoformat(),
     }
     version = ModelStore(engine).save(LTR_MODEL, "lightgbm-lambdarank", model.to_bytes(), meta)
     service.pipeline.learned = model
+    service.ranker = f"{LTR_MODEL} version {version}"
     return version

@@ -28,15 +28,17 @@ def index_build(db: DbOption = None, as_json: JsonOption = False) -> None:
             typer.echo(f"  {stage}: {done}/{total}", err=True)
 
     with services(db) as svc:
-        report = svc.search(progress=tick).pipeline.index.report
+        search = svc.search(progress=tick)
+    report = search.pipeline.index.report
     if as_json:
-        emit_json(asdict(report))
+        emit_json(asdict(report) | {"ranker": search.ranker})
         return
     echo(
         f"index up to date: {report.products} products; {report.indexed} (re)indexed, "
         f"{report.deleted} deleted; embeddings {report.encoded} encoded, "
         f"{report.reused} reused; {report.seconds:.1f} s"
     )
+    echo(f"ranker: {search.ranker}")
 
 
 @index_app.command("train-ranker")
@@ -109,6 +111,13 @@ def search(
     ] = None,
     min_price: Annotated[float | None, typer.Option(min=0)] = None,
     max_price: Annotated[float | None, typer.Option(min=0)] = None,
+    currency: Annotated[
+        str | None,
+        typer.Option(
+            help="Only products priced in this currency (USD, CNY, ¥, …); prices are never"
+            " converted, so price bounds in a catalogue of several currencies need it."
+        ),
+    ] = None,
     in_stock: Annotated[bool, typer.Option("--in-stock", help="Only products in stock.")] = False,
     attr: Annotated[
         list[str] | None, typer.Option(help="Attribute filter key=value (repeatable).")
@@ -144,6 +153,7 @@ def search(
         category=category,
         min_price=min_price,
         max_price=max_price,
+        currency=currency,
         in_stock=in_stock,
         attributes=parse_attribute_filters(attr or []),
     )

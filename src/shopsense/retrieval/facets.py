@@ -36,20 +36,32 @@ def price_bucket(price: float) -> str:
 _BUCKET_ORDER = {label: i for i, label in enumerate(map(price_bucket, PRICE_EDGES))}
 
 
+def _price_order(label: str) -> tuple[str, int]:
+    """Buckets in price order, grouped by currency (``"25-50 USD"``; plain ``"25-50"``)."""
+    bucket, _, currency = label.partition(" ")
+    return currency, _BUCKET_ORDER.get(bucket, 99)
+
+
 def _top(counter: Counter[str], n: int = MAX_VALUES) -> dict[str, int]:
     return dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:n])
 
 
 class FacetTable:
     """What facets count, one value per row of a doc table, read once: the brand and the
-    price bucket ("" when there is none: not counted), the category path and attribute
+    price bucket ("" when there is none: not counted; in a catalogue of several currencies
+    the bucket names its currency, ``"25-50 USD"``, as prices are never converted, and a
+    price without a currency is not counted), the category path and attribute
     pairs as numbers (a tuple hashes anew each time it is counted; a number at once). A
     search then counts its rows with C-level ``Counter`` updates, no per-row Python."""
 
     def __init__(self, table: DocTable) -> None:
         self.table = table
         self.brands = [str(b) if b else "" for b in table.brands]
-        self.prices = ["" if math.isnan(p) else price_bucket(p) for p in table.prices.tolist()]
+        buckets = ["" if math.isnan(p) else price_bucket(p) for p in table.prices.tolist()]
+        if len({c for c in table.currencies if c}) > 1:
+            named = zip(buckets, table.currencies, strict=True)
+            buckets = [f"{b} {c}" if b and c else "" for b, c in named]
+        self.prices = buckets
         number: dict[tuple[str, ...], int] = {}
         self.paths = [number.setdefault(c, len(number)) for c in table.categories]
         self.path_of = list(number)
@@ -91,7 +103,7 @@ class FacetTable:
         return Facets(
             brand=_top(brand),
             category=[_top(c) for c in levels],
-            price=dict(sorted(price.items(), key=lambda kv: _BUCKET_ORDER.get(kv[0], 99))),
+            price=dict(sorted(price.items(), key=lambda kv: _price_order(kv[0]))),
             attributes={k: _top(attrs[k]) for k in useful[:MAX_ATTRIBUTE_KEYS]},
             availability=_top(avail),
         )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from shopsense.catalog.schema import CATEGORY_SEP
 from shopsense.catalog.values import currency_code
 from shopsense.core.errors import InputError
 from shopsense.text.normalize import normalize
+
+_ISO_CODE = re.compile(r"[A-Z]{3}")
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,10 @@ class SearchFilters:
     def __post_init__(self) -> None:
         # one spelling per currency (``rmb``, ``¥`` → ``CNY``), so equal filters hash alike
         object.__setattr__(self, "currency", currency_code(self.currency))
+        if self.currency is not None and not _ISO_CODE.fullmatch(self.currency):
+            raise InputError(
+                f"currency {self.currency!r} is no currency code (USD, CNY, EUR, …) or sign"
+            )
         if (
             self.min_price is not None
             and self.max_price is not None

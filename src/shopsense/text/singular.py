@@ -32,13 +32,19 @@ from shopsense.text.tokenize import tokenize
 
 #: bump when the folding changes: stored lexical indexes are rebuilt (so are they when
 #: lemminflect's version changes, see :func:`terms_version`)
-FOLDING_VERSION = 2
+FOLDING_VERSION = 3
 _FOLDABLE = re.compile(r"[a-z]{3,}s")
 #: plurals whose singular is another word in a shop: ``shorts`` are no ``short``
 #: sleeve, ``glasses`` no drinking ``glass``, ``flats`` no ``flat``, ``Vans`` no ``van``
 KEEP_PLURAL = frozenset(
     "shorts glasses eyeglasses flats goods windows vans briefs trunks pumps sweats scrubs "
     "overalls drawers specs arms blues greens always does".split()
+)
+#: singulars in ``-ie`` whose ``-ies`` plural lemminflect folds to ``-y`` (it lacks the word,
+#: or knows only the ``-y`` spelling): ``hoodies`` must meet ``hoodie``, not ``hoody``
+IE_SINGULAR = frozenset(
+    "hoodie beanie onesie selfie smoothie calorie veggie techie foodie newbie indie kiddie "
+    "auntie undie".split()
 )
 
 
@@ -64,6 +70,8 @@ def singular(term: str) -> str:
     """The singular of ``term`` when it is an English plural noun, else ``term``."""
     if not _FOLDABLE.fullmatch(term) or term in KEEP_PLURAL:
         return term
+    if term.endswith("ies") and term[:-1] in IE_SINGULAR:
+        return term[:-1]
     lemma = _noun_table().get(term)
     if lemma is None:
         lemma = getAllLemmasOOV(term, "NOUN").get("NOUN", (term,))[0]
