@@ -299,3 +299,44 @@ def test_a_failed_parser_rebuild_still_swaps_in_the_new_indexes(tmp_path: Path) 
         assert [f.value for f in svc.query.parse("outback hat").filters] == ["Outback"]
     finally:
         svc.close()
+
+
+def test_a_refresh_redoes_only_the_changed_products_and_equals_a_fresh_open(
+    tmp_path: Path,
+) -> None:
+    from shopsense.app.search_wiring import open_search
+
+    settings = Settings(db=str(tmp_path / "s.db"), data_dir=tmp_path / "data", semantic=False)
+    svc = Services.from_settings(settings)
+    try:
+        rows = [
+            {"id": "P1", "title": "Trail running shoes", "brand": "Salomon", "price": 120},
+            {"id": "P2", "title": "Road running shoes", "brand": "Asics", "price": 90},
+            {"id": "P3", "title": "Wool hiking socks", "brand": "Darn Tough", "price": 25},
+        ]
+        svc.write_products(rows, gate=False)
+        old = svc.search()
+        old.warm()
+        parser = svc.query.understanding()  # in use, as under the storefront
+        svc.write_products([{**rows[1], "price": 75}], gate=False)  # the price alone
+        assert svc.refresh_search()
+        new = svc.search()
+        # unchanged products keep their terms and stored copies; the changed one is re-read
+        assert (old.pipeline.terms.tokenized, new.pipeline.terms.tokenized) == (3, 1)
+        assert new._products(["P1"])["P1"] is old._products(["P1"])["P1"]
+        assert new._products(["P2"])["P2"].price == 75
+        # a price is nothing the parser learns from: it is not rebuilt
+        assert svc.query.understanding() is parser
+        svc.write_products([{**rows[2], "title": "Merino hiking socks"}], gate=False)
+        assert svc.refresh_search()
+        assert svc.query.understanding() is not parser  # a title is
+        carried = svc.search()
+        hits = carried.search(SearchRequest("merino socks", mode="bm25")).hits
+        assert [h.product.title for h in hits] == ["Merino hiking socks"]
+        # every row's terms (title IDF included) equal those of a service opened afresh
+        fresh = open_search(settings, svc.engine, svc.index_dir, None)
+        for row in range(fresh.table_size):
+            assert carried.pipeline.terms.get(row) == fresh.pipeline.terms.get(row)
+        assert (carried.pipeline.terms.tokenized, fresh.pipeline.terms.tokenized) == (1, 3)
+    finally:
+        svc.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -11,16 +11,18 @@ from sqlalchemy import Engine
 
 from shopsense.app.search_parse import known_category
 from shopsense.app.settings import Settings
-from shopsense.catalog.store import ProductStore
+from shopsense.catalog.store import ProductStore, ProductText
 from shopsense.core.errors import InputError, NotFoundError
 from shopsense.evaluation.intent_eval import IntentScores, cross_validate, evaluate_split
 from shopsense.evaluation.labelled_data import Labelled
 from shopsense.query.build import understanding_for
 from shopsense.query.intent import IntentConfig, IntentModel, train_intent
+from shopsense.query.intent_store import KIND as INTENT_KIND
 from shopsense.query.intent_store import load_intent_model, save_intent_model
 from shopsense.query.types import ParsedQuery
 from shopsense.query.understanding import QueryUnderstanding
 from shopsense.retrieval.documents import category_prefix_set
+from shopsense.storage.artifacts import ArtifactStore
 
 Progress = Callable[[str], None]
 
@@ -50,6 +52,7 @@ class QueryService:
         self.engine = engine
         self.products = products
         self._understanding: QueryUnderstanding | None = None
+        self._built_from: Hashable = None  # what the parser in use was built from
 
     def intent_model(self) -> IntentModel | None:
         try:
@@ -69,29 +72,51 @@ class QueryService:
 
     def understanding(self) -> QueryUnderstanding:
         if self._understanding is None:
-            self._understanding = self._build()
+            texts = self.products.texts()
+            self._understanding = self._build(texts, self._sources(texts))
         return self._understanding
 
-    def _build(self) -> QueryUnderstanding:
+    def _sources(self, texts: list[ProductText]) -> Hashable:
+        """What a parser is built from: the products' words, the newest intent model's
+        version and the query log file as it is now."""
+        log = self.settings.query_log
+        stat = log.stat() if log is not None and log.is_file() else None
+        model = ArtifactStore(self.engine).latest_version(self.settings.intent_model, INTENT_KIND)
+        return (
+            hash(tuple(texts)),
+            model,
+            str(log),
+            stat and (stat.st_mtime_ns, stat.st_size),
+        )
+
+    def _build(self, texts: list[ProductText], sources: Hashable) -> QueryUnderstanding:
         log = read_query_log(self.settings.query_log) if self.settings.query_log else ()
-        return understanding_for(
-            self.products.iter_all(),
+        built = understanding_for(
+            texts,
             query_log=log,
             intent=self.intent_model(),
             spell_chinese=self.settings.spell_chinese,
         )
+        self._built_from = sources
+        return built
 
     def reset(self) -> None:
         """Forget the cached parser (after the catalogue or the intent model changed)."""
         self._understanding = None
 
-    def refresh(self) -> bool:
-        """If a parser is in use, build a new one from the store as it is now (its brands,
-        vocabulary and intent model) and swap it in; parses meanwhile use the old one.
-        True if rebuilt."""
+    def refresh(self, texts: list[ProductText] | None = None) -> bool:
+        """If a parser is in use and what it is built from changed (a product's title,
+        brand or category; the intent model; the query log), build a new one from the
+        store as it is now and swap it in; parses meanwhile use the old one. A change of
+        price or stock alone leaves the parser as it is. ``texts``: the products' words
+        when the caller has just read them (else they are read). True if rebuilt."""
         if self._understanding is None:
             return False
-        self._understanding = self._build()
+        texts = self.products.texts() if texts is None else texts
+        sources = self._sources(texts)
+        if sources == self._built_from:
+            return False
+        self._understanding = self._build(texts, sources)
         return True
 
     def parse(self, text: str) -> ParsedQuery:

@@ -27,7 +27,7 @@ from shopsense.app.search_parse import (
     widen_category,
 )
 from shopsense.catalog.schema import Product
-from shopsense.catalog.store import ProductStore
+from shopsense.catalog.store import ProductStore, Stored
 from shopsense.core.errors import InputError
 from shopsense.query.types import ParsedQuery
 from shopsense.ranking.features import FEATURES
@@ -197,7 +197,7 @@ class SearchService:
         self.products = products
         self.rewriters = list(rewriters)
         self.understand = understand
-        self._shown: dict[str, Product] = {}
+        self._shown: dict[str, Stored] = {}  # products of hits, with their content hash
         self._facets: FacetTable | None = None
         self._category_prefixes: frozenset[str] | None = None
         self._currency_set: frozenset[str] | None = None
@@ -337,21 +337,33 @@ class SearchService:
 
         A hit shows the product as stored when this index generation first showed it:
         the service is replaced when the catalogue changes (``Services.refresh_search``),
-        which empties this cache, so the freshness bound of search holds for hits too.
+        which keeps only the copies whose content hash the new table still has
+        (:meth:`carry`), so the freshness bound of search holds for hits too.
         """
         shown = self._shown
         missing = [i for i in ids if i not in shown]
         if missing:
-            fresh = self.products.get_many(missing)
+            fresh = self.products.stored_many(missing)
             if len(shown) + len(fresh) > SHOWN_CACHE:
                 shown.clear()
             shown.update(fresh)
-        return {i: p for i in ids if (p := shown.get(i)) is not None}
+        return {i: s.product for i in ids if (s := shown.get(i)) is not None}
 
     def forget(self, ids: Sequence[str]) -> None:
         """Drop these products' stored copies (written or deleted since they were read)."""
         for product_id in ids:
             self._shown.pop(product_id, None)
+
+    def carry(self, old: SearchService) -> None:
+        """Take over what ``old``, the service of an earlier table of the same store,
+        computed for the products unchanged since (same id, same content hash): their
+        terms and their stored copies. A catalogue change then costs in proportion to
+        the products it touched, not to the catalogue."""
+        self.pipeline.terms.carry(old.pipeline.terms)
+        table = self.pipeline.index.table
+        now = dict(zip(table.ids, table.hashes, strict=True))
+        kept = dict(old._shown)  # one C-level copy: the old service may still be adding
+        self._shown.update((i, s) for i, s in kept.items() if now.get(i) == s.content_hash)
 
     def warm(self) -> None:
         """Fill the per-product term cache, read the products hits show (when they fit
@@ -361,7 +373,12 @@ class SearchService:
         for row in range(self.table_size):
             terms.get(row)
         if self.table_size <= SHOWN_CACHE:
-            self._shown.update((p.id, p) for p in self.products.iter_all())
+            missing = [i for i in self.pipeline.index.table.ids if i not in self._shown]
+            if len(missing) > len(self._shown):  # most of them: one pass over the store
+                fresh = ((s.product.id, s) for s in self.products.iter_stored())
+                self._shown.update((i, s) for i, s in fresh if i not in self._shown)
+            else:
+                self._shown.update(self.products.stored_many(missing))
         self._facet_table()
         for mode in ("bm25", "hybrid"):
             self.pipeline.run("warm up", mode)

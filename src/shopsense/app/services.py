@@ -29,7 +29,7 @@ from shopsense.catalog.quality.store_check import QualityCheckSummary, run_quali
 from shopsense.catalog.quarantine import QuarantineStore
 from shopsense.catalog.schema import Product
 from shopsense.catalog.sources import Progress
-from shopsense.catalog.store import ProductStore
+from shopsense.catalog.store import ProductStore, ProductText
 from shopsense.core.checks import Severity
 from shopsense.events.checks import EventTimeWindow
 from shopsense.events.ingest import EventIngestSummary
@@ -271,13 +271,16 @@ class Services:
 
         fresh = open_search(self.settings, self.engine, self.index_dir, None, self._image_scorer())
         fresh.understand = self.query.parse
+        fresh.carry(self._search)  # unchanged products are not tokenized nor read again
         if self.settings.search_warm:
             fresh.warm()
         with self._search_lock:
             self._search = fresh
         self.search_cache.invalidate()
+        table = fresh.pipeline.index.table  # the products' words, just read
+        texts = list(map(ProductText, table.titles, table.brands, table.categories))
         try:
-            if self.query.refresh():  # results parsed by the old parser go too
+            if self.query.refresh(texts):  # results parsed by the old parser go too
                 self.search_cache.invalidate()
         except Exception:  # the new indexes serve; the parser catches up on the next change
             log.exception("query parser rebuild failed; the previous parser keeps serving")

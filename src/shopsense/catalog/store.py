@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine, bindparam, delete, func, select, update
 from sqlalchemy.engine import RowMapping
@@ -13,6 +13,21 @@ from sqlalchemy.engine import RowMapping
 from shopsense.catalog.schema import Availability, Product
 from shopsense.core.errors import NotFoundError
 from shopsense.storage.schema import products as T
+
+
+class ProductText(NamedTuple):
+    """A product's words that query understanding learns from (its vocabulary, brands)."""
+
+    title: str
+    brand: str | None
+    category: tuple[str, ...]
+
+
+class Stored(NamedTuple):
+    """A product as read from the store, with the content hash it was stored with."""
+
+    product: Product
+    content_hash: str
 
 
 @dataclass(frozen=True)
@@ -137,12 +152,16 @@ class ProductStore:
         return row_to_product(row)
 
     def get_many(self, ids: Sequence[str]) -> dict[str, Product]:
-        out: dict[str, Product] = {}
+        return {i: stored.product for i, stored in self.stored_many(ids).items()}
+
+    def stored_many(self, ids: Sequence[str]) -> dict[str, Stored]:
+        """The products of ``ids`` that exist, each with the content hash it was stored with."""
+        out: dict[str, Stored] = {}
         with self.engine.connect() as conn:
             for start in range(0, len(ids), 500):
                 chunk = list(ids[start : start + 500])
                 rows = conn.execute(select(T).where(T.c.id.in_(chunk))).mappings()
-                out.update({r["id"]: row_to_product(r) for r in rows})
+                out.update({r["id"]: Stored(row_to_product(r), r["content_hash"]) for r in rows})
         return out
 
     def delete(self, product_id: str) -> None:
@@ -173,6 +192,10 @@ class ProductStore:
 
     def iter_all(self, batch_size: int = 2000) -> Iterator[Product]:
         """Every product in id order, read in pages so memory stays flat."""
+        return (stored.product for stored in self.iter_stored(batch_size))
+
+    def iter_stored(self, batch_size: int = 2000) -> Iterator[Stored]:
+        """Every product in id order with its content hash, read in pages."""
         last: str | None = None
         while True:
             query = select(T).order_by(T.c.id).limit(batch_size)
@@ -183,8 +206,17 @@ class ProductStore:
             if not rows:
                 return
             for row in rows:
-                yield row_to_product(row)
+                yield Stored(row_to_product(row), row["content_hash"])
             last = rows[-1]["id"]
+
+    def texts(self) -> list[ProductText]:
+        """Title, brand and category path of every product in id order (three columns
+        read, not whole products: what the query parser is built from)."""
+        query = select(T.c.title, T.c.brand, T.c.category).order_by(T.c.id)
+        with self.engine.connect() as conn:
+            return [
+                ProductText(r.title, r.brand, tuple(r.category or ())) for r in conn.execute(query)
+            ]
 
     def content_hashes(self) -> dict[str, str]:
         with self.engine.connect() as conn:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Protocol
 
-from shopsense.catalog.schema import Product
 from shopsense.models.minilm_checkpoint import vocabulary_words
 from shopsense.query.attributes import AttributeParser, brand_aliases
 from shopsense.query.brand_evidence import generic_brands
@@ -14,8 +14,19 @@ from shopsense.query.spelling import SpellingCorrector, vocabulary
 from shopsense.query.understanding import IntentPredictor, QueryUnderstanding
 
 
+class Titled(Protocol):
+    """What the parser reads of a product (a ``Product`` or a ``ProductText``)."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def brand(self) -> str | None: ...
+    @property
+    def category(self) -> Sequence[str]: ...
+
+
 def understanding_for(
-    products: Iterable[Product],
+    products: Iterable[Titled],
     *,
     query_log: Iterable[str] = (),
     intent: IntentPredictor | None = None,

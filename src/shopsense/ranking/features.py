@@ -28,7 +28,7 @@ import math
 import re
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import numpy as np
@@ -186,6 +186,7 @@ class TermCache:
         self._docs: list[DocTerms] = []  # by number
         self._number = np.full(len(table), -1, dtype=np.int64)  # by row; -1 not seen yet
         self.ids = TermIds()  # the terms of each number as ids
+        self.tokenized = 0  # rows whose terms this cache computed (not taken over)
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -201,22 +202,49 @@ class TermCache:
     def get(self, row: int) -> DocTerms:
         number = int(self._number[row]) if row < len(self._number) else -1
         if number < 0:
-            doc = self._terms(row)
-            with self._lock:  # numbers are handed out one at a time
-                if len(self._number) < len(self.table):  # the table grew
-                    grown = np.full(len(self.table), -1, dtype=np.int64)
-                    grown[: len(self._number)] = self._number
-                    self._number = grown
-                number = self._shared.setdefault(doc, len(self._docs))
-                if number == len(self._docs):
-                    self.ids.add(
-                        {name: getattr(doc, name) for name in ID_FIELDS},
-                        doc.title_idf,
-                        len(doc.numbers),
-                    )
-                    self._docs.append(doc)
-                self._number[row] = number
+            number = self._keep(row, self._terms(row))
+            self.tokenized += 1
         return self._docs[number]
+
+    def _keep(self, row: int, doc: DocTerms) -> int:
+        """Number ``doc`` (a new one gets the next number) as the terms of ``row``."""
+        with self._lock:  # numbers are handed out one at a time
+            if len(self._number) < len(self.table):  # the table grew
+                grown = np.full(len(self.table), -1, dtype=np.int64)
+                grown[: len(self._number)] = self._number
+                self._number = grown
+            number = self._shared.setdefault(doc, len(self._docs))
+            if number == len(self._docs):
+                self.ids.add(
+                    {name: getattr(doc, name) for name in ID_FIELDS},
+                    doc.title_idf,
+                    len(doc.numbers),
+                )
+                self._docs.append(doc)
+            self._number[row] = number
+        return number
+
+    def carry(self, old: TermCache) -> int:
+        """Take over from ``old``, the cache of an earlier table of the same store, the
+        terms of every product it computed that is unchanged here (same id, same content
+        hash): a catalogue change then tokenizes only the products it touched. The title
+        IDF is summed anew under this cache's ``idf`` (document frequencies moved), so each
+        row's terms equal what :meth:`get` would compute. Returns the rows taken over."""
+        was_at = zip(old.table.ids, old.table.hashes, strict=True)
+        before = {key: row for row, key in enumerate(was_at)}
+        numbers = old._number
+        taken = 0
+        for row, key in enumerate(zip(self.table.ids, self.table.hashes, strict=True)):
+            was = before.get(key)
+            if was is None or was >= len(numbers) or numbers[was] < 0:
+                continue
+            doc = old._docs[int(numbers[was])]
+            title_idf = math.fsum(self.idf(x) for x in doc.title)
+            if title_idf != doc.title_idf:
+                doc = replace(doc, title_idf=title_idf)
+            self._keep(row, doc)
+            taken += 1
+        return taken
 
     def distinct(self, rows: Ids) -> tuple[list[DocTerms], Ids, npt.NDArray[np.intp]]:
         """The distinct ``DocTerms`` of ``rows``, their numbers, and for each row the

@@ -66,6 +66,15 @@ class ArtifactStore:
         """The newest version of ``name``, or None."""
         return self.get(name)
 
+    def latest_version(self, name: str, kind: str | None = None) -> int | None:
+        """The newest version number of ``name`` (of one ``kind``), without its payload."""
+        query = select(func.max(M.c.version)).where(M.c.name == name)
+        if kind is not None:
+            query = query.where(M.c.kind == kind)
+        with self.engine.connect() as conn:
+            last = conn.execute(query).scalar()
+        return None if last is None else int(last)
+
 
 #: The name every model kind's callers use (search ranker, dedup scorer, fusion model).
 ModelStore = ArtifactStore
