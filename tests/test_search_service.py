@@ -55,11 +55,12 @@ def test_filters_hold_for_every_hit_and_facets_count_the_result_set(search: Sear
 
 
 def test_sorts_and_pages(search: SearchService) -> None:
-    asc = search.search(SearchRequest("shoes", sort="price_asc", size=100))
+    only_usd = SearchFilters(currency="USD")
+    asc = search.search(SearchRequest("shoes", only_usd, sort="price_asc", size=100))
     prices = [h.product.effective_price for h in asc.hits if h.product.effective_price is not None]
-    assert prices == sorted(prices) and len(prices) > 5
-    desc = search.search(SearchRequest("shoes", sort="price_desc", size=100))
-    assert [h.product.id for h in desc.hits][0] == asc.hits[len(prices) - 1].product.id
+    assert prices == sorted(prices) and len(prices) > 5 and not asc.notices
+    desc = search.search(SearchRequest("shoes", only_usd, sort="price_desc", size=100))
+    assert desc.hits[0].product.effective_price == prices[-1]
     p1 = search.search(SearchRequest("shoes", size=5))
     p2 = search.search(SearchRequest("shoes", size=5, page=2))
     assert [h.rank for h in p2.hits] == [6, 7, 8, 9, 10]
@@ -68,6 +69,62 @@ def test_sorts_and_pages(search: SearchService) -> None:
         SearchRequest("shoes", size=1000)
     with pytest.raises(InputError):
         SearchRequest("shoes", sort="cheapest")
+
+
+def test_prices_in_two_currencies_are_sorted_apart_and_said_so(search: SearchService) -> None:
+    result = search.search(SearchRequest("", sort="price_asc", size=100, page=1))
+    rest = [search.search(SearchRequest("", sort="price_asc", size=100, page=n)) for n in (2, 3, 4)]
+    hits = [h for r in (result, *rest) for h in r.hits]
+    # the demo has more USD products than CNY ones: USD first, each currency in price order
+    currencies = [h.product.currency for h in hits if h.product.effective_price is not None]
+    first_cny = currencies.index("CNY")
+    assert set(currencies[:first_cny]) == {"USD"} and set(currencies[first_cny:]) == {"CNY"}
+    for currency in ("USD", "CNY"):
+        paid = [h.product.effective_price for h in hits if h.product.currency == currency]
+        assert paid == sorted(paid)  # type: ignore[type-var]
+    assert result.notices == (
+        "prices are not converted: sorted within each currency (USD, then CNY)",
+    )
+
+
+def test_an_empty_query_lists_every_product_whatever_the_page(search: SearchService) -> None:
+    everything = search.table_size
+    pages = [(5, 1), (5, 21), (100, 4), (10, 11)]
+    totals = {search.search(SearchRequest("", size=s, page=p)).total for s, p in pages}
+    assert totals == {everything}
+    last = search.search(SearchRequest("", size=100, page=4))
+    assert len(last.hits) == everything - 300
+    assert sum(last.facets.availability.values()) == everything
+    ids = [
+        h.product.id
+        for n in range(1, 5)
+        for h in search.search(SearchRequest("", size=100, page=n)).hits
+    ]
+    assert len(set(ids)) == len(ids) == everything  # no product twice, none left out
+    # the cheapest product in dollars is the first one listed by price in dollars
+    usd = search.search(SearchRequest("", SearchFilters(currency="USD"), sort="price_asc"))
+    cheapest = min(
+        p.effective_price
+        for p in search.products.iter_all()
+        if p.currency == "USD" and p.effective_price is not None
+    )
+    assert usd.hits[0].product.effective_price == cheapest
+    why = search.search(SearchRequest("", explain=True, size=1)).hits[0].explanation
+    assert why is not None and why.ranker == "browse" and "by popularity" in why.notes[-1]
+
+
+def test_a_result_with_no_word_of_the_query_or_no_product_says_so(
+    search: SearchService,
+) -> None:
+    junk = search.search(SearchRequest("asdfghjkl"))
+    assert junk.hits and junk.notices == (
+        "no product has the words of 'asdfghjkl': these are the closest in meaning",
+    )
+    assert not search.search(SearchRequest("running shoes")).notices
+    none = search.search(SearchRequest("red running shoes under 5", understand=True))
+    assert none.total == 0 and none.notices[0].startswith(
+        "nothing passes the filters read from the query ('under 5'"
+    )
 
 
 def test_explanations_name_fields_and_contributions(search: SearchService) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
@@ -177,6 +178,9 @@ class RequestRewriter(Protocol):
     def __call__(self, request: SearchRequest) -> SearchRequest: ...
 
 
+#: The ranker named in the explanation of an empty query's hits, and what it says.
+BROWSE = "browse"
+BROWSE_NOTE = "no query: every product passing the filters, by popularity, then quality score"
 SHOWN_CACHE = 50_000  # products kept for hit pages (≈ the 44k catalogue; cleared when full)
 
 
@@ -227,10 +231,13 @@ class SearchService:
                 outside, inside = self._exact_matches(item_words(parsed), filters)
                 filters, understood = widen_category(filters, understood, outside, inside)
             request = replace(request, query=parsed.corrected, filters=filters)
-        pool = max(DEFAULT_POOL, request.page * request.size)
-        ranked = self.pipeline.run(
-            request.query, request.mode, request.filters, pool, features=request.explain
-        )
+        if not request.query.strip():
+            ranked = self._browse(request.filters, request.mode, request.explain)
+        else:
+            pool = max(DEFAULT_POOL, request.page * request.size)
+            ranked = self.pipeline.run(
+                request.query, request.mode, request.filters, pool, features=request.explain
+            )
         table = self.pipeline.index.table
         boosts = None
         if parsed is not None and request.sort == "relevance":
@@ -238,7 +245,11 @@ class SearchService:
             boosted = rerank(ranked, signals, table.categories, table.attributes, table.brands)
             boosts = signals if boosted is not ranked else None
             ranked = boosted
-        order = self._order(ranked, request.sort)
+        order, apart = self._order(ranked, request.sort)
+        if apart:
+            named = ", then ".join(c or "no currency" for c in apart)
+            notices.append(f"prices are not converted: sorted within each currency ({named})")
+        notices += _weak_result(request.query, ranked, order, understood)
         start = (request.page - 1) * request.size
         page = order[start : start + request.size]
         found = self._products([table.ids[int(ranked.rows[i])] for i in page])
@@ -248,6 +259,8 @@ class SearchService:
             if product is None:  # deleted since the index was opened
                 continue
             why = explain_hit(product, ranked, int(i)) if request.explain else None
+            if why is not None and ranked.ranker == BROWSE:
+                why = replace(why, notes=[*why.notes, BROWSE_NOTE])
             if why is not None and boosts is not None:
                 why = _with_parse(why, boosts, table, int(ranked.rows[i]))
             hits.append(Hit(n, round(float(ranked.scores[i]), 6), product, why))
@@ -264,6 +277,36 @@ class SearchService:
             parsed=parsed,
             understood=understood,
             notices=tuple(notices),
+        )
+
+    def _browse(self, filters: SearchFilters, mode: str, explain: bool) -> Ranked:
+        """An empty query lists every product passing ``filters`` (the result set and
+        ``total`` then hold them all, whatever the page), by popularity, then quality
+        score, then id: no text to rank by, and no candidate pool to cut it short. The
+        feature rows (popularity, quality, price) are filled only to be explained."""
+        table = self.pipeline.index.table
+        rows = table.rows(self.pipeline.index.lexical.passing(filters))
+        quality = np.nan_to_num(table.quality[rows], nan=-1.0)
+        order = np.lexsort((rows, -quality, -table.popularity[rows]))
+        rows = rows[order]
+        shape = (len(rows), len(FEATURES))
+        features = np.zeros(shape) if explain else np.broadcast_to(np.zeros(len(FEATURES)), shape)
+        for name, values in (
+            ("popularity", np.log1p(table.popularity[rows])),
+            ("quality", quality[order]),
+            ("price", np.nan_to_num(np.log1p(table.prices[rows]), nan=-1.0)),
+        ):
+            if explain:
+                features[:, FEATURES.index(name)] = values
+        return Ranked(
+            mode=mode,
+            ranker=BROWSE,
+            terms=[],
+            rows=rows,
+            scores=table.popularity[rows].astype(np.float64),
+            features=features,
+            contributions=np.zeros((0, len(FEATURES))),
+            lexical=np.ones(len(rows), dtype=bool),
         )
 
     def _nothing(self, request: SearchRequest, notices: list[str], t0: float) -> SearchResult:
@@ -391,21 +434,51 @@ class SearchService:
         keep = ranked.lexical | (semantic_only <= DENSE_ONLY_MAX)
         return [int(i) for i in np.flatnonzero(keep)]
 
-    def _order(self, ranked: Ranked, sort: str) -> list[int]:
+    def _order(self, ranked: Ranked, sort: str) -> tuple[list[int], list[str]]:
+        """The result set in ``sort`` order, and the currencies it was sorted apart by
+        (prices are never converted: by price, each currency's products come together,
+        the currency with most of them first; none when there is one currency)."""
         keep = self._result_set(ranked)
         if sort == "relevance":
-            return keep
+            return keep, []
         table = self.pipeline.index.table
         rows = ranked.rows[keep]
+        groups: list[str] = []
+        group = [0] * len(keep)
         if sort == "newest":
             values, sign = table.updated[rows], -1.0
         else:
             values, sign = table.prices[rows], (1.0 if sort == "price_asc" else -1.0)
+            held = [table.currencies[r] or "" for r in rows.tolist()]
+            counts = Counter(c for c, v in zip(held, values, strict=True) if not math.isnan(v))
+            if len(counts) > 1:
+                groups = sorted(counts, key=lambda c: (-counts[c], c))
+                place = {c: n for n, c in enumerate(groups)}
+                group = [place.get(c, len(groups)) for c in held]
         key = [
-            (math.isnan(v), 0.0 if math.isnan(v) else sign * v, i)
-            for i, v in zip(keep, values, strict=True)
+            (math.isnan(v), g, 0.0 if math.isnan(v) else sign * v, i)
+            for i, g, v in zip(keep, group, values, strict=True)
         ]
-        return [k[2] for k in sorted(key)]
+        return [k[3] for k in sorted(key)], groups
+
+
+def _weak_result(
+    query: str, ranked: Ranked, order: list[int], understood: Sequence[ParseUse]
+) -> list[str]:
+    """What a shopper should know about a result that is empty, or that no product's
+    words match: the semantic side always finds something, however far from the query."""
+    if not query.strip() or ranked.ranker == BROWSE:
+        return []
+    if not order:
+        parsed = [u.text or u.value for u in understood if u.use == "filter"]
+        if parsed:
+            said = ", ".join(repr(t) for t in parsed)
+            return [f"nothing passes the filters read from the query ({said}); "
+                    "search for the words as typed to leave them out"]  # fmt: skip
+        return []
+    if ranked.mode != "dense" and not ranked.lexical[order].any():
+        return [f"no product has the words of {query!r}: these are the closest in meaning"]
+    return []
 
 
 def _with_parse(why: Explanation, boosts: ParseBoosts, table: DocTable, row: int) -> Explanation:
