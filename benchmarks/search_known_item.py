@@ -22,6 +22,7 @@ import numpy as np
 
 from _common import report, shared_data
 from shopsense.app.search_eval import cross_validated_runs, ranked_offline, score_mode
+from shopsense.app.search_wiring import search_synonyms
 from shopsense.catalog.ingest import IngestOptions, ingest_file
 from shopsense.evaluation.datasets import SearchSet
 from shopsense.evaluation.metrics import summarise
@@ -90,7 +91,7 @@ def load_set(name: str) -> tuple[Path, IngestOptions, SearchSet, list[dict[str, 
 
 
 def open_set(
-    name: str, encoder: CachedEncoder
+    name: str, encoder: CachedEncoder, builtin_synonyms: bool = True
 ) -> tuple[SearchPipeline, SearchSet, list[dict[str, str]], float]:
     path, options, data, catalog = load_set(name)
     work = CACHE / name
@@ -112,7 +113,8 @@ def open_set(
     ingest_file(engine, prefixed, options)
     t0 = time.perf_counter()
     index = SearchIndex.open(engine, work / "index", encoder)
-    return SearchPipeline(index), data, catalog, time.perf_counter() - t0
+    synonyms = search_synonyms(None, builtin_synonyms)  # as `shopsense serve` searches
+    return SearchPipeline(index, synonyms=synonyms), data, catalog, time.perf_counter() - t0
 
 
 def baselines(
@@ -190,10 +192,15 @@ def main() -> None:
     parser.add_argument(
         "--folds", type=int, default=3, help="k of the k-fold-by-query ltr row (0: skip)"
     )
+    parser.add_argument(
+        "--no-builtin-synonyms",
+        action="store_true",
+        help="search without the built-in synonym groups (SHOPSENSE_SYNONYMS_BUILTIN=false)",
+    )
     args = parser.parse_args()
     encoder = CachedEncoder(MultilingualUSE(), CACHE / "query-vectors.npz")
     encoder.encode([t for name in SETS for t in load_set(name)[2].queries.values()])
-    opened = {name: open_set(name, encoder) for name in SETS}
+    opened = {name: open_set(name, encoder, not args.no_builtin_synonyms) for name in SETS}
     print("opened", time.strftime("%H:%M:%S"), file=sys.stderr, flush=True)
     # candidates + features of every query, computed once per set (what hybrid and ltr rank)
     judged = {

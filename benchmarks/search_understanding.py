@@ -33,6 +33,7 @@ from _common import report, shared_data
 from intent import CACHE as MODEL_CACHE
 from search_known_item import load_set
 from shopsense.app.search import SearchRequest, SearchService
+from shopsense.app.search_wiring import search_synonyms
 from shopsense.catalog.ingest import IngestOptions, ingest_file
 from shopsense.catalog.store import ProductStore
 from shopsense.evaluation.metrics import summarise
@@ -40,10 +41,12 @@ from shopsense.labeling.weak_intent import labels_from_titles
 from shopsense.query.build import understanding_for
 from shopsense.query.intent import IntentConfig, IntentModel, train_intent
 from shopsense.ranking.pipeline import SearchPipeline
+from shopsense.retrieval.expansion import Synonyms
 from shopsense.retrieval.index_sync import SearchIndex
 from shopsense.storage.engine import open_store
 
 CACHE = Path("/tmp/shopsense-bench-qu")
+SYNONYMS: Synonyms | None = None  # as `shopsense serve` searches (main sets it)
 COLUMNS = ["set", "arm", "ndcg@10", "mrr@10", "recall@10", "p50_ms", "n_queries"]
 Qrels = dict[str, dict[str, float]]
 
@@ -112,13 +115,20 @@ def service_for(
     model = intent(products) if intent else None
     qu = understanding_for(products, intent=model)
     index = SearchIndex.open(engine, CACHE / name / "index")
-    return SearchService(SearchPipeline(index), store, understand=qu.parse)
+    return SearchService(SearchPipeline(index, synonyms=SYNONYMS), store, understand=qu.parse)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--components", default="tfidf,minilm_emb")
+    ap.add_argument(
+        "--no-builtin-synonyms",
+        action="store_true",
+        help="search without the built-in synonym groups (SHOPSENSE_SYNONYMS_BUILTIN=false)",
+    )
     args = ap.parse_args()
+    global SYNONYMS
+    SYNONYMS = search_synonyms(None, not args.no_builtin_synonyms)
     config = IntentConfig(components=tuple(args.components.split(",")), encoder_cache=MODEL_CACHE)
 
     def weak_intent(products: list) -> IntentModel:  # type: ignore[type-arg]

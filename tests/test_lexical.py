@@ -113,6 +113,11 @@ def test_synonyms_expand_the_query(title_index: LexicalIndex) -> None:
     assert list(title_index.search(query_terms("tv", synonyms=syn), 3).keys) == [6]
     assert list(title_index.search(query_terms("trainers", synonyms=syn), 3).keys) == [5]
     assert syn.expand(["running", "shoes"]) == []  # one way only
+    # a word's synonyms share its synonym weight: four terms at 0.7 / 4, so a title with
+    # three of them does not outweigh one with the word itself
+    many = Synonyms(SynonymConfig(groups=[["headphones", "headset", "头戴式耳机"]]))
+    added = [(t.text, t.weight) for t in query_terms("sony headphones", synonyms=many)[2:]]
+    assert added == [("headset", 0.175), ("头戴", 0.175), ("头戴式", 0.175), ("耳机", 0.175)]
 
 
 def test_filters_run_inside_the_index() -> None:

@@ -47,8 +47,9 @@ def test_index_search_train_and_rank_with_the_model(tmp_path: Path) -> None:
     assert result["hits"][0]["explanation"]["matched"]["title"] == ["headphones"]
     # the demo prices in CNY and USD; --currency keeps a price bound to one of them
     yuan = json.loads(
-        run("search", "跑步鞋", "--max-price", "700", "--currency", "rmb", "--json", tmp=tmp_path)
-        .stdout
+        run(
+            "search", "跑步鞋", "--max-price", "700", "--currency", "rmb", "--json", tmp=tmp_path
+        ).stdout
     )
     assert yuan["hits"] and {h["product"]["currency"] for h in yuan["hits"]} == {"CNY"}
     paid = [h["product"]["sale_price"] or h["product"]["price"] for h in yuan["hits"]]

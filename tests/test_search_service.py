@@ -117,9 +117,14 @@ def test_a_result_with_no_word_of_the_query_or_no_product_says_so(
     search: SearchService,
 ) -> None:
     junk = search.search(SearchRequest("asdfghjkl"))
-    assert junk.hits and junk.notices == (
-        "no product has the words of 'asdfghjkl': these are the closest in meaning",
+    assert junk.total == 0 and junk.notices == (
+        "no product matches 'asdfghjkl', by its words or near enough in meaning",
     )
+    # Chinese words no title holds: products near in meaning, and the notice says why
+    near = search.search(
+        SearchRequest("降噪耳机", mode="hybrid", filters=SearchFilters(brands=("sony",)))
+    )
+    assert near.hits and all(h.product.brand == "Sony" for h in near.hits)
     assert not search.search(SearchRequest("running shoes")).notices
     none = search.search(SearchRequest("red running shoes under 5", understand=True))
     assert none.total == 0 and none.notices[0].startswith(
@@ -250,6 +255,17 @@ def test_a_generic_word_does_not_hide_the_sibling_category(tmp_path: Path) -> No
         for query in ("smart watch", "apple watch"):
             narrow = search.search(SearchRequest(query, understand=True, size=50))
             assert {h.product.category[-1] for h in narrow.hits} == {"Smart Watches"}, query
+        # a query that names a category of the catalogue filters to it, whatever the model
+        # guessed: "shoes" is every shoe (the model: Running Shoes, p 1.00), "laptop" the
+        # laptops (the model: a laptop backpack's category)
+        shoes = search.search(SearchRequest("shoes", understand=True, size=50))
+        assert {h.product.category[-1] for h in shoes.hits} == {"Running Shoes", "Sneakers"}
+        laptop = search.search(SearchRequest("laptop", understand=True, size=50))
+        assert laptop.hits and {h.product.category[-1] for h in laptop.hits} == {"Laptops"}
+        (use,) = [u for u in laptop.understood if u.field == "category"]
+        assert use.note.startswith(
+            "only products under Electronics > Computers > Laptops: the query names this category"
+        )
     finally:
         own.close()
 
@@ -397,3 +413,58 @@ def test_a_refresh_redoes_only_the_changed_products_and_equals_a_fresh_open(
         assert (carried.pipeline.terms.tokenized, fresh.pipeline.terms.tokenized) == (1, 3)
     finally:
         svc.close()
+
+
+def test_the_built_in_synonyms_search_across_languages(search: SearchService) -> None:
+    from shopsense.app.search_wiring import search_synonyms
+
+    socks = search.search(SearchRequest("袜子", mode="bm25", explain=True))
+    assert socks.total >= 5 and all("Socks" in h.product.category for h in socks.hits)
+    why = socks.hits[0].explanation
+    assert why is not None and "synonym added: 'sock'" in why.notes
+    phones = search.search(SearchRequest("mobile phone", mode="bm25", size=3))
+    assert all(h.product.category[-1] == "Smartphones" for h in phones.hits)
+    # a shop can search with its own synonym file alone
+    assert search_synonyms(None, builtin=False) is None
+
+
+def test_a_product_out_of_stock_ranks_below_an_equal_one_in_stock(search: SearchService) -> None:
+    result = search.search(SearchRequest("mango slip dress", explain=True, size=2))
+    first, second = result.hits
+    assert first.product.title.startswith("Mango") and second.product.title.startswith("Mango")
+    assert [first.product.availability, second.product.availability] == [
+        "in_stock",
+        "out_of_stock",
+    ]
+    assert first.explanation is not None and second.explanation is not None
+    assert "out_of_stock" not in first.explanation.contributions
+    assert second.explanation.contributions["out_of_stock"] == -0.3
+    # demoted, not hidden
+    only = search.search(SearchRequest("mango slip dress", SearchFilters(brands=("mango",))))
+    assert second.product.id in {h.product.id for h in only.hits}
+
+
+def test_filters_naming_nothing_in_the_catalogue_say_what_there_is(
+    search: SearchService,
+) -> None:
+    def notices(filters: SearchFilters) -> tuple[str, ...]:
+        result = search.search(SearchRequest("dress", filters=filters))
+        assert result.total == 0
+        return result.notices
+
+    assert notices(SearchFilters(attributes=(("color", "Red"),))) == (
+        "no product that matches 'dress' passes the filters",
+        "no product has the attribute 'color' (attributes: colour, gender, material, size,"
+        " size_norm)",
+    )
+    assert notices(SearchFilters(category="Dresses"))[1] == (
+        "no category 'Dresses' in this catalogue; did you mean 'Apparel > Dresses' or"
+        " 'Apparel > Dresses > Dresses'?"
+    )
+    assert notices(SearchFilters(attributes=(("colour", "Mauve"),)))[1].startswith(
+        "no product has colour=Mauve (colour: Beige, Black, Blue,"
+    )
+    # a filter that exists but matches no dress says nothing of the sort
+    assert notices(SearchFilters(category="Electronics", max_price=1.0)) == (
+        "no product that matches 'dress' passes the filters",
+    )

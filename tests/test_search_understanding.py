@@ -13,7 +13,9 @@ from shopsense.app.search_parse import (
     ParseUse,
     apply_parse,
     boost_by_parse,
+    category_names,
     filters_from_parse,
+    name_category,
     widen_category,
 )
 from shopsense.query.attributes import AttributeParser
@@ -318,3 +320,41 @@ def test_a_filter_widens_to_its_parent_when_it_would_hide_many_siblings() -> Non
     # products in another branch (a watch filed under free gifts) never widen it
     gifts = [(("Free Items", "Free Gifts", "Watches"), "Maxima Watch")] * 5
     assert widen_category(sure, uses, gifts, inside=1) == (sure, uses)
+
+
+def test_a_query_naming_a_category_filters_to_it() -> None:
+    names = category_names(
+        [
+            ("Footwear", "Shoes", "Running Shoes"),
+            ("Footwear", "Shoes", "Sneakers"),
+            ("Men", "Accessories", "Belts"),
+            ("Women", "Accessories", "Scarves"),
+        ]
+    )
+    assert names[frozenset({"shoe"})] == "Footwear > Shoes"
+    assert names[frozenset({"running", "shoe"})] == "Footwear > Shoes > Running Shoes"
+    assert frozenset({"accessory"}) not in names  # two nodes at one depth: names none
+    guess = ParseUse(
+        "category",
+        "Footwear > Shoes > Running Shoes",
+        "",
+        "filter",
+        "only products under Footwear > Shoes > Running Shoes (p 1.00); lifts X +0.50",
+    )
+    out, uses = name_category(
+        SearchFilters(category=guess.value), [guess], "shoes ", names, "relevance"
+    )
+    assert out.category == "Footwear > Shoes"
+    assert uses == (
+        ParseUse(
+            "category",
+            "Footwear > Shoes",
+            "shoes",
+            "filter",
+            "only products under Footwear > Shoes: the query names this category; the model:"
+            " Footwear > Shoes > Running Shoes (filter); lifts X +0.50",
+        ),
+    )
+    # words that name no category leave the parse's filter as it is
+    kept = name_category(SearchFilters(category=guess.value), [guess], "trail", names, "relevance")
+    assert kept == (SearchFilters(category=guess.value), (guess,))

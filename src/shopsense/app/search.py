@@ -4,8 +4,11 @@ Limits (``InputError`` beyond them): query ≤ 512 characters, page size ≤ 100
 results reachable by paging ≤ ``MAX_RESULTS`` (the candidate pool). Facets and
 ``total`` count the filtered candidate pool, i.e. the results one can page through.
 Non-relevance sorts order that same pool. The pool holds every lexical match
-among the candidates plus at most ``DENSE_ONLY_MAX`` candidates that only the
-semantic index found, so weak semantic neighbours do not flood facets.
+among the candidates plus the candidates that only the semantic index found whose
+cosine with the query is at least ``DENSE_FLOOR``: weak semantic neighbours do not
+flood facets, nonsense (``asdfghjkl``, cosine ≤ 0.12 on the demo) finds nothing, and
+a filter only narrows the result set (a cut by rank among the semantic-only ones
+would let a filter bring in products the unfiltered facet did not count).
 """
 
 from __future__ import annotations
@@ -23,11 +26,13 @@ from shopsense.app.search_parse import (
     ParseBoosts,
     ParseUse,
     apply_parse,
+    category_names,
     item_words,
+    name_category,
     rerank,
     widen_category,
 )
-from shopsense.catalog.schema import Product
+from shopsense.catalog.schema import CATEGORY_SEP, Product
 from shopsense.catalog.store import ProductStore, Stored
 from shopsense.core.errors import InputError
 from shopsense.query.types import ParsedQuery
@@ -43,13 +48,16 @@ from shopsense.retrieval.documents import (
 from shopsense.retrieval.expansion import QueryTerm, query_terms
 from shopsense.retrieval.facets import Facets, FacetTable
 from shopsense.retrieval.filters import SearchFilters
-from shopsense.text.normalize import has_terms
+from shopsense.text.normalize import has_terms, normalize
 from shopsense.text.pictographs import read_pictographs
 
 SORTS = ("relevance", "price_asc", "price_desc", "newest")
 MAX_PAGE_SIZE = 100
 MAX_RESULTS = 1000
-DENSE_ONLY_MAX = 20
+#: Least query cosine of a product only the semantic index found, to be a result. On the
+#: demo, cross-language neighbours (``降噪耳机`` → noise-cancelling earbuds) are 0.25–0.32
+#: and nonsense queries' best 0.06–0.12.
+DENSE_FLOOR = 0.2
 EXACT_PROBE = 50  # lexical matches read for products a parsed category filter would hide
 
 
@@ -204,6 +212,7 @@ class SearchService:
         self._shown: dict[str, Stored] = {}  # products of hits, with their content hash
         self._facets: FacetTable | None = None
         self._category_prefixes: frozenset[str] | None = None
+        self._names: dict[frozenset[str], str] | None = None
         self._currency_set: frozenset[str] | None = None
 
     @property
@@ -227,9 +236,14 @@ class SearchService:
             filters, understood = apply_parse(
                 parsed, request.filters, self._categories(), request.sort, self._currencies()
             )
-            if request.filters.category is None and filters.category is not None:
-                outside, inside = self._exact_matches(item_words(parsed), filters)
-                filters, understood = widen_category(filters, understood, outside, inside)
+            if request.filters.category is None:  # the shopper chose none
+                words = item_words(parsed)
+                filters, understood = name_category(
+                    filters, understood, words, self._category_names(), request.sort
+                )
+                if filters.category is not None and not _names_it(understood):
+                    outside, inside = self._exact_matches(words, filters)
+                    filters, understood = widen_category(filters, understood, outside, inside)
             request = replace(request, query=parsed.corrected, filters=filters)
         if not request.query.strip():
             ranked = self._browse(request.filters, request.mode, request.explain)
@@ -249,7 +263,9 @@ class SearchService:
         if apart:
             named = ", then ".join(c or "no currency" for c in apart)
             notices.append(f"prices are not converted: sorted within each currency ({named})")
-        notices += _weak_result(request.query, ranked, order, understood)
+        notices += _weak_result(request, ranked, order, understood)
+        if not order:
+            notices += self._unknown_filters(request.filters)
         start = (request.page - 1) * request.size
         page = order[start : start + request.size]
         found = self._products([table.ids[int(ranked.rows[i])] for i in page])
@@ -360,6 +376,46 @@ class SearchService:
             self._category_prefixes = category_prefix_set(self.pipeline.index.table.categories)
         return self._category_prefixes
 
+    def _unknown_filters(self, filters: SearchFilters) -> list[str]:
+        """What a shopper's filters name that no product of the catalogue has: an
+        attribute key or value, a category path (``Dresses`` for *Apparel > Dresses*)."""
+        table = self.pipeline.index.table
+        out = []
+        prefix = filters.category_prefix
+        if prefix is not None and prefix not in self._categories():
+            leaf = prefix.rsplit(CATEGORY_SEP, 1)[-1]
+            paths = sorted(
+                {
+                    CATEGORY_SEP.join(c[: i + 1])
+                    for c in set(table.categories)
+                    for i in range(len(c))
+                    if normalize(c[i]) == leaf
+                }
+            )
+            hint = f"; did you mean {' or '.join(map(repr, paths[:3]))}?" if paths else ""
+            out.append(f"no category {filters.category!r} in this catalogue{hint}")
+        values: dict[str, set[str]] = {}
+        for attrs in table.attributes:
+            for k, v in attrs.items():
+                values.setdefault(normalize(k), set()).add(v)
+        for key, value in filters.attributes:
+            known = values.get(normalize(key))
+            if known is None:
+                keys = ", ".join(sorted(values)) or "none"
+                out.append(f"no product has the attribute {key!r} (attributes: {keys})")
+            elif normalize(value) not in {normalize(v) for v in known}:
+                some = ", ".join(sorted(known)[:8])
+                out.append(
+                    f"no product has {key}={value} ({key}: {some}{', …' * (len(known) > 8)})"
+                )
+        return out
+
+    def _category_names(self) -> dict[frozenset[str], str]:
+        """Category node names → paths (:func:`category_names`), read on first use."""
+        if self._names is None:
+            self._names = category_names(self.pipeline.index.table.categories)
+        return self._names
+
     def _facet_table(self) -> FacetTable:
         """What facets count, per product of this index, read on first use."""
         if self._facets is None:
@@ -427,12 +483,11 @@ class SearchService:
             self.pipeline.run("warm up", mode)
 
     def _result_set(self, ranked: Ranked) -> list[int]:
-        """Every lexical candidate and the first ``DENSE_ONLY_MAX`` semantic-only ones."""
-        if ranked.mode == "dense":
+        """Every lexical candidate and the semantic-only ones at ``DENSE_FLOOR`` or above."""
+        if ranked.mode == "dense" or ranked.lexical.all():
             return list(range(len(ranked.rows)))
-        semantic_only = np.cumsum(~ranked.lexical)
-        keep = ranked.lexical | (semantic_only <= DENSE_ONLY_MAX)
-        return [int(i) for i in np.flatnonzero(keep)]
+        near = ranked.features[:, FEATURES.index("dense")] >= DENSE_FLOOR
+        return [int(i) for i in np.flatnonzero(ranked.lexical | near)]
 
     def _order(self, ranked: Ranked, sort: str) -> tuple[list[int], list[str]]:
         """The result set in ``sort`` order, and the currencies it was sorted apart by
@@ -462,11 +517,17 @@ class SearchService:
         return [k[3] for k in sorted(key)], groups
 
 
+def _names_it(uses: Sequence[ParseUse]) -> bool:
+    """Whether the category filter is the one the query names (:func:`name_category`)."""
+    return any(u.field == "category" and u.text for u in uses)
+
+
 def _weak_result(
-    query: str, ranked: Ranked, order: list[int], understood: Sequence[ParseUse]
+    request: SearchRequest, ranked: Ranked, order: list[int], understood: Sequence[ParseUse]
 ) -> list[str]:
     """What a shopper should know about a result that is empty, or that no product's
-    words match: the semantic side always finds something, however far from the query."""
+    words match (the products near in meaning only)."""
+    query = request.query
     if not query.strip() or ranked.ranker == BROWSE:
         return []
     if not order:
@@ -475,7 +536,9 @@ def _weak_result(
             said = ", ".join(repr(t) for t in parsed)
             return [f"nothing passes the filters read from the query ({said}); "
                     "search for the words as typed to leave them out"]  # fmt: skip
-        return []
+        if not request.filters.empty:
+            return [f"no product that matches {query!r} passes the filters"]
+        return [f"no product matches {query!r}, by its words or near enough in meaning"]
     if ranked.mode != "dense" and not ranked.lexical[order].any():
         return [f"no product has the words of {query!r}: these are the closest in meaning"]
     return []

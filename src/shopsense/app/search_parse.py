@@ -26,7 +26,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Container, Mapping, Sequence
+from collections.abc import Collection, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -37,6 +37,7 @@ from shopsense.query.understanding import remainder
 from shopsense.ranking.pipeline import Ranked
 from shopsense.retrieval.documents import attribute_pair, category_prefixes
 from shopsense.retrieval.filters import SearchFilters
+from shopsense.text.singular import search_terms
 
 #: Filters applied from a parse only at or above these confidences.
 ATTRIBUTE_CONFIDENCE = 0.8
@@ -223,6 +224,51 @@ def widen_category(
             use = replace(use, value=wider, note="; ".join([note, *lifts]))
         out.append(use)
     return replace(filters, category=wider), tuple(out)
+
+
+def category_names(categories: Iterable[Sequence[str]]) -> dict[frozenset[str], str]:
+    """Each category node's name, as search terms (``Shoes`` → ``{shoe}``), → its path
+    (``Footwear > Shoes``): the shallowest node of that name; a name that two nodes at
+    that depth share (``Accessories`` under two branches) names none."""
+    best: dict[frozenset[str], tuple[int, set[str]]] = {}
+    for path in set(map(tuple, categories)):
+        for depth in range(len(path)):
+            name = frozenset(search_terms(path[depth]))
+            if not name:
+                continue
+            node = CATEGORY_SEP.join(path[: depth + 1])
+            held = best.get(name)
+            if held is None or depth < held[0]:
+                best[name] = (depth, {node})
+            elif depth == held[0]:
+                held[1].add(node)
+    return {name: next(iter(nodes)) for name, (_, nodes) in best.items() if len(nodes) == 1}
+
+
+def name_category(
+    filters: SearchFilters,
+    uses: Sequence[ParseUse],
+    words: str,
+    names: Mapping[frozenset[str], str],
+    sort: str,
+) -> tuple[SearchFilters, tuple[ParseUse, ...]]:
+    """When the query's item ``words`` are the name of one of the catalogue's category
+    nodes (``shoes``, ``laptop``: plural folded), that category is the filter, in place of
+    the model's guess: a shopper typing a category's name means all of it (``shoes``:
+    *Footwear > Shoes*, running shoes and sneakers alike, not the guessed *Running
+    Shoes*), and the catalogue's own names outrank a model trained on its titles."""
+    named = names.get(frozenset(search_terms(words)))
+    if named is None or filters.category == named:
+        return filters, tuple(uses)
+    guess = next((u for u in uses if u.field == "category"), None)
+    was = f"; the model: {guess.value} ({guess.use})" if guess is not None else ""
+    note = f"only products under {named}: the query names this category{was}"
+    if guess is not None and guess.use != "unused" and sort == "relevance":
+        lifts = guess.note.split("lifts ", 1)[1:]
+        note += "".join(f"; lifts {lift}" for lift in lifts)
+    use = ParseUse("category", named, words.strip(), "filter", note)
+    kept = [u for u in uses if u.field != "category"]
+    return replace(filters, category=named), (*kept, use)
 
 
 def known_guesses(intent: Intent, categories: Container[str] | None) -> list[CategoryGuess]:

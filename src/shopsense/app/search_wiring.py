@@ -13,6 +13,7 @@ from shopsense.app.settings import Settings
 from shopsense.catalog.store import ProductStore
 from shopsense.core.errors import InputError
 from shopsense.models.sentence_encoder import MultilingualUSE
+from shopsense.query.lexicon import synonym_groups
 from shopsense.ranking.features import FEATURES, ImageScorer
 from shopsense.ranking.lgbm import LambdaMartRanker
 from shopsense.ranking.pipeline import SearchPipeline
@@ -36,15 +37,23 @@ def open_search(
     encoder = MultilingualUSE() if settings.semantic else None
     params = IndexParams(kind=settings.semantic_index)
     index = SearchIndex.open(engine, folder, encoder, progress=progress, dense_params=params)
-    synonyms = (
-        Synonyms(SynonymConfig.load(settings.synonyms_file)) if settings.synonyms_file else None
-    )
+    synonyms = search_synonyms(settings.synonyms_file, settings.synonyms_builtin)
     artifact = ModelStore(engine).latest(LTR_MODEL)
     # a model trained on another feature set cannot score these rows: rank as hybrid
     usable = artifact is not None and artifact.meta.get("features") == list(FEATURES)
     learned = LambdaMartRanker.from_bytes(artifact.payload) if artifact and usable else None
     pipeline = SearchPipeline(index, synonyms=synonyms, learned=learned, images=images)
     return SearchService(pipeline, ProductStore(engine), ranker=ranker_status(artifact, usable))
+
+
+def search_synonyms(file: Path | None, builtin: bool = True) -> Synonyms | None:
+    """The catalogue's synonym file, plus the built-in English/Chinese groups that the
+    query parse shows (``query/data/synonyms.csv``) unless ``builtin`` is off."""
+    config = SynonymConfig.load(file) if file else SynonymConfig()
+    if builtin:
+        groups = [list(g) for g in synonym_groups()]
+        config = config.model_copy(update={"groups": [*groups, *config.groups]})
+    return Synonyms(config) if config.groups or config.one_way else None
 
 
 def ranker_status(artifact: Artifact | None, usable: bool) -> str:

@@ -74,6 +74,11 @@ class Settings(BaseSettings):
         default=None,
         description="TOML synonym file of this catalogue (groups / one_way), see README",
     )
+    synonyms_builtin: bool = Field(
+        default=True,
+        description="Search with the built-in English/Chinese synonym groups too"
+        " (phone/smartphone/手机, socks/袜子, …; what `parse` shows)",
+    )
     semantic: bool = Field(
         default=True,
         description="Use the multilingual sentence encoder for semantic retrieval",

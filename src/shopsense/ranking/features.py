@@ -16,6 +16,9 @@ What tells *variants* of one product line apart (capacity, colour, pack count:
 ``spec_agree``, ``spec_conflict``, ``colour_match``, ``rare_coverage``,
 ``title_trigram``) lives in :mod:`shopsense.ranking.variants`.
 
+``out_of_stock`` is 1 for a product whose availability is ``out_of_stock`` (the
+default linear ranker weighs it −0.3; ``unknown`` and ``preorder`` are 0).
+
 ``image_rel`` is how well the candidate's *photo* fits the query (text → image
 cosine, issue #8) relative to the best-fitting photo among the candidates; a
 candidate without an image gets the mean of the pictured ones (neutral) and
@@ -35,6 +38,7 @@ import numpy as np
 import numpy.typing as npt
 
 from shopsense.catalog.matching.records import CODE_KEYS, model_codes, squash
+from shopsense.catalog.schema import Availability
 from shopsense.ranking.term_ids import FIELDS as ID_FIELDS
 from shopsense.ranking.term_ids import Ids, TermIds
 from shopsense.ranking.variants import (
@@ -81,10 +85,12 @@ FEATURES: tuple[str, ...] = (
     "quality",
     "popularity",
     "price",
+    "out_of_stock",
     "image_rel",
     "image_missing",
 )
 COLUMN = {name: i for i, name in enumerate(FEATURES)}
+OUT_OF_STOCK = Availability.OUT_OF_STOCK.value
 #: Rank given to a candidate that a retriever did not return.
 ABSENT_RANK = 1000.0
 
@@ -451,6 +457,8 @@ def feature_matrix(query: str, cands: CandidateScores, terms: TermCache) -> Matr
     out[:, c["quality"]] = np.where(np.isnan(t.quality[rows]), -1.0, t.quality[rows])
     out[:, c["popularity"]] = np.log1p(t.popularity[rows])
     out[:, c["price"]] = np.where(np.isnan(t.prices[rows]), -1.0, np.log1p(t.prices[rows]))
+    gone = [t.availability[r] == OUT_OF_STOCK for r in rows.tolist()]
+    out[:, c["out_of_stock"]] = np.asarray(gone, dtype=np.float64)
     if n:  # term features once per distinct product terms, then spread over the rows
         docs, numbers, inverse = terms.distinct(rows)
         block = _term_block(q, docs, numbers, terms.ids)

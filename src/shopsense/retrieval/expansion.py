@@ -11,7 +11,9 @@ Typo tolerance: a query term the index does not know, of at least
 distance 1, or 2 from ``FUZZY2_MIN_LEN`` letters. Model numbers are never fuzzed:
 ``x100`` must not match ``x200``.
 
-Synonyms are per catalogue, in a TOML file::
+Synonyms (the built-in English/Chinese groups, and a catalogue's own): the terms a
+phrase's synonyms bring share ``SYNONYM_WEIGHT`` between them. Per catalogue, in a TOML
+file::
 
     # equivalent: every phrase of a group finds the others
     groups = [["tv", "television"], ["手机", "mobile phone"]]
@@ -92,17 +94,34 @@ class Synonyms:
         for key, values in config.one_way.items():
             k = tuple(search_terms(key))
             self._rules.extend((k, tuple(search_terms(v))) for v in values if k)
+        self._starting: dict[str, list[int]] = {}  # first token → its rules, in order
+        for n, (source, _) in enumerate(self._rules):
+            self._starting.setdefault(source[0], []).append(n)
 
     def __len__(self) -> int:
         return len(self._rules)
 
     def expand(self, tokens: list[str]) -> list[str]:
         """Terms of every phrase whose source phrase occurs in ``tokens``."""
-        out: list[str] = []
-        for source, target in self._rules:
-            n = len(source)
-            if any(tuple(tokens[i : i + n]) == source for i in range(len(tokens) - n + 1)):
-                out.extend(t for t in target if t not in tokens and t not in out)
+        return [t for terms in self.by_source(tokens).values() for t in terms]
+
+    def by_source(self, tokens: list[str]) -> dict[tuple[str, ...], list[str]]:
+        """For each source phrase that occurs in ``tokens``, the new terms its synonyms
+        bring (each term once, under the first source that brings it)."""
+        found = {  # the rules whose source starts at some token, in the rules' order
+            n
+            for i, token in enumerate(tokens)
+            for n in self._starting.get(token, ())
+            if tuple(tokens[i : i + len(self._rules[n][0])]) == self._rules[n][0]
+        }
+        out: dict[tuple[str, ...], list[str]] = {}
+        seen = set(tokens)
+        for n in sorted(found):
+            source, target = self._rules[n]
+            new = [t for t in dict.fromkeys(target) if t not in seen]
+            seen.update(new)
+            if new:
+                out.setdefault(source, []).extend(new)
         return out
 
 
@@ -141,7 +160,12 @@ def query_terms(
     if known is not None:
         terms.extend(_joined(written, known, set(counts)))
     if synonyms is not None:
-        terms.extend(QueryTerm(s, SYNONYM_WEIGHT, 0, "synonym") for s in synonyms.expand(tokens))
+        # a word's synonyms share its weight: ``headphones`` brings ``headset``, ``耳机``,
+        # ``头戴``, ``头戴式`` at 0.7 / 4 each, so a title holding several of them does not
+        # outrank one holding the word itself
+        for added in synonyms.by_source(tokens).values():
+            share = SYNONYM_WEIGHT / len(added)
+            terms.extend(QueryTerm(s, share, 0, "synonym") for s in added)
     return terms
 
 
