@@ -130,6 +130,22 @@ def test_a_result_with_no_word_of_the_query_or_no_product_says_so(
     assert none.total == 0 and none.notices[0].startswith(
         "nothing passes the filters read from the query ('under 5'"
     )
+    # words no product holds are said to be the cause, not the price read beside them
+    junk = search.search(SearchRequest("asdfghjkl under $50", understand=True))
+    assert junk.notices == (
+        "no product matches 'asdfghjkl', by its words or near enough in meaning",
+    )
+
+
+def test_a_price_is_a_filter_not_words_to_match(search: SearchService) -> None:
+    # "under $50" matched "SPF 50" as words; a query that is only a price browses under it
+    only = search.search(SearchRequest("300元以下", understand=True, size=100))
+    assert only.query == "" and only.total > 20
+    assert {h.product.currency for h in only.hits} == {"CNY"}
+    assert all((h.product.effective_price or 0) <= 300 for h in only.hits)
+    kind = search.search(SearchRequest("sunscreen under $50", understand=True, size=50))
+    assert kind.query == "sunscreen" and kind.hits
+    assert all(h.product.category[-1] == "Sunscreen" for h in kind.hits)
 
 
 def test_explanations_name_fields_and_contributions(search: SearchService) -> None:
@@ -468,3 +484,35 @@ def test_filters_naming_nothing_in_the_catalogue_say_what_there_is(
     assert notices(SearchFilters(category="Electronics", max_price=1.0)) == (
         "no product that matches 'dress' passes the filters",
     )
+
+
+def test_a_write_during_a_refresh_is_not_lost(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = Settings(db=str(tmp_path / "s.db"), data_dir=tmp_path / "data", semantic=False)
+    svc = Services.from_settings(settings)
+    try:
+        rows = [
+            {"id": "P1", "title": "Wool socks", "price": 11},
+            {"id": "P2", "title": "Cotton socks", "price": 9},
+            {"id": "P3", "title": "Hiking boots", "price": 90},
+        ]
+        svc.write_products(rows, gate=False)
+        svc.search().warm()
+        real_carry = SearchService.carry
+
+        def carry_then_write(fresh: SearchService, old: SearchService) -> None:
+            real_carry(fresh, old)  # copies taken over; now a shopper's write comes in
+            svc.write_products([{**rows[0], "title": "Merino socks", "price": 99}], gate=False)
+            svc.delete_product("P2")
+
+        monkeypatch.setattr(SearchService, "carry", carry_then_write)
+        svc.refresh_search()
+        monkeypatch.undo()
+        hits = svc.search().search(SearchRequest("socks", mode="bm25")).hits
+        # the index takes the change on the next refresh; what hits show is the store's now
+        assert [(h.product.id, h.product.title, h.product.price) for h in hits] == [
+            ("P1", "Merino socks", 99.0)
+        ]
+    finally:
+        svc.close()

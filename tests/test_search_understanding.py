@@ -176,8 +176,16 @@ def test_a_price_in_a_named_currency_keeps_to_it_where_the_catalogue_has_several
         corrected="双肩包 300元以下",
         filters=tuple(parser.parse("双肩包 300元以下")),
     )
-    own = apply_parse(parsed, SearchFilters(currency="USD"), currencies={"CNY", "USD"})[0]
-    assert own.currency == "USD"
+    own, uses = apply_parse(parsed, SearchFilters(currency="USD"), currencies={"CNY", "USD"})
+    assert own.currency == "USD" and own.max_price is None  # 300 yuan are not 300 dollars
+    assert [(u.use, u.note) for u in uses if u.field == "price"] == [
+        ("unused", "in CNY, your currency filter is USD: prices are not converted")
+    ]
+    # a currency the catalogue lacks gives way to one it has
+    query = "backpack under €50 over 100元"
+    parsed = ParsedQuery(text=query, corrected=query, filters=tuple(parser.parse(query)))
+    out = apply_parse(parsed, SearchFilters(), currencies={"CNY", "USD"})[0]
+    assert (out.min_price, out.max_price, out.currency) == (100.0, None, "CNY")
     # bounds in two currencies: those in the first named one filter; the other is left
     query = "backpack over $20 under 300元"
     parsed = ParsedQuery(text=query, corrected=query, filters=tuple(parser.parse(query)))
@@ -333,7 +341,14 @@ def test_a_query_naming_a_category_filters_to_it() -> None:
     )
     assert names[frozenset({"shoe"})] == "Footwear > Shoes"
     assert names[frozenset({"running", "shoe"})] == "Footwear > Shoes > Running Shoes"
-    assert frozenset({"accessory"}) not in names  # two nodes at one depth: names none
+    assert frozenset({"accessory"}) not in names  # nodes in two branches: names none
+    nested = category_names([("Apparel", "Dresses", "Dresses"), ("Sports", "Running", "Shoes")])
+    assert nested[frozenset({"dress"})] == "Apparel > Dresses"  # holds its namesake
+    apart = category_names([("Footwear", "Shoes", "Sneakers"), ("Sports", "Running", "Shoes")])
+    assert frozenset({"shoe"}) not in apart and frozenset({"running"}) in apart
+    # "running" names no node when running shoes are filed elsewhere
+    shoes = category_names([("Footwear", "Running Shoes"), ("Sports", "Running", "Watches")])
+    assert frozenset({"running"}) not in shoes
     guess = ParseUse(
         "category",
         "Footwear > Shoes > Running Shoes",

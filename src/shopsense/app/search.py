@@ -6,9 +6,10 @@ results reachable by paging ≤ ``MAX_RESULTS`` (the candidate pool). Facets and
 Non-relevance sorts order that same pool. The pool holds every lexical match
 among the candidates plus the candidates that only the semantic index found whose
 cosine with the query is at least ``DENSE_FLOOR``: weak semantic neighbours do not
-flood facets, nonsense (``asdfghjkl``, cosine ≤ 0.12 on the demo) finds nothing, and
-a filter only narrows the result set (a cut by rank among the semantic-only ones
-would let a filter bring in products the unfiltered facet did not count).
+flood facets and nonsense (``asdfghjkl``, cosine ≤ 0.12 on the demo) finds nothing.
+(The first 20 semantic-only ones by rank were kept before: a filter then brought in
+neighbours the unfiltered facet had not counted. Both retrievers still take the best
+``pool`` of the filtered set, so past the pool a filter can still bring in more.)
 """
 
 from __future__ import annotations
@@ -36,8 +37,15 @@ from shopsense.catalog.schema import CATEGORY_SEP, Product
 from shopsense.catalog.store import ProductStore, Stored
 from shopsense.core.errors import InputError
 from shopsense.query.types import ParsedQuery
+from shopsense.query.understanding import remainder
 from shopsense.ranking.features import FEATURES
-from shopsense.ranking.pipeline import DEFAULT_POOL, MAX_QUERY_CHARS, Ranked, SearchPipeline
+from shopsense.ranking.pipeline import (
+    DEFAULT_POOL,
+    MAX_QUERY_CHARS,
+    MODES,
+    Ranked,
+    SearchPipeline,
+)
 from shopsense.retrieval.doctable import DocTable
 from shopsense.retrieval.documents import (
     TEXT_FIELDS,
@@ -54,7 +62,8 @@ from shopsense.text.pictographs import read_pictographs
 SORTS = ("relevance", "price_asc", "price_desc", "newest")
 MAX_PAGE_SIZE = 100
 MAX_RESULTS = 1000
-#: Least query cosine of a product only the semantic index found, to be a result. On the
+#: Least query cosine of a product only the semantic index found, to be a result (in
+#: every mode). On the
 #: demo, cross-language neighbours (``降噪耳机`` → noise-cancelling earbuds) are 0.25–0.32
 #: and nonsense queries' best 0.06–0.12.
 DENSE_FLOOR = 0.2
@@ -244,7 +253,7 @@ class SearchService:
                 if filters.category is not None and not _names_it(understood):
                     outside, inside = self._exact_matches(words, filters)
                     filters, understood = widen_category(filters, understood, outside, inside)
-            request = replace(request, query=parsed.corrected, filters=filters)
+            request = replace(request, query=_searched(parsed, understood), filters=filters)
         if not request.query.strip():
             ranked = self._browse(request.filters, request.mode, request.explain)
         else:
@@ -261,9 +270,10 @@ class SearchService:
             ranked = boosted
         order, apart = self._order(ranked, request.sort)
         if apart:
-            named = ", then ".join(c or "no currency" for c in apart)
+            named = ", then ".join(apart)
             notices.append(f"prices are not converted: sorted within each currency ({named})")
-        notices += _weak_result(request, ranked, order, understood)
+        words_match = bool(order) or self._words_match(ranked)
+        notices += _weak_result(request, ranked, order, understood, words_match)
         if not order:
             notices += self._unknown_filters(request.filters)
         start = (request.page - 1) * request.size
@@ -300,6 +310,8 @@ class SearchService:
         ``total`` then hold them all, whatever the page), by popularity, then quality
         score, then id: no text to rank by, and no candidate pool to cut it short. The
         feature rows (popularity, quality, price) are filled only to be explained."""
+        if mode not in MODES:
+            raise InputError(f"unknown search mode {mode!r}; choose one of {', '.join(MODES)}")
         table = self.pipeline.index.table
         rows = table.rows(self.pipeline.index.lexical.passing(filters))
         quality = np.nan_to_num(table.quality[rows], nan=-1.0)
@@ -376,6 +388,12 @@ class SearchService:
             self._category_prefixes = category_prefix_set(self.pipeline.index.table.categories)
         return self._category_prefixes
 
+    def _words_match(self, ranked: Ranked) -> bool:
+        """Whether any product holds a word of ``ranked``'s query, whatever the filters."""
+        if not ranked.terms:
+            return False
+        return len(self.pipeline.index.lexical.search(ranked.terms, 1).keys) > 0
+
     def _unknown_filters(self, filters: SearchFilters) -> list[str]:
         """What a shopper's filters name that no product of the catalogue has: an
         attribute key or value, a category path (``Dresses`` for *Apparel > Dresses*)."""
@@ -395,7 +413,7 @@ class SearchService:
             hint = f"; did you mean {' or '.join(map(repr, paths[:3]))}?" if paths else ""
             out.append(f"no category {filters.category!r} in this catalogue{hint}")
         values: dict[str, set[str]] = {}
-        for attrs in table.attributes:
+        for attrs in table.attributes if filters.attributes else ():
             for k, v in attrs.items():
                 values.setdefault(normalize(k), set()).add(v)
         for key, value in filters.attributes:
@@ -484,7 +502,7 @@ class SearchService:
 
     def _result_set(self, ranked: Ranked) -> list[int]:
         """Every lexical candidate and the semantic-only ones at ``DENSE_FLOOR`` or above."""
-        if ranked.mode == "dense" or ranked.lexical.all():
+        if ranked.lexical.all():
             return list(range(len(ranked.rows)))
         near = ranked.features[:, FEATURES.index("dense")] >= DENSE_FLOOR
         return [int(i) for i in np.flatnonzero(ranked.lexical | near)]
@@ -505,8 +523,10 @@ class SearchService:
         else:
             values, sign = table.prices[rows], (1.0 if sort == "price_asc" else -1.0)
             held = [table.currencies[r] or "" for r in rows.tolist()]
-            counts = Counter(c for c, v in zip(held, values, strict=True) if not math.isnan(v))
-            if len(counts) > 1:
+            counts = Counter(
+                c for c, v in zip(held, values, strict=True) if c and not math.isnan(v)
+            )
+            if len(counts) > 1:  # a price without a currency comes after the named ones
                 groups = sorted(counts, key=lambda c: (-counts[c], c))
                 place = {c: n for n, c in enumerate(groups)}
                 group = [place.get(c, len(groups)) for c in held]
@@ -517,19 +537,35 @@ class SearchService:
         return [k[3] for k in sorted(key)], groups
 
 
+def _searched(parsed: ParsedQuery, uses: Sequence[ParseUse]) -> str:
+    """The words searched for: the corrected query without the price phrases that became
+    the price filter (``under $50`` would match ``SPF 50``); a query that was only a
+    price (``300元以下``) then browses under it."""
+    applied = {u.text for u in uses if u.field == "price" and u.use == "filter"}
+    prices = [f for f in parsed.filters if f.field == "price" and f.text in applied]
+    return remainder(parsed.corrected, prices, {"price"}) if prices else parsed.corrected
+
+
 def _names_it(uses: Sequence[ParseUse]) -> bool:
     """Whether the category filter is the one the query names (:func:`name_category`)."""
     return any(u.field == "category" and u.text for u in uses)
 
 
 def _weak_result(
-    request: SearchRequest, ranked: Ranked, order: list[int], understood: Sequence[ParseUse]
+    request: SearchRequest,
+    ranked: Ranked,
+    order: list[int],
+    understood: Sequence[ParseUse],
+    words_match: bool,
 ) -> list[str]:
     """What a shopper should know about a result that is empty, or that no product's
-    words match (the products near in meaning only)."""
+    words match (the products near in meaning only). ``words_match``: some product
+    holds a word of the query, filters aside."""
     query = request.query
     if not query.strip() or ranked.ranker == BROWSE:
         return []
+    if not order and not words_match:
+        return [f"no product matches {query!r}, by its words or near enough in meaning"]
     if not order:
         parsed = [u.text or u.value for u in understood if u.use == "filter"]
         if parsed:

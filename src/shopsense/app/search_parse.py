@@ -106,23 +106,30 @@ def apply_parse(
     prices = [
         f for f in parsed.filters if f.field == "price" and f.confidence >= ATTRIBUTE_CONFIDENCE
     ]
-    out, applied, price_note = given, prices, ""
+    out, price_note = given, ""
     own_price = given.min_price is not None or given.max_price is not None
-    first = next((f.currency for f in prices if f.currency), None)
-    if prices and not own_price:
-        # every bound at once: "100元以上200元以下", "over $20 under $50"; prices are never
-        # converted, so bounds naming another currency than the first named one are left
-        applied = [f for f in prices if f.currency in (None, first)]
+    # prices are never converted: the bounds kept are those in the shopper's currency
+    # filter, else in the first currency named that the catalogue has
+    named_all = [f.currency for f in prices if f.currency]
+    first = given.currency or next(
+        (c for c in named_all if not currencies or c in currencies),
+        named_all[0] if named_all else None,
+    )
+    applied = [f for f in prices if f.currency in (None, first)]
+    if applied and not own_price:
+        # every bound at once: "100元以上200元以下", "over $20 under $50"
         low = max((f.low for f in applied if f.low is not None), default=None)
         high = min((f.high for f in applied if f.high is not None), default=None)
         if low is not None and high is not None and low > high:  # "over 200 under 100"
-            applied = prices[:1]  # the first one alone
-            low, high = prices[0].low, prices[0].high
+            applied = applied[:1]  # the first one alone
+            low, high = applied[0].low, applied[0].high
         out = replace(out, min_price=low, max_price=high)
         price_note = f"only products at {_bound(low, high)}"
         named = next((f.currency for f in applied if f.currency), None)
         held = "/".join(sorted(currencies))
-        if len(currencies) > 1 and given.currency is None:
+        if given.currency is not None:
+            price_note += f" {given.currency}"
+        elif len(currencies) > 1:
             if named in currencies:
                 out = replace(out, currency=named)
                 price_note += f" {named}"
@@ -134,7 +141,8 @@ def apply_parse(
         if own_price:
             unused = "your own price filter applies"
         elif f.currency and f.currency != first:
-            unused = f"in {f.currency}, the first price in {first}: prices are not converted"
+            held_by = "your currency filter is" if given.currency else "the first price in"
+            unused = f"in {f.currency}, {held_by} {first}: prices are not converted"
         else:
             unused = "contradicts the first bound"
         uses.append(_attribute_use(f, f in applied and not own_price, unused, price_note, sort))
@@ -228,21 +236,24 @@ def widen_category(
 
 def category_names(categories: Iterable[Sequence[str]]) -> dict[frozenset[str], str]:
     """Each category node's name, as search terms (``Shoes`` → ``{shoe}``), → its path
-    (``Footwear > Shoes``): the shallowest node of that name; a name that two nodes at
-    that depth share (``Accessories`` under two branches) names none."""
-    best: dict[frozenset[str], tuple[int, set[str]]] = {}
+    (``Footwear > Shoes``), when one node of that name holds every node whose name has
+    those words (``Apparel > Dresses`` holds ``Apparel > Dresses > Dresses``). A name of
+    nodes in two branches (``Accessories`` under Men and Women; ``Shoes`` under Footwear
+    and Sports > Running) names none, nor does ``Running`` when *Running Shoes* sit
+    elsewhere: a filter to one would hide the other."""
+    nodes: dict[frozenset[str], set[tuple[str, ...]]] = {}
     for path in set(map(tuple, categories)):
         for depth in range(len(path)):
             name = frozenset(search_terms(path[depth]))
-            if not name:
-                continue
-            node = CATEGORY_SEP.join(path[: depth + 1])
-            held = best.get(name)
-            if held is None or depth < held[0]:
-                best[name] = (depth, {node})
-            elif depth == held[0]:
-                held[1].add(node)
-    return {name: next(iter(nodes)) for name, (_, nodes) in best.items() if len(nodes) == 1}
+            if name:
+                nodes.setdefault(name, set()).add(path[: depth + 1])
+    out = {}
+    for name, held in nodes.items():
+        top = min(held, key=len)
+        wider = (node for other, more in nodes.items() if name <= other for node in more)
+        if all(node[: len(top)] == top for node in wider):
+            out[name] = CATEGORY_SEP.join(top)
+    return out
 
 
 def name_category(
@@ -261,7 +272,10 @@ def name_category(
     if named is None or filters.category == named:
         return filters, tuple(uses)
     guess = next((u for u in uses if u.field == "category"), None)
-    was = f"; the model: {guess.value} ({guess.use})" if guess is not None else ""
+    was = ""
+    if guess is not None:
+        was = "; the model abstains" if guess.value == "unknown" else ""
+        was = was or f"; the model: {guess.value} ({guess.use})"
     note = f"only products under {named}: the query names this category{was}"
     if guess is not None and guess.use != "unused" and sort == "relevance":
         lifts = guess.note.split("lifts ", 1)[1:]

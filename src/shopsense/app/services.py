@@ -77,6 +77,9 @@ class Services:
     _search: SearchService | None = field(default=None, repr=False)
     _multimodal: MultimodalService | None = field(default=None, repr=False)
     _search_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    #: products written or deleted while a refresh builds its service (None: no refresh)
+    _written: set[str] | None = field(default=None, repr=False)
+    _written_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _turns: Turns[SearchRequest] = field(default_factory=Turns, repr=False)
 
     @classmethod
@@ -156,8 +159,13 @@ class Services:
         if not ids:
             return
         self.search_cache.invalidate()
-        if self._search is not None:
-            self._search.forget([i for i in ids if i is not None])
+        written = [i for i in ids if i is not None]
+        with self._written_lock:  # a refresh under way forgets them too, at its swap
+            if self._written is not None:
+                self._written.update(written)
+        search = self._search  # read after: a service swapped in meanwhile forgets too
+        if search is not None:
+            search.forget(written)
 
     def quality_check(self, *, dedup: bool = True) -> QualityCheckSummary:
         """The second pass over the store: every check, duplicates, quality scores.
@@ -269,12 +277,24 @@ class Services:
             return False
         from shopsense.app.search_wiring import open_search
 
-        fresh = open_search(self.settings, self.engine, self.index_dir, None, self._image_scorer())
-        fresh.understand = self.query.parse
-        fresh.carry(self._search)  # unchanged products are not tokenized nor read again
-        if self.settings.search_warm:
-            fresh.warm()
-        with self._search_lock:
+        with self._written_lock:
+            self._written = set()
+        try:
+            fresh = open_search(
+                self.settings, self.engine, self.index_dir, None, self._image_scorer()
+            )
+            fresh.understand = self.query.parse
+            fresh.carry(self._search)  # unchanged products are not tokenized nor read again
+            if self.settings.search_warm:
+                fresh.warm()
+        except BaseException:
+            with self._written_lock:
+                self._written = None
+            raise
+        with self._search_lock, self._written_lock:
+            # a copy carried or read before a write that came meanwhile is not shown
+            fresh.forget(sorted(self._written or ()))
+            self._written = None
             self._search = fresh
         self.search_cache.invalidate()
         table = fresh.pipeline.index.table  # the products' words, just read

@@ -96,7 +96,10 @@ def show_search(svc: Services) -> None:
     echo()
     echo("== 5. search (hybrid: BM25 + semantic, ranked; why = what matched and weighed)")
     for result in results:
-        echo(f"search {result.query!r}: {result.total} results")
+        typed = result.parsed.text if result.parsed is not None else result.query
+        echo(f"search {typed!r}: {result.total} results")
+        if result.query != typed:
+            echo(f"  searched for the words {result.query!r}")
         if result.parsed is not None:
             for line in describe(result.parsed):
                 echo(f"  parsed: {line}")

@@ -26,8 +26,8 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
     "brand_match": 0.05,
     "category_match": 0.05,
     "popularity": 0.01,
-    # a product the shopper cannot buy now ranks below an equal one they can; an exact
-    # match out of stock still ranks above a partial match in stock (bm25_rel is 0–1)
+    # a product the shopper cannot buy now ranks below an equal one they can; a clearly
+    # better match out of stock still ranks above a weaker one in stock (bm25_rel is 0–1)
     "out_of_stock": -0.3,
     "image_rel": 1.0,  # photo fit (issue #8): 0 when the store has no photos
 }

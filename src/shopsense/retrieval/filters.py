@@ -37,11 +37,10 @@ class SearchFilters:
 
     def __post_init__(self) -> None:
         # one spelling per currency (``rmb``, ``¥`` → ``CNY``), so equal filters hash alike
-        object.__setattr__(self, "currency", currency_code(self.currency))
+        given = self.currency
+        object.__setattr__(self, "currency", currency_code(given))
         if self.currency is not None and not _ISO_CODE.fullmatch(self.currency):
-            raise InputError(
-                f"currency {self.currency!r} is no currency code (USD, CNY, EUR, …) or sign"
-            )
+            raise InputError(f"currency {given!r} is no currency code (USD, CNY, EUR, …) or sign")
         if (
             self.min_price is not None
             and self.max_price is not None
