@@ -137,6 +137,15 @@ def test_a_result_with_no_word_of_the_query_or_no_product_says_so(
     )
 
 
+def test_an_empty_browse_says_the_filters_pass_nothing(search: SearchService) -> None:
+    nothing = search.search(SearchRequest("", SearchFilters(max_price=0.5)))
+    assert nothing.total == 0 and nothing.notices == ("no product passes the filters",)
+    cheap = search.search(SearchRequest("1元以下", understand=True))
+    assert cheap.total == 0 and cheap.notices[0].startswith(
+        "nothing passes the filters read from the query ('1元以下')"
+    )
+
+
 def test_a_price_is_a_filter_not_words_to_match(search: SearchService) -> None:
     # "under $50" matched "SPF 50" as words; a query that is only a price browses under it
     only = search.search(SearchRequest("300元以下", understand=True, size=100))

@@ -63,9 +63,8 @@ SORTS = ("relevance", "price_asc", "price_desc", "newest")
 MAX_PAGE_SIZE = 100
 MAX_RESULTS = 1000
 #: Least query cosine of a product only the semantic index found, to be a result (in
-#: every mode). On the
-#: demo, cross-language neighbours (``降噪耳机`` → noise-cancelling earbuds) are 0.25–0.32
-#: and nonsense queries' best 0.06–0.12.
+#: every mode). On the demo, cross-language neighbours (``降噪耳机`` → noise-cancelling
+#: earbuds) are 0.25–0.32 and nonsense queries' best 0.06–0.12.
 DENSE_FLOOR = 0.2
 EXACT_PROBE = 50  # lexical matches read for products a parsed category filter would hide
 
@@ -317,15 +316,12 @@ class SearchService:
         quality = np.nan_to_num(table.quality[rows], nan=-1.0)
         order = np.lexsort((rows, -quality, -table.popularity[rows]))
         rows = rows[order]
-        shape = (len(rows), len(FEATURES))
-        features = np.zeros(shape) if explain else np.broadcast_to(np.zeros(len(FEATURES)), shape)
-        for name, values in (
-            ("popularity", np.log1p(table.popularity[rows])),
-            ("quality", quality[order]),
-            ("price", np.nan_to_num(np.log1p(table.prices[rows]), nan=-1.0)),
-        ):
-            if explain:
-                features[:, FEATURES.index(name)] = values
+        features = np.zeros((len(rows) if explain else 0, len(FEATURES)))  # 0 rows: none
+        if explain:
+            features[:, FEATURES.index("popularity")] = np.log1p(table.popularity[rows])
+            features[:, FEATURES.index("quality")] = quality[order]
+            price = np.log1p(table.prices[rows])
+            features[:, FEATURES.index("price")] = np.nan_to_num(price, nan=-1.0)
         return Ranked(
             mode=mode,
             ranker=BROWSE,
@@ -562,9 +558,10 @@ def _weak_result(
     words match (the products near in meaning only). ``words_match``: some product
     holds a word of the query, filters aside."""
     query = request.query
-    if not query.strip() or ranked.ranker == BROWSE:
+    browsing = not query.strip() or ranked.ranker == BROWSE
+    if order and browsing:
         return []
-    if not order and not words_match:
+    if not order and not browsing and not words_match:
         return [f"no product matches {query!r}, by its words or near enough in meaning"]
     if not order:
         parsed = [u.text or u.value for u in understood if u.use == "filter"]
@@ -572,9 +569,10 @@ def _weak_result(
             said = ", ".join(repr(t) for t in parsed)
             return [f"nothing passes the filters read from the query ({said}); "
                     "search for the words as typed to leave them out"]  # fmt: skip
-        if not request.filters.empty:
-            return [f"no product that matches {query!r} passes the filters"]
-        return [f"no product matches {query!r}, by its words or near enough in meaning"]
+        if request.filters.empty:
+            return []
+        words = "" if browsing else f" that matches {query!r}"
+        return [f"no product{words} passes the filters"]
     if ranked.mode != "dense" and not ranked.lexical[order].any():
         return [f"no product has the words of {query!r}: these are the closest in meaning"]
     return []
