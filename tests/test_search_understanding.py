@@ -279,6 +279,16 @@ def test_each_hit_can_say_what_the_parse_added() -> None:
     assert not ParseBoosts(ParsedQuery(text="q", corrected="q"))
 
 
+def test_a_colour_lifts_the_products_written_in_any_of_its_spellings() -> None:
+    rose = AttributeFilter("colour", "Rose", (0, 3), "玫瑰金", 1.0)
+    boosts = ParseBoosts(ParsedQuery(text="玫瑰金 手表", corrected="玫瑰金 手表", filters=(rose,)))
+    lifted = [boosts.of((), {"colour": c}, None) for c in ("Rose Gold", "Rose", "Gold")]
+    assert lifted == [{"colour Rose": ATTRIBUTE_WEIGHT}, {"colour Rose": ATTRIBUTE_WEIGHT}, {}]
+    grey = AttributeFilter("colour", "Grey", (0, 4), "grey", 1.0)
+    boosts = ParseBoosts(ParsedQuery(text="grey", corrected="grey", filters=(grey,)))
+    assert boosts.of((), {"colour": "Gray"}, None) == {"colour Grey": ATTRIBUTE_WEIGHT}
+
+
 def test_a_predicted_category_the_catalogue_lacks_filters_nothing() -> None:
     # an intent model trained on another shop's labels ("shoes") must not empty the page
     known = frozenset({"footwear", "footwear > shoes", "apparel"})

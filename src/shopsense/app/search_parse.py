@@ -28,10 +28,12 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 
 import numpy as np
 
 from shopsense.catalog.schema import CATEGORY_SEP
+from shopsense.query.lexicon import aliases
 from shopsense.query.types import AttributeFilter, CategoryGuess, Intent, ParsedQuery
 from shopsense.query.understanding import remainder
 from shopsense.ranking.pipeline import Ranked
@@ -341,10 +343,14 @@ class ParseBoosts:
                 for g in known_guesses(intent, categories)
             ]
         confident = parsed.confident_filters(ATTRIBUTE_CONFIDENCE)
+        # the value the lexicon reads, or any spelling the lexicon has for it: ``rose
+        # gold`` and ``玫瑰金`` read as Rose (a Myntra colour) and lift a product whose
+        # colour is Rose Gold too; ``grey`` lifts a ``Gray`` one
         self.wanted = [
-            (attribute_pair(f.field, f.value), f"{f.field} {f.value}")
+            ({attribute_pair(f.field, s) for s in (f.value, *_spellings(f.field, f.value))}, label)
             for f in confident
             if f.field in SOFT_FIELDS
+            for label in [f"{f.field} {f.value}"]
         ]
         self.named = {_brand_key(f.value): f.value for f in confident if f.field == "brand"}
 
@@ -364,12 +370,26 @@ class ParseBoosts:
                 out[f"category {name}"] = INTENT_WEIGHT * p
         if self.wanted:
             pairs = {attribute_pair(k, v) for k, v in attributes.items()}
-            for pair, label in self.wanted:
-                if pair in pairs:
+            for wanted, label in self.wanted:
+                if wanted & pairs:
                     out[label] = ATTRIBUTE_WEIGHT
         if brand is not None and _brand_key(brand) in self.named:
             out[f"brand {self.named[_brand_key(brand)]}"] = BRAND_WEIGHT
         return out
+
+
+def _spellings(field: str, value: str) -> tuple[str, ...]:
+    """The lexicon's spellings of a colour or gender ``value`` (``Rose``: rose, rose gold,
+    玫瑰金)."""
+    return _lexicon_spellings(field).get(value, ())
+
+
+@cache
+def _lexicon_spellings(field: str) -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for a in aliases({"colour": "colours", "gender": "genders"}[field]):
+        out.setdefault(a.value, []).append(a.alias)
+    return {value: tuple(spelled) for value, spelled in out.items()}
 
 
 def boost_by_parse(
