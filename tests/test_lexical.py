@@ -69,6 +69,12 @@ def test_bm25_matches_bm25s_lucene_scores_and_ranking(
 def test_model_number_spellings_meet(title_index: LexicalIndex) -> None:
     for q in ["PS-LX350H", "PSLX350H", "ps lx350h"]:
         assert title_index.search(query_terms(q), 1).keys[0] == 0
+    # typed short, a model number is the start of the indexed one: "mdr75" of MDR-7506
+    short = query_terms("mdr75", known=title_index.knows)
+    assert [(t.text, t.source, t.prefix) for t in short] == [("mdr75", "prefix", True)]
+    assert list(title_index.search(short, 5).keys) == [2]
+    # a word of letters alone, or a known term, is no prefix
+    assert not [t for t in query_terms("studio mdr7506", known=title_index.knows) if t.prefix]
 
 
 def test_update_and_delete_are_searchable_after_commit(title_index: LexicalIndex) -> None:

@@ -525,3 +525,15 @@ def test_a_write_during_a_refresh_is_not_lost(
         ]
     finally:
         svc.close()
+
+
+def test_a_model_number_typed_short_finds_the_longer_one(search: SearchService) -> None:
+    for query in ("ga2100", "GA-2100", "bes870"):
+        result = search.search(SearchRequest(query, mode="bm25", explain=True))
+        assert result.hits, query
+        code = query.replace("-", "").upper()
+        titles = [h.product.title.replace("-", "").upper() for h in result.hits]
+        holding = [code in t for t in titles]
+        assert holding[0] and holding == sorted(holding, reverse=True), query  # them first
+        why = result.hits[0].explanation
+        assert why is not None and any("typed short" in n for n in why.notes)

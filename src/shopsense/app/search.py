@@ -164,6 +164,8 @@ def _notes(terms: list[QueryTerm]) -> list[str]:
             out.append(f"typo-tolerant: {t.shown!r} within edit distance {t.fuzzy}")
         elif t.source == "synonym":
             out.append(f"synonym added: {t.text!r}")
+        elif t.source == "prefix":
+            out.append(f"model number typed short: {t.shown!r} as the start of longer ones")
         elif t.source == "joined":
             out.append(f"joined: {t.typed!r} also searched as {t.text!r}")
     return out
@@ -172,7 +174,7 @@ def _notes(terms: list[QueryTerm]) -> list[str]:
 def explain_hit(product: Product, ranked: Ranked, i: int) -> Explanation:
     """Fields matched (exact query terms per field) and per-feature contributions."""
     doc = to_index_doc(0, product)
-    exact = [t for t in ranked.terms if not t.fuzzy]
+    exact = [t for t in ranked.terms if not t.fuzzy and not t.prefix]
     matched = {}
     for name in TEXT_FIELDS:
         have = set(doc.terms[name])

@@ -6,6 +6,9 @@ letters or more) is a term of the index are also looked up joined, at full weigh
 ``desk top`` finds ``Desktop``, ``ear buds`` finds ``Earbuds``, ``otter box`` finds
 ``OtterBox``. The words stay terms of their own as well.
 
+Model numbers typed short: an unknown term of letters and digits (4 or more) matches
+the indexed terms it begins, at ``PREFIX_WEIGHT`` (``ga2100`` finds ``GA-2100-4A``).
+
 Typo tolerance: a query term the index does not know, of at least
 ``FUZZY_MIN_LEN`` letters (no digits, not Chinese), is matched within edit
 distance 1, or 2 from ``FUZZY2_MIN_LEN`` letters. Model numbers are never fuzzed:
@@ -43,6 +46,11 @@ SYNONYM_WEIGHT = 0.7
 FUZZY_WEIGHT = 0.6
 JOINED_WEIGHT = 1.0
 JOINED_MIN_LEN = 5
+PREFIX_WEIGHT = 0.8
+#: An unknown query term of letters and digits (both, 4 characters or more) is also looked
+#: up as the start of indexed terms: ``ga2100`` finds ``GA-2100-4A`` (``ga21004a``),
+#: ``bes870`` finds ``BES870XL``.
+_CODE_START = re.compile(r"(?=[a-z0-9]*[a-z])(?=[a-z0-9]*[0-9])[a-z0-9]{4,}")
 _LETTERS = re.compile(r"^[a-z\u00c0-\u024f]+$")
 
 
@@ -53,8 +61,9 @@ class QueryTerm:
     text: str
     weight: float = 1.0
     fuzzy: int = 0
-    source: str = "query"  # query | synonym | fuzzy | joined
+    source: str = "query"  # query | synonym | fuzzy | joined | prefix
     typed: str = ""  # the word as the query has it, when folding changed it (``shoes``)
+    prefix: bool = False  # also every indexed term it begins (a model number typed short)
 
     @property
     def shown(self) -> str:
@@ -148,6 +157,9 @@ def query_terms(
     for w, t in zip(words, tokens, strict=True):
         counts[t] = counts.get(t, 0) + 1
         typed.setdefault(t, w if w != t else "")
+    # words as typed, separators dropped (``GA-2100`` → ``ga2100``): the tokenizer's joins
+    # of two words (``studiomdr7506``) are no model number typed short
+    typed_words = {re.sub(r"[^0-9a-z]", "", w) for w in text.casefold().split()}
     terms: list[QueryTerm] = []
     for t, n in counts.items():
         # the edit budget of the word as typed (``hedphones`` has 9 letters: 2 edits)
@@ -155,6 +167,9 @@ def query_terms(
         distance = fuzzy_distance(typo) if typo_tolerance and known and not known(t) else 0
         if distance:
             terms.append(QueryTerm(t, FUZZY_WEIGHT, distance, "fuzzy", typed[t]))
+        elif known and t in typed_words and _CODE_START.fullmatch(t) and not known(t):
+            # a model number typed short: ``ga2100`` is the start of ``ga21004a``
+            terms.append(QueryTerm(t, PREFIX_WEIGHT, 0, "prefix", typed[t], prefix=True))
         else:
             terms.append(QueryTerm(t, float(n), typed=typed[t]))
     if known is not None:

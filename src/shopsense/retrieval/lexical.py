@@ -103,7 +103,7 @@ class LexicalIndex:
         self._known: dict[str, bool] = {}
         self._idf: dict[str, float] = {}
         self._df: dict[str, int] = {}
-        self._postings: dict[tuple[str, str, int, float], Postings] = {}
+        self._postings: dict[tuple[str, str, int, bool, float], Postings] = {}
         self._held = 0
         self._passing: dict[SearchFilters, npt.NDArray[np.int64]] = {}
 
@@ -171,8 +171,10 @@ class LexicalIndex:
         return self._idf[key]
 
     def _term_query(self, field: str, term: QueryTerm) -> Any:
-        if term.fuzzy:
-            return tantivy.Query.fuzzy_term_query(self._schema, field, term.text, term.fuzzy)
+        if term.fuzzy or term.prefix:
+            return tantivy.Query.fuzzy_term_query(
+                self._schema, field, term.text, term.fuzzy, True, term.prefix
+            )
         return tantivy.Query.term_query(self._schema, field, term.text)
 
     def _text_clauses(self, terms: Sequence[QueryTerm], fields: Sequence[str]) -> list[Any]:
@@ -259,11 +261,11 @@ class LexicalIndex:
         term's BM25 there times ``boost`` (a fuzzy term's constant score times it), as
         tantivy scores the clause; cached per term, field and boost until the next
         commit (bounded by ``POSTINGS_CACHE`` entries)."""
-        key = (field, term.text, term.fuzzy, boost)
+        key = (field, term.text, term.fuzzy, term.prefix, boost)
         hit = self._postings.get(key)
         if hit is not None:
             return hit
-        n = self.num_docs if term.fuzzy else self.doc_freq(term.text, field)
+        n = self.num_docs if term.fuzzy or term.prefix else self.doc_freq(term.text, field)
         query = tantivy.Query.boost_query(self._term_query(field, term), boost)
         hits = self._searcher.search(query, max(n, 1), count=False).hits
         keys = np.asarray(
