@@ -537,3 +537,10 @@ def test_a_model_number_typed_short_finds_the_longer_one(search: SearchService) 
         assert holding[0] and holding == sorted(holding, reverse=True), query  # them first
         why = result.hits[0].explanation
         assert why is not None and any("typed short" in n for n in why.notes)
+
+
+def test_a_size_in_the_query_lifts_that_size(search: SearchService) -> None:
+    result = search.search(SearchRequest("xl t-shirt", understand=True, explain=True, size=4))
+    assert [h.product.attributes.get("size") for h in result.hits] == ["XL"] * 4
+    why = result.hits[0].explanation
+    assert why is not None and why.parse["size XL"] == 0.25

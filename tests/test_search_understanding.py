@@ -219,7 +219,7 @@ def test_every_part_of_the_parse_is_accounted_for() -> None:
         ParseUse("spelling", "running", "runing", "query", "searched for 'running'"),
         ParseUse("colour", "Red", "red", "rank", "+0.25 to products whose colour is Red"),
         ParseUse("brand", "Nike", "nike", "rank", "+0.5 to Nike"),
-        ParseUse("size", "M", "m", "unused", "search does not use size"),
+        ParseUse("size", "M", "m", "rank", "+0.25 to products whose size is M"),
         ParseUse("gender", "Women", "women", "unused", "a guess: confidence 0.60 < 0.80"),
         ParseUse("price", "200-", "over 200", "filter", "only products at price ≥ 200"),
         ParseUse("price", "-100", "under 100", "unused", "contradicts the first bound"),
