@@ -42,9 +42,9 @@ from shopsense.ranking.features import FEATURES
 from shopsense.ranking.pipeline import (
     DEFAULT_POOL,
     MAX_QUERY_CHARS,
-    MODES,
     Ranked,
     SearchPipeline,
+    check_mode,
 )
 from shopsense.retrieval.doctable import DocTable
 from shopsense.retrieval.documents import (
@@ -311,8 +311,7 @@ class SearchService:
         ``total`` then hold them all, whatever the page), by popularity, then quality
         score, then id: no text to rank by, and no candidate pool to cut it short. The
         feature rows (popularity, quality, price) are filled only to be explained."""
-        if mode not in MODES:
-            raise InputError(f"unknown search mode {mode!r}; choose one of {', '.join(MODES)}")
+        check_mode(mode)
         table = self.pipeline.index.table
         rows = table.rows(self.pipeline.index.lexical.passing(filters))
         quality = np.nan_to_num(table.quality[rows], nan=-1.0)

@@ -69,6 +69,12 @@ class Ranked:
         return scored.contributions[0], scored.baseline
 
 
+def check_mode(mode: str) -> None:
+    """``InputError`` for a search mode other than ``MODES``."""
+    if mode not in MODES:
+        raise InputError(f"unknown search mode {mode!r}; choose one of {', '.join(MODES)}")
+
+
 class SearchPipeline:
     def __init__(
         self,
@@ -147,8 +153,7 @@ class SearchPipeline:
     ) -> Ranked:
         """Rank up to ``pool`` candidates; ``features=False`` lets the single-retriever
         modes skip the feature rows they do not rank by (no explanation then)."""
-        if mode not in MODES:
-            raise InputError(f"unknown search mode {mode!r}; choose one of {', '.join(MODES)}")
+        check_mode(mode)
         if len(query) > MAX_QUERY_CHARS:
             raise InputError(f"query is longer than {MAX_QUERY_CHARS} characters")
         lexical = self.index.lexical

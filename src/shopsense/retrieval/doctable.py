@@ -17,12 +17,9 @@ import numpy.typing as npt
 from sqlalchemy import Engine, func, select
 
 from shopsense.catalog.values import currency_code
-from shopsense.retrieval.documents import attribute_pair, category_prefixes
-from shopsense.retrieval.filters import SearchFilters
 from shopsense.retrieval.key_lookup import KeyLookup
 from shopsense.storage.schema import events as EV
 from shopsense.storage.schema import products as P
-from shopsense.text.normalize import normalize
 
 EVENT_WEIGHTS = {"view": 1.0, "click": 2.0, "fav": 3.0, "cart": 4.0, "buy": 8.0, "purchase": 8.0}
 Floats = npt.NDArray[np.float64]
@@ -103,33 +100,6 @@ class DocTable:
             popularity=np.asarray([pop.get(r.id, 0.0) for r in rows], dtype=np.float64),
             currencies=[currency_code(r.currency) for r in rows],
         )
-
-    def mask(self, filters: SearchFilters, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
-        """Which of ``rows`` pass ``filters`` (the in-memory twin of the index's filter)."""
-        ok = np.ones(len(rows), dtype=bool)
-        brands = set(filters.brand_terms)
-        prefix = filters.category_prefix
-        attrs = set(filters.attribute_terms)
-        currency = filters.currency_term
-        for i, r in enumerate(rows):
-            if brands and normalize(self.brands[r] or "") not in brands:
-                ok[i] = False
-            elif prefix and prefix not in category_prefixes(self.categories[r]):
-                ok[i] = False
-            elif filters.in_stock and self.availability[r] != "in_stock":
-                ok[i] = False
-            elif currency and self.currencies[r] != currency:
-                ok[i] = False
-            elif attrs and not attrs <= {
-                attribute_pair(k, v) for k, v in self.attributes[r].items()
-            }:
-                ok[i] = False
-        price = self.prices[rows]
-        if filters.min_price is not None:
-            ok &= ~np.isnan(price) & (price >= filters.min_price)
-        if filters.max_price is not None:
-            ok &= ~np.isnan(price) & (price <= filters.max_price)
-        return ok
 
 
 def _popularity(engine: Engine) -> dict[str, float]:

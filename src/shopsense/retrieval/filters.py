@@ -1,4 +1,4 @@
-"""Search filters: one typed spec, applied in the lexical index and over the doc table alike."""
+"""Search filters: one typed spec, applied inside the lexical index."""
 
 from __future__ import annotations
 
