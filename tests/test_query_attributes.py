@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from shopsense.query.attributes import AttributeParser
+from shopsense.query.prices import PRICE_GUESS, _chinese_amount
 from shopsense.query.types import AttributeFilter
 
 BRANDS = ["Nike", "Under Armour", "Samsung", "Xiaomi", "Li-Ning", "Levi's", "L'Oréal", "Apple"]
@@ -55,6 +56,13 @@ def by_field(filters: list[AttributeFilter]) -> dict[str, AttributeFilter]:
         ("预算3000-5000 笔记本", 3000.0, 5000.0, "预算3000-5000"),
         ("headphones $100-$200.", 100.0, 200.0, "$100-$200"),
         ("over 16.1k", 16100.0, None, "over 16.1k"),
+        # Chinese numerals, as a shopper says them
+        ("两千元以下的手机", None, 2000.0, "两千元以下"),
+        ("耳机 不超过三百", None, 300.0, "不超过三百"),
+        ("一千五以内 平板", None, 1500.0, "一千五以内"),
+        ("两千到三千元 相机", 2000.0, 3000.0, "两千到三千元"),
+        ("摇篮，三十以下的", None, 30.0, "三十以下"),
+        ("戒指一百万元以上的", 1_000_000.0, None, "一百万元以上"),
     ],
 )
 def test_price_constraints_with_their_spans(
@@ -108,6 +116,14 @@ def test_price_constraints_with_their_spans(
         "desk height under 30",
         "under 1e3 shoes",  # scientific notation: not "under 1"
         "低于1e9元",
+        # Chinese numerals in names and titles; sums in a child's workbook; a holiday
+        "一千零一夜",
+        "五十铃2.5正时皮带",
+        "死了一百万次的猫",
+        "十以内加减法",
+        "20以内加减法练习册",
+        "2022元旦视频",
+        "0元购 小零食",  # a giveaway
     ],
 )
 def test_numbers_that_are_not_prices(parser: AttributeParser, query: str) -> None:
@@ -173,6 +189,46 @@ def test_an_approximate_price_is_a_range_around_it(parser: AttributeParser) -> N
     assert (price.low, price.high, price.text) == (40.0, 60.0, "around $50")
 
 
+@pytest.mark.parametrize(
+    ("query", "low", "high", "text"),
+    [
+        ("jeans 50 bucks", 40.0, 60.0, "50 bucks"),
+        ("98元的歼5飞机", 78.4, 117.6, "98元"),
+        ("$50 jeans", 40.0, 60.0, "$50"),
+        ("耳机 三百块", 240.0, 360.0, "三百块"),
+        ("headphones around 300", 240.0, 360.0, "around 300"),
+        ("手机 2000左右", 1600.0, 2400.0, "2000左右"),
+    ],
+)
+def test_an_amount_alone_is_a_guess_about_the_price(
+    parser: AttributeParser, query: str, low: float, high: float, text: str
+) -> None:
+    # an amount with a currency and no price word may be the face value (话费50元): a
+    # guess that ranks, below the filter threshold; so is an approximate bare number
+    price = by_field(parser.parse(query))["price"]
+    assert (price.low, price.high, price.text) == (low, high, text)
+    assert price.confidence == PRICE_GUESS < 0.8
+
+
+@pytest.mark.parametrize(
+    ("numeral", "value"),
+    [
+        ("两千", 2000),
+        ("一千五", 1500),
+        ("一千零五", 1005),
+        ("十五", 15),
+        ("二十五", 25),
+        ("一百二十", 120),
+        ("两万三", 23000),
+        ("三万五千", 35000),
+        ("百", 100),
+        ("一二三", None),
+    ],
+)
+def test_chinese_numerals_are_read_as_said(numeral: str, value: float | None) -> None:
+    assert _chinese_amount(numeral) == value
+
+
 def test_a_bound_after_a_bare_number_is_only_a_soft_price(parser: AttributeParser) -> None:
     price = by_field(parser.parse("headphones 100 or less"))["price"]
     assert (price.low, price.high) == (None, 100.0) and price.confidence < 0.8
@@ -187,7 +243,9 @@ def test_under_armour_is_a_brand_not_a_price(parser: AttributeParser) -> None:
 
 def test_bare_number_range_is_only_a_soft_price(parser: AttributeParser) -> None:
     price = by_field(parser.parse("小米 手机 1000-2000"))["price"]
-    assert (price.low, price.high) == (1000.0, 2000.0) and price.confidence < 0.8
+    assert (price.low, price.high) == (1000.0, 2000.0) and price.confidence < PRICE_GUESS
+    # lenses and tyres (70-200, 57-305): a bare range does not even rank
+    assert by_field(parser.parse("索尼70-200 f4"))["price"].confidence < PRICE_GUESS
 
 
 def test_english_colour_gender_brand_size(parser: AttributeParser) -> None:

@@ -157,6 +157,23 @@ def test_a_price_is_a_filter_not_words_to_match(search: SearchService) -> None:
     assert all(h.product.category[-1] == "Sunscreen" for h in kind.hits)
 
 
+def test_an_amount_alone_ranks_products_near_it_and_hides_none(search: SearchService) -> None:
+    # "jeans 50 bucks": a guess about the price, not a filter (it may be a face value)
+    plain = search.search(SearchRequest("jeans", understand=True, size=50))
+    near = search.search(SearchRequest("jeans 50 bucks", understand=True, size=50, explain=True))
+    assert near.query == "jeans" and near.total == plain.total
+    (use,) = [u for u in near.understood if u.field == "price"]
+    assert (use.text, use.use) == ("50 bucks", "rank")
+    priced = [(h.product.currency, h.product.effective_price or 0) for h in near.hits]
+    lifted = [c == "USD" and 40 <= p <= 60 for c, p in priced]
+    assert sum(lifted) >= 2 and lifted == sorted(lifted, reverse=True), priced
+    why = near.hits[0].explanation
+    assert why is not None and why.parse["price 40–60"] > 0
+    yuan = search.search(SearchRequest("耳机 300元", understand=True, size=5))
+    first = yuan.hits[0].product
+    assert first.currency == "CNY" and 240 <= (first.effective_price or 0) <= 360
+
+
 def test_explanations_name_fields_and_contributions(search: SearchService) -> None:
     result = search.search(SearchRequest("sony hedphones", explain=True, size=3))
     why = result.hits[0].explanation

@@ -3,6 +3,8 @@ re-ranking, on hand-checkable candidates."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from shopsense.app.search_parse import (
@@ -383,3 +385,27 @@ def test_a_query_naming_a_category_filters_to_it() -> None:
     # words that name no category leave the parse's filter as it is
     kept = name_category(SearchFilters(category=guess.value), [guess], "trail", names, "relevance")
     assert kept == (SearchFilters(category=guess.value), (guess,))
+
+
+def test_a_price_guess_lifts_products_priced_near_it_in_its_currency() -> None:
+    guess = AttributeFilter("price", "40-60", (6, 14), "50 bucks", 0.7, 40.0, 60.0, "USD")
+    parsed = ParsedQuery(text="jeans 50 bucks", corrected="jeans 50 bucks", filters=(guess,))
+    # one currency in the catalogue: amounts compare as written
+    boosts = ParseBoosts(parsed, currencies={"USD"})
+    assert boosts.of((), {}, None, 49.9, "USD") == {"price 40–60": ATTRIBUTE_WEIGHT}
+    assert boosts.of((), {}, None, 79.5, "USD") == {}
+    assert boosts.of((), {}, None, float("nan"), "USD") == {}
+    # several: a guess in dollars lifts no product priced in yuan
+    several = ParseBoosts(parsed, currencies={"USD", "CNY"})
+    assert several.of((), {}, None, 50.0, "CNY") == {}
+    assert several.of((), {}, None, 50.0, "USD") == {"price 40–60": ATTRIBUTE_WEIGHT}
+    # a guess filters nothing, and the account says it ranks
+    out, uses = apply_parse(parsed, SearchFilters())
+    assert out == SearchFilters()
+    assert [(u.field, u.use) for u in uses] == [("price", "rank")]
+    assert uses[0].note.endswith("+0.25 to products at price 40–60 USD")
+    sorted_by_price = apply_parse(parsed, SearchFilters(), sort="price_asc")[1]
+    assert sorted_by_price[0].use == "unused"
+    # a bare range (a lens's 70-200) is below a guess: it neither filters nor ranks
+    lens = replace(guess, confidence=0.6, currency=None)
+    assert not ParseBoosts(ParsedQuery(text="q", corrected="q", filters=(lens,)))

@@ -265,8 +265,16 @@ class SearchService:
         table = self.pipeline.index.table
         boosts = None
         if parsed is not None and request.sort == "relevance":
-            signals = ParseBoosts(parsed, self._categories())
-            boosted = rerank(ranked, signals, table.categories, table.attributes, table.brands)
+            signals = ParseBoosts(parsed, self._categories(), self._currencies())
+            boosted = rerank(
+                ranked,
+                signals,
+                table.categories,
+                table.attributes,
+                table.brands,
+                table.prices,
+                table.currencies,
+            )
             boosts = signals if boosted is not ranked else None
             ranked = boosted
         order, apart = self._order(ranked, request.sort)
@@ -536,9 +544,9 @@ class SearchService:
 
 def _searched(parsed: ParsedQuery, uses: Sequence[ParseUse]) -> str:
     """The words searched for: the corrected query without the price phrases that became
-    the price filter (``under $50`` would match ``SPF 50``); a query that was only a
-    price (``300元以下``) then browses under it."""
-    applied = {u.text for u in uses if u.field == "price" and u.use == "filter"}
+    the price filter or rank as a guess (``under $50``, ``50 bucks`` would match ``SPF
+    50``); a query that was only a price (``300元以下``) then browses under it."""
+    applied = {u.text for u in uses if u.field == "price" and u.use in ("filter", "rank")}
     prices = [f for f in parsed.filters if f.field == "price" and f.text in applied]
     return remainder(parsed.corrected, prices, {"price"}) if prices else parsed.corrected
 
@@ -582,10 +590,11 @@ def _weak_result(
 def _with_parse(why: Explanation, boosts: ParseBoosts, table: DocTable, row: int) -> Explanation:
     """``why`` with what the parse added to the hit of index row ``row``."""
     brand = table.brands[row] if table.brands else None
-    gained = {
-        k: round(v, 4)
-        for k, v in boosts.of(table.categories[row], table.attributes[row], brand).items()
-    }
+    currency = table.currencies[row] if table.currencies else None
+    of = boosts.of(
+        table.categories[row], table.attributes[row], brand, float(table.prices[row]), currency
+    )
+    gained = {k: round(v, 4) for k, v in of.items()}
     note = "score: the ranker's, rescaled to 0–1 over the candidates, plus the parse's boosts"
     return replace(why, parse=gained, notes=[*why.notes, note])
 

@@ -4,7 +4,9 @@
   no price, and the intent's category where the model is at least ``CATEGORY_PROBABILITY``
   sure and the shopper chose no category.
 - **Ranking signals** (:func:`boost_by_parse`): the confident brands, colours and genders,
-  and the intent's category guesses, added to each candidate's score rescaled to [0, 1].
+  the intent's category guesses, and a guess about the price (``jeans 50 bucks``,
+  ``around 400``: products priced near it, ``PRICE_GUESS``), added to each candidate's
+  score rescaled to [0, 1].
   Brands rank rather than filter: measured on Walmart→Amazon known-item search, a brand
   filter from the parse cost 0.033 MRR@10, because the same product is filed under a variant
   (``Mace`` / ``Mace Security``), a parent or a licensee (``Trendware`` for TRENDnet,
@@ -34,6 +36,7 @@ import numpy as np
 
 from shopsense.catalog.schema import CATEGORY_SEP
 from shopsense.query.lexicon import aliases
+from shopsense.query.prices import PRICE_GUESS
 from shopsense.query.types import AttributeFilter, CategoryGuess, Intent, ParsedQuery
 from shopsense.query.understanding import remainder
 from shopsense.ranking.pipeline import Ranked
@@ -310,6 +313,10 @@ def _attribute_use(
     """How search used attribute ``f`` (``applied``: a price bound in the filter;
     ``unused``: why a confident price bound is not)."""
     unsure = f.confidence < ATTRIBUTE_CONFIDENCE
+    if unsure and f.field == "price" and f.confidence >= PRICE_GUESS:
+        held = f" {f.currency}" if f.currency else ""
+        note = f"a guess, so it ranks: +{ATTRIBUTE_WEIGHT:g} to products at {_bound(f.low, f.high)}"
+        return _lift(f.field, f.value, f.text, note + held, sort)
     if unsure:
         note = f"a guess: confidence {f.confidence:.2f} < {ATTRIBUTE_CONFIDENCE:.2f}"
         return ParseUse(f.field, f.value, f.text, "unused", note)
@@ -333,9 +340,16 @@ def filters_from_parse(parsed: ParsedQuery, given: SearchFilters) -> SearchFilte
 class ParseBoosts:
     """The parse's ranking signals (module docstring), read off the parse once."""
 
-    def __init__(self, parsed: ParsedQuery, categories: Container[str] | None = None) -> None:
+    def __init__(
+        self,
+        parsed: ParsedQuery,
+        categories: Container[str] | None = None,
+        currencies: Collection[str] = (),
+    ) -> None:
         """``categories``: the catalogue's category prefixes; guesses outside them lift
-        nothing and are left out (all are kept without a list)."""
+        nothing and are left out (all are kept without a list). ``currencies``: the
+        catalogue's; where it has several, a price guess naming its currency lifts only
+        products priced in it (prices are never converted)."""
         intent = parsed.intent
         self.guesses: list[tuple[str | None, str, float]] = []
         if intent is not None and not intent.abstained:
@@ -354,14 +368,26 @@ class ParseBoosts:
             for label in [f"{f.field} {f.value}"]
         ]
         self.named = {_brand_key(f.value): f.value for f in confident if f.field == "brand"}
+        several = len(currencies) > 1
+        self.prices = [
+            (f.low, f.high, f.currency if several else None, _bound(f.low, f.high))
+            for f in parsed.filters
+            if f.field == "price" and PRICE_GUESS <= f.confidence < ATTRIBUTE_CONFIDENCE
+        ]
 
     def __bool__(self) -> bool:
-        return bool(self.guesses or self.wanted or self.named)
+        return bool(self.guesses or self.wanted or self.named or self.prices)
 
     def of(
-        self, category: tuple[str, ...], attributes: Mapping[str, str], brand: str | None
+        self,
+        category: tuple[str, ...],
+        attributes: Mapping[str, str],
+        brand: str | None,
+        price: float | None = None,
+        currency: str | None = None,
     ) -> dict[str, float]:
-        """What a product of ``category``, ``attributes`` and ``brand`` gains, by reason."""
+        """What a product of ``category``, ``attributes``, ``brand``, ``price`` and
+        ``currency`` gains, by reason."""
         out: dict[str, float] = {}
         if self.guesses:
             have = set(category_prefixes(category))
@@ -376,6 +402,12 @@ class ParseBoosts:
                     out[label] = ATTRIBUTE_WEIGHT
         if brand is not None and _brand_key(brand) in self.named:
             out[f"brand {self.named[_brand_key(brand)]}"] = BRAND_WEIGHT
+        if price is not None and not np.isnan(price):
+            for low, high, held, label in self.prices:
+                near = (low is None or price >= low) and (high is None or price <= high)
+                if near and held in (None, currency):
+                    out[label] = ATTRIBUTE_WEIGHT
+                    break
         return out
 
 
@@ -403,6 +435,7 @@ def boost_by_parse(
     attributes: Sequence[Mapping[str, str]],
     brands: Sequence[str | None] = (),
     known: Container[str] | None = None,
+    prices: Sequence[float] | np.ndarray = (),
 ) -> Ranked:
     """Re-rank by what the parse says the shopper wants: the intent's category (unless it
     abstained), the confident brands and the confident colour / gender (ranking signals, not
@@ -410,7 +443,7 @@ def boost_by_parse(
     under another brand, and a near miss in colour still beats another kind of product).
     Candidates carrying none of them keep their order; with no signal at all, ``ranked``
     is returned as it is. ``known``: the catalogue's category prefixes (``ParseBoosts``)."""
-    return rerank(ranked, ParseBoosts(parsed, known), categories, attributes, brands)
+    return rerank(ranked, ParseBoosts(parsed, known), categories, attributes, brands, prices)
 
 
 def rerank(
@@ -419,15 +452,20 @@ def rerank(
     categories: Sequence[tuple[str, ...]],
     attributes: Sequence[Mapping[str, str]],
     brands: Sequence[str | None] = (),
+    prices: Sequence[float] | np.ndarray = (),
+    currencies: Sequence[str | None] = (),
 ) -> Ranked:
-    """:func:`boost_by_parse` with the signals already read off the parse."""
+    """:func:`boost_by_parse` with the signals already read off the parse (``prices``,
+    ``currencies``: each product's, for a price guess; NaN / None where it has none)."""
     if not boosts:
         return ranked
     feature = np.zeros(len(ranked.rows))
     for i, row in enumerate(ranked.rows):
         r = int(row)
         brand = brands[r] if boosts.named and brands else None
-        feature[i] = sum(boosts.of(categories[r], attributes[r], brand).values())
+        price = float(prices[r]) if boosts.prices and len(prices) else None
+        currency = currencies[r] if boosts.prices and currencies else None
+        feature[i] = sum(boosts.of(categories[r], attributes[r], brand, price, currency).values())
     if not feature.any():
         return ranked
     scores = np.asarray(ranked.scores, dtype=np.float64)

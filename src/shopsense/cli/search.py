@@ -74,10 +74,13 @@ def understood_line(use: ParseUse) -> str:
 
 
 def print_result(result: SearchResult, *, explain: bool) -> None:
+    typed = result.parsed.text if result.parsed is not None else result.query
     echo(
-        f"{result.total} results for {result.query!r} ({result.mode}, {result.sort}), "
+        f"{result.total} results for {typed!r} ({result.mode}, {result.sort}), "
         f"page {result.page}, {result.took_ms:.0f} ms"
     )
+    if result.query != typed:  # the parse took words out as filters or guesses
+        echo(f"  searched for the words {result.query!r}")
     for notice in result.notices:
         echo(f"  note: {notice}")
     for use in result.understood:

@@ -7,7 +7,11 @@ a currency mark ($, 元, 块, rmb, …), and never when a unit follows it (``und
 A negated comparative keeps its direction (``不低于100`` is at least 100, not below it), a
 bound may follow its number (``$50 or less``, ``50 and up``, ``$50+``) or be a sign
 (``<100``, ``≥ 200``), and an approximate price (``200元左右``, ``around $50``) becomes
-the range within ``APPROXIMATE`` of it.
+the range within ``APPROXIMATE`` of it. Chinese numerals count as said (``两千元以下``,
+``一千五以内``). An amount with a currency and no price word (``jeans 50 bucks``,
+``98元的飞机``) may be a face value (``话费50元``, a 10元 note), so it is a guess
+(``PRICE_GUESS``): the same range around it, which search ranks by and does not filter on;
+so is an approximate number without a currency (``around 400``, ``2000左右``).
 
 Real Taobao queries glue numbers to words that are not prices: ``y510内存`` (memory),
 ``6388起动机`` (starter motor), ``max232`` (a chip), ``tg90-14122dxg``. So 内 and 起 count
@@ -25,12 +29,19 @@ from dataclasses import dataclass
 from typing import Literal
 
 # digits are ASCII only (NFKC has already folded full-width ones): other scripts' digits
-# would defeat the lookbehinds below and cost quadratic time
-_DIGITS = r"([0-9]{1,3}(?:,[0-9]{3})++(?:\.[0-9]++)?|[0-9]++(?:[.,][0-9]++)?)"
+# would defeat the lookbehinds below and cost quadratic time. Chinese numerals (两千,
+# 一千五, 三百) are a whole run of them, taken possessively from its start, so that a long
+# run costs linear time; a run without a place word (十百千万) is no amount (``_amount``).
+_CN_DIGITS = "零一二两三四五六七八九"
+_CN_RUN = r"(?<![" + _CN_DIGITS + r"十百千万])[" + _CN_DIGITS + r"十百千万]++"
+_DIGITS = r"([0-9]{1,3}(?:,[0-9]{3})++(?:\.[0-9]++)?|[0-9]++(?:[.,][0-9]++)?|" + _CN_RUN + ")"
 # never the mantissa of ``1e3``: a number in scientific notation is no price
 _NUM = r"(?:[$¥€£]\s*)?" + _DIGITS + r"(?![eE][+-]?[0-9])(?:\s*(k|百|千|万)(?![a-z]))?"
-# a Latin currency word ends where a word ends: ``50 usda`` is no price in dollars
-_CUR = r"(?:\s*(?:元|块钱|块|(?:rmb|usd|dollars?|bucks|yuan|euros?)(?![a-z])|¥|\$))?"
+# a Latin currency word ends where a word ends: ``50 usda`` is no price in dollars; 元 is
+# no currency in 元旦 (New Year's Day), 元宵, 元素, 元器件
+_CUR = (
+    r"(?:\s*(?:元(?![旦宵素器件])|块钱|块|(?:rmb|usd|dollars?|bucks|yuan|euros?)(?![a-z])|¥|\$))?"
+)
 _UNITS = (
     r"inch|in|\"|''|gb|tb|mb|mm|cm|m|kg|g|lbs?|w|v|mah|hz|ml|l|pcs|pack|ft|feet|piece|oz|dpi|"
     r"%|％|percent|hours?|hrs?|days?|weeks?|months?|years?|mins?|minutes?|seconds?|people|"
@@ -73,15 +84,22 @@ _LOWER_ZH = (
 )
 _BUDGET = r"(?:预算|价格|价位|budget\s*(?:of\s*)?)\s*"
 # a number standing alone, not the end of a model name (``s21+``, ``ps4 or more``)
-_ALONE = r"(?<![a-z0-9.,\-])"
+_ALONE = r"(?<![a-z0-9.\-])(?<![0-9],)"
 # nor the middle of one (``tg90-14122dxg``, ``175-70-14``, ``19-21款``); ``100-200元.`` ends
 _NOT_CODE = r"(?![0-9a-z\-款]|[./][0-9])"
 # 内 ("within") and 起 ("from") only where a word ends: never 内存 (memory), 内衣, 起动机
 # (starter motor); ``300元内的耳机``, ``2000起的手机`` are fine
 _ENDS = r"(?=的|[^\u4e00-\u9fff]|$)"
+# ``20以内加减法``: sums within twenty, a child's workbook, not a price
+_NOT_SUMS = r"(?!的?(?:加|减|乘|除|口算|数))"
 _APPROX_EN = r"\b(?:around|about|approx(?:imately|\.)?|roughly|circa)\s+"
 #: An approximate price (``200元左右``, ``around $50``) is this share either side of it.
 APPROXIMATE = 0.2
+#: The confidence of a guess about the price: an amount with a currency and no price word
+#: (``50 bucks``, ``98元的``), or an approximate one without a currency (``around 400``,
+#: ``2000左右``). Below the search's filter threshold (0.8), so it ranks products near it
+#: first and hides none; a bare range (``70-200``, mostly lenses and tyres) stays below it.
+PRICE_GUESS = 0.7
 _DASH = r"\s*(?:-|–|~|〜|到|至|to)\s*"
 _RANGE = _NUM + _CUR + _DASH + _NUM + _CUR + r"(?:\s*之间)?" + _NOT_UNIT + _NOT_CODE
 
@@ -107,13 +125,16 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], float, Needs], ...] = (
     ("high", re.compile(r"预算\s*" + _MONEY), 0.9, "word"),
     (
         "high",
-        re.compile(_ALONE + _NUM + _CUR + r"\s*(?:以下|以内|之内|内" + _ENDS + ")"),
+        re.compile(_ALONE + _NUM + _CUR + r"\s*(?:以下|以内|之内|内" + _ENDS + ")" + _NOT_SUMS),
         0.9,
         "word",
     ),
     ("low", re.compile(_ALONE + _NUM + _CUR + r"\s*(?:以上|起" + _ENDS + ")"), 0.85, "word"),
     ("about", re.compile(_ALONE + _NUM + _CUR + r"\s*左右"), 0.8, "number"),
-    ("about", re.compile(_APPROX_EN + _NUM + _CUR + _NOT_UNIT), 0.8, "mark"),
+    ("about", re.compile(_APPROX_EN + _NUM + _CUR + _NOT_UNIT), 0.8, "number"),
+    # an amount alone (``jeans 50 bucks``, ``98元的飞机``, ``话费50元``) may be the price
+    # or the face value: a guess about the price, never a filter
+    ("about", re.compile(_ALONE + _NUM + _CUR + _NOT_UNIT_OR_MAX), PRICE_GUESS, "mark"),
 )
 #: A measurement named just before the number: ``宽40以内`` (width), ``height under 50``.
 _MEASURE = re.compile(
@@ -163,8 +184,39 @@ class PriceMatch:
 _LARGEST = 1e12
 
 
-def _amount(number: str, multiplier: str | None) -> float:
-    """``1,299.99`` and ``5,000,000`` use thousands separators; ``12,5`` a decimal comma."""
+_CN_VALUES = {c: float(i) for i, c in enumerate("零一二三四五六七八九")} | {"两": 2.0}
+_CN_PLACES = {"十": 10.0, "百": 100.0, "千": 1000.0}
+
+
+def _chinese_amount(number: str) -> float | None:
+    """``两千`` 2000, ``一千五`` 1500 (a digit after a place word is the next place down, as
+    it is said), ``一千零五`` 1005, ``十五`` 15, ``三万`` 30000; no place word: no amount
+    (``一二三``)."""
+    if not any(c in number for c in "十百千万"):
+        return None
+    total = section = 0.0
+    digit: float | None = None
+    place = 0.0  # the place of the last place word, until a 零 skips a place
+    for c in number:
+        if c in _CN_VALUES:
+            digit = _CN_VALUES[c]
+            place = 0.0 if c == "零" else place
+        elif c == "万":
+            total += (section + (digit or 0.0)) * 1e4
+            section, digit, place = 0.0, None, 1e4
+        else:
+            section += (1.0 if digit is None else digit) * _CN_PLACES[c]
+            digit, place = None, _CN_PLACES[c]
+    if digit is not None:
+        section += digit * place / 10 if place else digit
+    return total + section
+
+
+def _amount(number: str, multiplier: str | None) -> float | None:
+    """``1,299.99`` and ``5,000,000`` use thousands separators; ``12,5`` a decimal comma;
+    Chinese numerals as :func:`_chinese_amount` reads them (None: no amount)."""
+    if number[0] not in "0123456789":
+        return _chinese_amount(number)
     if "." in number or re.fullmatch(r"[0-9]{1,3}(?:,[0-9]{3})+", number):
         value = float(number.replace(",", ""))
     else:
@@ -193,14 +245,19 @@ def find_prices(text: str, taken: list[tuple[int, int]] | None = None) -> list[P
             groups, conf = m.groups(), confidence
             first = _amount(groups[0], groups[1])
             second = _amount(groups[2], groups[3]) if kind == "range" else first
-            if max(first, second) > _LARGEST:
+            if first is None or second is None or max(first, second) > _LARGEST:
+                continue
+            if min(first, second) <= 0:  # 0元购, 0元下单: a giveaway, not a price
                 continue
             if needs != "word" and not _CURRENCY_MARK.search(m.group(0)):
-                if needs == "mark" or min(first, second) < 10 or _years(first, second):
+                # ``2021-2026`` is a span of years, but ``2000左右`` a price (``2000年`` is a
+                # unit, so no price at all)
+                years = kind != "about" and _years(first, second)
+                if needs == "mark" or min(first, second) < 10 or years:
                     continue
                 if kind == "range" and first >= second:
                     continue  # a shopper writes low-high: 4000-120, 700-20 are codes
-                conf = _SOFT_CONFIDENCE
+                conf = PRICE_GUESS if kind == "about" else _SOFT_CONFIDENCE
             if kind == "range":
                 low, high = min(first, second), max(first, second)
             elif kind == "about":
