@@ -13,6 +13,7 @@ from shopsense.query.build import understanding_for
 from shopsense.query.english_words import common_english_words
 from shopsense.query.spelling import SpellingCorrector, vocabulary
 from shopsense.query.synonyms import SynonymExpander
+from shopsense.query.types import CategoryGuess, Intent
 from shopsense.query.understanding import QueryUnderstanding
 
 
@@ -84,6 +85,24 @@ def test_synonyms_cross_languages() -> None:
     syn = SynonymExpander().expand("Running Shoes and 手机")
     assert "跑步鞋" in syn["running shoes"] and "phone" in syn["手机"]
     assert SynonymExpander().expand("xyz") == {}
+
+
+def test_the_intent_model_reads_each_phrase_by_its_group_name() -> None:
+    # a model trained on titles that say "socks" reads "adidas 袜子" as socks
+    syn = SynonymExpander()
+    assert syn.named("adidas 袜子") == "adidas 袜子 socks"
+    assert syn.named("sun cream") == "sun cream sunscreen"
+    assert syn.named("socks") == "socks" and syn.named("xyz") == "xyz"
+    seen: list[str] = []
+
+    class Echo:
+        def predict(self, text: str) -> Intent:
+            seen.append(text)
+            return Intent("Socks", 0.9, (CategoryGuess("Socks", 0.9),), False, "echo")
+
+    QueryUnderstanding(intent=Echo()).parse("耐克袜子")
+    QueryUnderstanding(intent=Echo()).parse("手機")  # traditional: read as simplified
+    assert seen == ["耐克袜子 socks", "手机 phone"]
 
 
 def test_parse_puts_it_together() -> None:

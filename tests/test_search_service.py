@@ -174,6 +174,17 @@ def test_an_amount_alone_ranks_products_near_it_and_hides_none(search: SearchSer
     assert first.currency == "CNY" and 240 <= (first.effective_price or 0) <= 360
 
 
+def test_a_query_in_traditional_chinese_finds_what_simplified_finds(
+    search: SearchService,
+) -> None:
+    for mode in ("bm25", "hybrid"):
+        simple = search.search(SearchRequest("华为 手机壳", mode=mode, understand=True, size=5))
+        trad = search.search(SearchRequest("華為 手機殼", mode=mode, understand=True, size=5))
+        assert [h.product.id for h in trad.hits] == [h.product.id for h in simple.hits], mode
+        assert trad.hits[0].product.brand == "Huawei"
+        assert [(u.field, u.value) for u in trad.understood][0] == ("brand", "Huawei")
+
+
 def test_explanations_name_fields_and_contributions(search: SearchService) -> None:
     result = search.search(SearchRequest("sony hedphones", explain=True, size=3))
     why = result.hits[0].explanation

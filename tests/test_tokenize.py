@@ -1,3 +1,5 @@
+from shopsense.query.lexicon import normalise_with_offsets
+from shopsense.text.chinese_script import simplified
 from shopsense.text.normalize import has_cjk, has_terms, normalize
 from shopsense.text.pictographs import Reading, read_pictographs
 from shopsense.text.singular import search_terms, singular
@@ -20,6 +22,16 @@ def test_normalisation_folds_width_and_case() -> None:
     assert normalize("Ｎｉｋｅ　ＡＩＲ  Max") == "nike air max"
     assert tokenize("Ｎｉｋｅ　ＡＩＲ") == ["nike", "air"]
     assert has_cjk("ipad 平板") and not has_cjk("ipad")
+
+
+def test_traditional_chinese_meets_simplified() -> None:
+    # a shopper in Taiwan or Hong Kong types 手機; the catalogue says 手机
+    assert normalize("華為 手機殼") == "华为 手机壳"
+    assert tokenize("運動鞋") == tokenize("运动鞋") and tokenize("耳機") == ["耳机"]
+    assert simplified("頭髮 乾燥") == "头发 干燥"  # phrase by phrase, not 乾 → 乾
+    assert simplified("Nike Air") == "Nike Air"
+    text, offsets = normalise_with_offsets("買 Ｎｉｋｅ 手機")
+    assert text == "买 nike 手机" and len(offsets) == len(text)
 
 
 def test_stopwords_dropped_unless_asked() -> None:

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from shopsense.text.chinese_script import simplified_same_length
+
 
 @dataclass(frozen=True)
 class Alias:
@@ -48,7 +50,8 @@ def norm(text: str) -> str:
 
 
 def normalise_with_offsets(text: str) -> tuple[str, list[int]]:
-    """NFKC + case folding, character by character, with each output char's source index.
+    """NFKC + case folding, character by character, with each output char's source index;
+    traditional Chinese written in simplified, character for character (``手機`` → ``手机``).
 
     Whitespace is kept (not collapsed) so spans map back to the query exactly.
     """
@@ -58,7 +61,7 @@ def normalise_with_offsets(text: str) -> tuple[str, list[int]]:
         folded = unicodedata.normalize("NFKC", ch).casefold()
         chars.append(folded)
         offsets.extend([i] * len(folded))
-    return "".join(chars), offsets
+    return simplified_same_length("".join(chars)), offsets
 
 
 def source_span(offsets: list[int], start: int, end: int, length: int) -> tuple[int, int]:

@@ -17,6 +17,7 @@ from shopsense.query.attributes import AttributeParser
 from shopsense.query.spelling import SpellingCorrector
 from shopsense.query.synonyms import SynonymExpander
 from shopsense.query.types import AttributeFilter, Intent, ParsedQuery
+from shopsense.text.chinese_script import simplified
 
 MAX_QUERY_CHARS = 512
 
@@ -53,6 +54,15 @@ class QueryUnderstanding:
         self.synonyms = synonyms or SynonymExpander()
         self.intent = intent
 
+    def _intent(self, corrected: str) -> Intent | None:
+        """The intent of ``corrected``, read with each phrase's synonym group name added:
+        a model trained on titles that say ``socks`` reads ``adidas 袜子`` as socks, and
+        ``sun cream`` as sunscreen, not as a moisturiser's cream; in simplified Chinese, as
+        the model was trained (``手機`` is ``手机``)."""
+        if self.intent is None or not corrected.strip():
+            return None
+        return self.intent.predict(self.synonyms.named(simplified(corrected)))
+
     def parse(self, text: str) -> ParsedQuery:
         """The parse of ``text`` (``InputError`` beyond ``MAX_QUERY_CHARS``, as search)."""
         if len(text) > MAX_QUERY_CHARS:
@@ -67,5 +77,5 @@ class QueryUnderstanding:
             filters=filters,
             remainder=rest,
             synonyms=self.synonyms.expand(corrected),
-            intent=self.intent.predict(corrected) if self.intent and corrected.strip() else None,
+            intent=self._intent(corrected),
         )

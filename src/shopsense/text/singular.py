@@ -31,8 +31,9 @@ from lemminflect import config, getAllLemmasOOV
 from shopsense.text.tokenize import tokenize
 
 #: bump when the folding changes: stored lexical indexes are rebuilt (so are they when
-#: lemminflect's version changes, see :func:`terms_version`)
-FOLDING_VERSION = 3
+#: lemminflect's or OpenCC's version changes, see :func:`terms_version`); 4: traditional
+#: Chinese folds to simplified (``text.chinese_script``)
+FOLDING_VERSION = 4
 _FOLDABLE = re.compile(r"[a-z]{3,}s")
 #: plurals whose singular is another word in a shop: ``shorts`` are no ``short``
 #: sleeve, ``glasses`` no drinking ``glass``, ``flats`` no ``flat``, ``Vans`` no ``van``
@@ -80,7 +81,7 @@ def singular(term: str) -> str:
 
 def terms_version() -> str:
     """What a stored lexical index's terms depend on: this folding and lemminflect's data."""
-    return f"{FOLDING_VERSION}:lemminflect {version('lemminflect')}"
+    return f"{FOLDING_VERSION}:lemminflect {version('lemminflect')}:opencc {version('opencc')}"
 
 
 def search_terms(text: str) -> list[str]:
