@@ -248,6 +248,37 @@ def test_bare_number_range_is_only_a_soft_price(parser: AttributeParser) -> None
     assert by_field(parser.parse("索尼70-200 f4"))["price"].confidence < PRICE_GUESS
 
 
+@pytest.mark.parametrize(
+    ("query", "field", "text"),
+    [
+        ("running shoes without nike", "brand", "without nike"),
+        ("running shoes not nike", "brand", "not nike"),
+        ("non-nike shoes", "brand", "non-nike"),
+        ("-nike running shoes", "brand", "-nike"),
+        ("headphones no apple", "brand", "no apple"),
+        ("不要耐克的跑鞋", "brand", "不要耐克"),
+        ("非耐克跑鞋", "brand", "非耐克"),
+        ("dress not red", "colour", "not red"),
+        ("除了红色都可以", "colour", "除了红色"),
+    ],
+)
+def test_a_negated_brand_or_colour_says_so_with_its_words(
+    parser: AttributeParser, query: str, field: str, text: str
+) -> None:
+    found = by_field(parser.parse(query))[field]
+    assert found.negated and found.text == text
+    assert query[found.span[0] : found.span[1]] == text
+
+
+@pytest.mark.parametrize(
+    "query", ["nike running shoes", "no show socks nike", "t-shirt red", "red t-shirt", "nike-air"]
+)
+def test_words_near_a_brand_or_colour_that_do_not_negate_it(
+    parser: AttributeParser, query: str
+) -> None:
+    assert not any(f.negated for f in parser.parse(query))
+
+
 def test_english_colour_gender_brand_size(parser: AttributeParser) -> None:
     f = by_field(parser.parse("Nike men's black running shoes size 10"))
     assert f["brand"].value == "Nike" and f["brand"].text == "Nike"

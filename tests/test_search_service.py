@@ -157,6 +157,16 @@ def test_a_price_is_a_filter_not_words_to_match(search: SearchService) -> None:
     assert all(h.product.category[-1] == "Sunscreen" for h in kind.hits)
 
 
+def test_a_brand_the_query_says_not_to_show_is_left_out(search: SearchService) -> None:
+    for query in ("running shoes without nike", "不要耐克的跑鞋", "non-nike running shoes"):
+        found = search.search(SearchRequest(query, understand=True, size=50))
+        assert found.hits and found.query in ("running shoes", "跑鞋"), found.query
+        assert all(h.product.brand != "Nike" for h in found.hits), query
+        assert "Nike" not in found.facets.brand
+    plain = search.search(SearchRequest("running shoes", understand=True, size=50))
+    assert any(h.product.brand == "Nike" for h in plain.hits)
+
+
 def test_an_amount_alone_ranks_products_near_it_and_hides_none(search: SearchService) -> None:
     # "jeans 50 bucks": a guess about the price, not a filter (it may be a face value)
     plain = search.search(SearchRequest("jeans", understand=True, size=50))

@@ -17,6 +17,7 @@ from shopsense.app.search_parse import (
     boost_by_parse,
     category_names,
     filters_from_parse,
+    item_words,
     name_category,
     widen_category,
 )
@@ -385,6 +386,22 @@ def test_a_query_naming_a_category_filters_to_it() -> None:
     # words that name no category leave the parse's filter as it is
     kept = name_category(SearchFilters(category=guess.value), [guess], "trail", names, "relevance")
     assert kept == (SearchFilters(category=guess.value), (guess,))
+
+
+def test_what_the_query_says_not_to_show() -> None:
+    parser = AttributeParser(["Nike", "Adidas"])
+    text = "red running shoes without nike not blue"
+    parsed = ParsedQuery(text=text, corrected=text, filters=tuple(parser.parse(text)))
+    out, uses = apply_parse(parsed, SearchFilters(brands=("Adidas",)))
+    # the negated brand is excluded, the shopper's own brand filter kept
+    assert out == SearchFilters(brands=("Adidas",), exclude_brands=("Nike",))
+    by_text = {u.text: (u.use, u.note) for u in uses}
+    assert by_text["without nike"] == ("filter", "no products of Nike")
+    assert by_text["not blue"] == ("rank", "-0.25 to products whose colour is Blue")
+    boosts = ParseBoosts(parsed)
+    assert boosts.of((), {"colour": "Blue"}, "Nike") == {"not colour Blue": -ATTRIBUTE_WEIGHT}
+    assert boosts.of((), {"colour": "Red"}, None) == {"colour Red": ATTRIBUTE_WEIGHT}
+    assert item_words(parsed) == "running shoes"
 
 
 def test_a_price_guess_lifts_products_priced_near_it_in_its_currency() -> None:

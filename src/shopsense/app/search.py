@@ -545,10 +545,13 @@ class SearchService:
 def _searched(parsed: ParsedQuery, uses: Sequence[ParseUse]) -> str:
     """The words searched for: the corrected query without the price phrases that became
     the price filter or rank as a guess (``under $50``, ``50 bucks`` would match ``SPF
-    50``); a query that was only a price (``300元以下``) then browses under it."""
+    50``), nor what it says not to show (``without nike``); a query that was only a price
+    (``300元以下``) then browses under it."""
     applied = {u.text for u in uses if u.field == "price" and u.use in ("filter", "rank")}
     prices = [f for f in parsed.filters if f.field == "price" and f.text in applied]
-    return remainder(parsed.corrected, prices, {"price"}) if prices else parsed.corrected
+    # "without nike", "not red": the words of what the shopper does not want
+    left = [*prices, *(f for f in parsed.filters if f.negated)]
+    return remainder(parsed.corrected, left, {f.field for f in left}) if left else parsed.corrected
 
 
 def _names_it(uses: Sequence[ParseUse]) -> bool:

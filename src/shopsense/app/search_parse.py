@@ -11,6 +11,9 @@
   filter from the parse cost 0.033 MRR@10, because the same product is filed under a variant
   (``Mace`` / ``Mace Security``), a parent or a licensee (``Trendware`` for TRENDnet,
   ``Dane-Elec`` for Duracell) in another shop's records.
+- **Not this** (``running shoes without nike``, ``不要耐克``, ``dress not red``): a confident
+  negated brand is excluded by the filter; a negated colour ranks its products lower by
+  ``ATTRIBUTE_WEIGHT`` (a catalogue may not record colour); neither is searched as words.
 - **A generic word does not pick one sibling** (:func:`widen_category`): when products
   in sibling categories of the model's (same parent) have every item word of the query
   in their titles (not its price, colour, gender or size words) — at least
@@ -152,6 +155,15 @@ def apply_parse(
         else:
             unused = "contradicts the first bound"
         uses.append(_attribute_use(f, f in applied and not own_price, unused, price_note, sort))
+    excluded = tuple(
+        dict.fromkeys(
+            f.value
+            for f in parsed.filters
+            if f.negated and f.field == "brand" and f.confidence >= ATTRIBUTE_CONFIDENCE
+        )
+    )
+    if excluded:
+        out = replace(out, exclude_brands=(*out.exclude_brands, *excluded))
     intent = parsed.intent
     if intent is not None and intent.abstained:
         best = intent.top[0] if intent.top else None
@@ -205,8 +217,10 @@ HIDDEN_SHARE = 0.25
 
 
 def item_words(parsed: ParsedQuery) -> str:
-    """The corrected query without its attributes' words: what names the item."""
-    return remainder(parsed.corrected, parsed.filters, set(ATTRIBUTE_FIELDS))
+    """The corrected query without its attributes' words, nor a brand it says not to
+    show: what names the item."""
+    kept = [f for f in parsed.filters if f.field in ATTRIBUTE_FIELDS or f.negated]
+    return remainder(parsed.corrected, kept, {f.field for f in kept})
 
 
 def widen_category(
@@ -320,6 +334,11 @@ def _attribute_use(
     if unsure:
         note = f"a guess: confidence {f.confidence:.2f} < {ATTRIBUTE_CONFIDENCE:.2f}"
         return ParseUse(f.field, f.value, f.text, "unused", note)
+    if f.negated:
+        if f.field == "brand":
+            return ParseUse(f.field, f.value, f.text, "filter", f"no products of {f.value}")
+        note = f"-{ATTRIBUTE_WEIGHT:g} to products whose {f.field} is {f.value}"
+        return _lift(f.field, f.value, f.text, note, sort)
     if f.field == "price":
         if applied:
             return ParseUse(f.field, f.value, f.text, "filter", price_note)
@@ -361,13 +380,19 @@ class ParseBoosts:
         # the value the lexicon reads, or any spelling the lexicon has for it: ``rose
         # gold`` and ``玫瑰金`` read as Rose (a Myntra colour) and lift a product whose
         # colour is Rose Gold too; ``grey`` lifts a ``Gray`` one
+        # (pairs, label, weight): a negated colour (``not red``) ranks its products lower
         self.wanted = [
-            ({attribute_pair(f.field, s) for s in (f.value, *_spellings(f.field, f.value))}, label)
+            (
+                {attribute_pair(f.field, s) for s in (f.value, *_spellings(f.field, f.value))},
+                f"not {f.field} {f.value}" if f.negated else f"{f.field} {f.value}",
+                -ATTRIBUTE_WEIGHT if f.negated else ATTRIBUTE_WEIGHT,
+            )
             for f in confident
             if f.field in SOFT_FIELDS
-            for label in [f"{f.field} {f.value}"]
         ]
-        self.named = {_brand_key(f.value): f.value for f in confident if f.field == "brand"}
+        self.named = {
+            _brand_key(f.value): f.value for f in confident if f.field == "brand" and not f.negated
+        }
         several = len(currencies) > 1
         self.prices = [
             (f.low, f.high, f.currency if several else None, _bound(f.low, f.high))
@@ -397,9 +422,9 @@ class ParseBoosts:
                 out[f"category {name}"] = INTENT_WEIGHT * p
         if self.wanted:
             pairs = {attribute_pair(k, v) for k, v in attributes.items()}
-            for wanted, label in self.wanted:
+            for wanted, label, weight in self.wanted:
                 if wanted & pairs:
-                    out[label] = ATTRIBUTE_WEIGHT
+                    out[label] = weight
         if brand is not None and _brand_key(brand) in self.named:
             out[f"brand {self.named[_brand_key(brand)]}"] = BRAND_WEIGHT
         if price is not None and not np.isnan(price):

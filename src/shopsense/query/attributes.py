@@ -26,6 +26,14 @@ _LATIN = re.compile(r"[0-9a-z]")
 #: other brands' titles: below the search's threshold (0.8), so ``orange shirt`` never lifts
 #: the brand Orange over every other shirt.
 AMBIGUOUS_BRAND = 0.6
+#: Words that negate the brand or colour right after them: ``without nike``, ``not red``,
+#: ``non-apple``, ``-nike``, ``不要耐克``, ``非耐克``, ``除了红色`` (not 特别 "especially", nor
+#: 非常 "very", which does not end right before it).
+_NEGATION = re.compile(
+    r"(?:(?<![0-9a-z])(?:without|not|no|non|except|excluding|but not)\s+|(?<![0-9a-z])non-"
+    r"|(?:^|(?<=\s))-|不要|不是|不含|除了|(?<!特)别|没有|非)\s*$"
+)
+_NEGATABLE = ("brand", "colour")
 _SIZE_PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = (
     (re.compile(r"\bsize\s*:?\s*((?:\d{1,2}(?:\.5)?)|xxs|xs|s|m|l|xl|xxl|xxxl|[2-5]xl)\b"), 0.95),
     (re.compile(r"\b(?:us|uk|eu)\s*(\d{1,2}(?:\.5)?)\b"), 0.85),
@@ -111,12 +119,24 @@ class AttributeParser:
             currency: str | None = None,
             **kw: float,
         ) -> None:
+            cue = _NEGATION.search(text, 0, start) if field in _NEGATABLE else None
+            if cue is not None:
+                start = cue.start()
             span = source_span(offsets, start, end, len(query))
             if not (field == "brand" and confidence <= AMBIGUOUS_BRAND):
                 taken.append((start, end))  # a soft brand leaves its words to the others
             said = query[span[0] : span[1]]
             found.append(
-                AttributeFilter(field, value, span, said, confidence, currency=currency, **kw)
+                AttributeFilter(
+                    field,
+                    value,
+                    span,
+                    said,
+                    confidence,
+                    currency=currency,
+                    negated=cue is not None,
+                    **kw,
+                )
             )
 
         for f in self._fields:

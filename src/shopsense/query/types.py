@@ -25,6 +25,9 @@ class AttributeFilter:
     low: float | None = None
     high: float | None = None
     currency: str | None = None  # a price's, when the query names it (``300元``: CNY)
+    #: the query says not this brand or colour (``without nike``, ``不要红色``); the span
+    #: then covers the negating words too
+    negated: bool = False
 
 
 @dataclass(frozen=True)

@@ -29,12 +29,13 @@ class IntentPredictor(Protocol):
 
 
 def remainder(text: str, filters: Sequence[AttributeFilter], fields: set[str]) -> str:
-    """``text`` without the spans of filters of ``fields`` (what is left to match as words)."""
+    """``text`` without the spans of filters of ``fields`` (what is left to match as words),
+    nor the 的 that tied one to the rest (``1000元以下的耳机`` → ``耳机``)."""
     keep, last = [], 0
     for f in sorted(filters, key=lambda f: f.span):
         if f.field in fields:
             keep.append(text[last : f.span[0]])
-            last = f.span[1]
+            last = f.span[1] + (text.startswith("的", f.span[1]))
     keep.append(text[last:])
     return re.sub(r"\s+", " ", "".join(keep)).strip()
 

@@ -18,6 +18,7 @@ class SearchFilters:
     """Conjunction of constraints; an empty spec matches everything.
 
     - ``brands``: any of these brands (case-insensitive).
+    - ``exclude_brands``: none of these brands (``running shoes without nike``).
     - ``category``: a category path prefix, whole levels (``"Apparel > Topwear"``).
     - ``min_price`` / ``max_price``: inclusive bounds on the price the shopper pays;
       a product without a price never passes a price bound.
@@ -34,6 +35,7 @@ class SearchFilters:
     in_stock: bool = False
     attributes: tuple[tuple[str, str], ...] = field(default=())
     currency: str | None = None
+    exclude_brands: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # one spelling per currency (``rmb``, ``¥`` → ``CNY``), so equal filters hash alike
@@ -58,6 +60,7 @@ class SearchFilters:
             or self.in_stock
             or self.attributes
             or self.currency
+            or self.exclude_brands
         )
 
     @property
@@ -76,6 +79,10 @@ class SearchFilters:
     @property
     def brand_terms(self) -> tuple[str, ...]:
         return tuple(normalize(b) for b in self.brands)
+
+    @property
+    def excluded_brand_terms(self) -> tuple[str, ...]:
+        return tuple(normalize(b) for b in self.exclude_brands)
 
     @property
     def attribute_terms(self) -> tuple[str, ...]:

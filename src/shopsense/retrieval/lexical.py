@@ -209,7 +209,13 @@ class LexicalIndex:
         if filters.currency_term:
             qs.append(tantivy.Query.term_query(s, "f_currency", filters.currency_term))
         qs.extend(tantivy.Query.term_query(s, "f_attr", a) for a in filters.attribute_terms)
-        return [(must, zero(q, 0.0)) for q in qs]
+        out = [(must, zero(q, 0.0)) for q in qs]
+        if filters.exclude_brands:
+            excluded = tantivy.Query.term_set_query(
+                s, "f_brand", list(filters.excluded_brand_terms)
+            )
+            out.append((tantivy.Occur.MustNot, excluded))
+        return out
 
     def _run(self, clauses: list[Any], filters: list[Any], k: int) -> LexicalHits:
         if clauses:
