@@ -157,6 +157,16 @@ def test_a_price_is_a_filter_not_words_to_match(search: SearchService) -> None:
     assert all(h.product.category[-1] == "Sunscreen" for h in kind.hits)
 
 
+def test_a_brand_named_in_either_script_finds_all_its_products(
+    svc: Services, search: SearchService
+) -> None:
+    # 宜家 found the two IKEA products titled in Chinese, not the five titled in English
+    for query, brand in (("宜家", "IKEA"), ("卡西欧", "Casio"), ("耐克", "Nike")):
+        sold = {s.product.id for s in svc.products.iter_stored() if s.product.brand == brand}
+        found = search.search(SearchRequest(query, mode="bm25", size=100))
+        assert {h.product.id for h in found.hits} == sold, query
+
+
 def test_a_brand_the_query_says_not_to_show_is_left_out(search: SearchService) -> None:
     for query in ("running shoes without nike", "不要耐克的跑鞋", "non-nike running shoes"):
         found = search.search(SearchRequest(query, understand=True, size=50))

@@ -38,6 +38,16 @@ def aliases(name: str) -> tuple[Alias, ...]:
 
 
 @cache
+def brand_name_groups() -> tuple[tuple[str, ...], ...]:
+    """Each brand of ``data/brands_zh.csv`` with its Chinese names, as synonym groups
+    (``ikea``, ``宜家``): a title may name the brand in either script."""
+    groups: dict[str, list[str]] = {}
+    for a in aliases("brands_zh"):
+        groups.setdefault(norm(a.value), [norm(a.value)]).append(a.alias)
+    return tuple(tuple(dict.fromkeys(g)) for g in groups.values())
+
+
+@cache
 def synonym_groups() -> tuple[tuple[str, ...], ...]:
     groups: dict[str, list[str]] = {}
     for row in _rows("synonyms.csv"):
