@@ -111,6 +111,15 @@ def test_an_empty_query_lists_every_product_whatever_the_page(search: SearchServ
     assert usd.hits[0].product.effective_price == cheapest
     why = search.search(SearchRequest("", explain=True, size=1)).hits[0].explanation
     assert why is not None and why.ranker == "browse" and "by popularity" in why.notes[-1]
+    # what cannot be bought comes last (the demo's most popular jacket is out of stock)
+    for filters in (SearchFilters(), SearchFilters(category="Apparel")):
+        listed = [
+            h
+            for n in range(1, 5)
+            for h in search.search(SearchRequest("", filters, page=n, size=100)).hits
+        ]
+        gone = [h.product.availability == "out_of_stock" for h in listed]
+        assert any(gone) and gone == sorted(gone), filters
 
 
 def test_a_result_with_no_word_of_the_query_or_no_product_says_so(
@@ -135,6 +144,19 @@ def test_a_result_with_no_word_of_the_query_or_no_product_says_so(
     assert junk.notices == (
         "no product matches 'asdfghjkl', by its words or near enough in meaning",
     )
+    # shoes exist, but none passes these filters: the notice says so, not "no such words"
+    cheap = SearchFilters(max_price=20.0, currency="USD")
+    socks = search.search(SearchRequest("shoes", cheap, explain=True))
+    assert socks.hits and socks.notices == (
+        "no product with the words of 'shoes' passes the filters: these pass them and are"
+        " the closest in meaning",
+    )
+    why = socks.hits[0].explanation
+    assert why is not None and why.notes[0].startswith("found by meaning, not by its words")
+    # a synonym note only on the hits that hold the synonym
+    nike = search.search(SearchRequest("nike", explain=True, size=100)).hits
+    noted = {h.product.title for h in nike if "synonym added: '耐克'" in h.explanation.notes}
+    assert noted and all("耐克" in t for t in noted)
 
 
 def test_an_empty_browse_says_the_filters_pass_nothing(search: SearchService) -> None:
@@ -541,6 +563,12 @@ def test_filters_naming_nothing_in_the_catalogue_say_what_there_is(
     assert notices(SearchFilters(category="Electronics", max_price=1.0)) == (
         "no product that matches 'dress' passes the filters",
     )
+    assert notices(SearchFilters(brands=("Mangoo",)))[1] == (
+        "no brand 'Mangoo' in this catalogue; did you mean 'Mango'?"
+    )
+    assert notices(SearchFilters(currency="EUR"))[1] == (
+        "no product is priced in EUR (prices here: CNY, USD)"
+    )
 
 
 def test_a_write_during_a_refresh_is_not_lost(
@@ -592,3 +620,10 @@ def test_a_size_in_the_query_lifts_that_size(search: SearchService) -> None:
     assert [h.product.attributes.get("size") for h in result.hits] == ["XL"] * 4
     why = result.hits[0].explanation
     assert why is not None and why.parse["size XL"] == 0.25
+
+
+def test_ltr_without_a_learned_model_says_what_it_ranks_with(search: SearchService) -> None:
+    assert search.pipeline.learned is None  # the demo store holds no search-ltr model
+    ltr = search.search(SearchRequest("running shoes", mode="ltr"))
+    assert ltr.notices[0].startswith("ltr ranks with the linear ranker: no search-ltr model")
+    assert not search.search(SearchRequest("running shoes", mode="hybrid")).notices

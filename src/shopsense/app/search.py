@@ -19,6 +19,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from difflib import get_close_matches
 from typing import Protocol
 
 import numpy as np
@@ -157,9 +158,16 @@ def _read_symbols(request: SearchRequest) -> tuple[SearchRequest, list[str]]:
     return (replace(request, query=text) if readings else request), notices
 
 
-def _notes(terms: list[QueryTerm]) -> list[str]:
+def _notes(terms: list[QueryTerm], have: set[str], lexical: bool) -> list[str]:
+    """How the query's words were widened, as far as it concerns one hit: a synonym or a
+    joined word only when the hit holds it (``have``: its indexed terms), a typo-tolerant
+    or short-typed word only when the hit was found by its words (``lexical``)."""
     out = []
     for t in terms:
+        if (t.source in ("synonym", "joined") and t.text not in have) or (
+            t.source in ("fuzzy", "prefix") and not lexical
+        ):
+            continue
         if t.source == "fuzzy":
             out.append(f"typo-tolerant: {t.shown!r} within edit distance {t.fuzzy}")
         elif t.source == "synonym":
@@ -176,17 +184,20 @@ def explain_hit(product: Product, ranked: Ranked, i: int) -> Explanation:
     doc = to_index_doc(0, product)
     exact = [t for t in ranked.terms if not t.fuzzy and not t.prefix]
     matched = {}
+    held: set[str] = set()
     for name in TEXT_FIELDS:
         have = set(doc.terms[name])
+        held |= have
         found = [t.shown for t in exact if t.text in have]
         if found:
             matched[name] = found
     row, baseline = ranked.explain(i)
     contrib = {f: round(float(c), 4) for f, c in zip(FEATURES, row, strict=True) if c}
     feats = {f: round(float(v), 4) for f, v in zip(FEATURES, ranked.features[i], strict=True)}
-    return Explanation(
-        ranked.ranker, matched, contrib, feats, _notes(ranked.terms), round(baseline, 4)
-    )
+    notes = _notes(ranked.terms, held, bool(ranked.lexical[i]))
+    if ranked.terms and not ranked.lexical[i]:  # the semantic index alone found it
+        notes.insert(0, f"found by meaning, not by its words: cosine {feats['dense']:.2f}")
+    return Explanation(ranked.ranker, matched, contrib, feats, notes, round(baseline, 4))
 
 
 class RequestRewriter(Protocol):
@@ -198,7 +209,10 @@ class RequestRewriter(Protocol):
 
 #: The ranker named in the explanation of an empty query's hits, and what it says.
 BROWSE = "browse"
-BROWSE_NOTE = "no query: every product passing the filters, by popularity, then quality score"
+BROWSE_NOTE = (
+    "no query: every product passing the filters, in stock first, by popularity, then"
+    " quality score"
+)
 SHOWN_CACHE = 50_000  # products kept for hit pages (≈ the 44k catalogue; cleared when full)
 
 
@@ -233,7 +247,7 @@ class SearchService:
         t0 = time.perf_counter()
         for rewrite in self.rewriters:
             request = rewrite(request)
-        typed = request.query
+        typed, own = request.query, request.filters
         request, notices = _read_symbols(request)
         if typed.strip() and not has_terms(request.query):
             # punctuation or symbols only: nothing to search for (an empty query browses)
@@ -277,12 +291,17 @@ class SearchService:
             )
             boosts = signals if boosted is not ranked else None
             ranked = boosted
+        if request.mode == "ltr" and ranked.ranker == "linear":  # no usable learned model
+            notices.append(f"ltr ranks with the {self.ranker}")
         order, apart = self._order(ranked, request.sort)
         if apart:
             named = ", then ".join(apart)
             notices.append(f"prices are not converted: sorted within each currency ({named})")
-        words_match = bool(order) or self._words_match(ranked)
-        notices += _weak_result(request, ranked, order, understood, words_match)
+        # whether some product holds the words, filters aside: asked only when no result
+        # holds them (an empty page, or results near in meaning only)
+        unmatched = not order or (ranked.mode != "dense" and not ranked.lexical[order].any())
+        words_match = self._words_match(ranked) if unmatched else True
+        notices += _weak_result(request, ranked, order, understood, words_match, own)
         if not order:
             notices += self._unknown_filters(request.filters)
         start = (request.page - 1) * request.size
@@ -316,19 +335,22 @@ class SearchService:
 
     def _browse(self, filters: SearchFilters, mode: str, explain: bool) -> Ranked:
         """An empty query lists every product passing ``filters`` (the result set and
-        ``total`` then hold them all, whatever the page), by popularity, then quality
-        score, then id: no text to rank by, and no candidate pool to cut it short. The
-        feature rows (popularity, quality, price) are filled only to be explained."""
+        ``total`` then hold them all, whatever the page), those out of stock last, by
+        popularity, then quality score, then id: no text to rank by, and no candidate pool
+        to cut it short. The feature rows (popularity, quality, price, out of stock) are
+        filled only to be explained."""
         check_mode(mode)
         table = self.pipeline.index.table
         rows = table.rows(self.pipeline.index.lexical.passing(filters))
         quality = np.nan_to_num(table.quality[rows], nan=-1.0)
-        order = np.lexsort((rows, -quality, -table.popularity[rows]))
+        gone = np.asarray([table.availability[r] == "out_of_stock" for r in rows.tolist()])
+        order = np.lexsort((rows, -quality, -table.popularity[rows], gone))
         rows = rows[order]
         features = np.zeros((len(rows) if explain else 0, len(FEATURES)))  # 0 rows: none
         if explain:
             features[:, FEATURES.index("popularity")] = np.log1p(table.popularity[rows])
             features[:, FEATURES.index("quality")] = quality[order]
+            features[:, FEATURES.index("out_of_stock")] = gone[order]
             price = np.log1p(table.prices[rows])
             features[:, FEATURES.index("price")] = np.nan_to_num(price, nan=-1.0)
         return Ranked(
@@ -400,10 +422,22 @@ class SearchService:
         return len(self.pipeline.index.lexical.search(ranked.terms, 1).keys) > 0
 
     def _unknown_filters(self, filters: SearchFilters) -> list[str]:
-        """What a shopper's filters name that no product of the catalogue has: an
-        attribute key or value, a category path (``Dresses`` for *Apparel > Dresses*)."""
+        """What a shopper's filters name that no product of the catalogue has: a brand
+        (``Nikee``: did you mean Nike?), a currency, an attribute key or value, a category
+        path (``Dresses`` for *Apparel > Dresses*)."""
         table = self.pipeline.index.table
         out = []
+        if filters.brands:
+            sold = {normalize(b): b for b in table.brands if b}
+            for brand in filters.brands:
+                if normalize(brand) not in sold:
+                    near = get_close_matches(normalize(brand), list(sold), n=3, cutoff=0.75)
+                    hint = f"; did you mean {' or '.join(repr(sold[n]) for n in near)}?"
+                    out.append(f"no brand {brand!r} in this catalogue{hint if near else ''}")
+        held = self._currencies()
+        if filters.currency is not None and held and filters.currency not in held:
+            here = ", ".join(sorted(held))
+            out.append(f"no product is priced in {filters.currency} (prices here: {here})")
         prefix = filters.category_prefix
         if prefix is not None and prefix not in self._categories():
             leaf = prefix.rsplit(CATEGORY_SEP, 1)[-1]
@@ -565,10 +599,11 @@ def _weak_result(
     order: list[int],
     understood: Sequence[ParseUse],
     words_match: bool,
+    own: SearchFilters,
 ) -> list[str]:
     """What a shopper should know about a result that is empty, or that no product's
     words match (the products near in meaning only). ``words_match``: some product
-    holds a word of the query, filters aside."""
+    holds a word of the query, filters aside; ``own``: the shopper's own filters."""
     query = request.query
     browsing = not query.strip() or ranked.ranker == BROWSE
     if order and browsing:
@@ -579,13 +614,17 @@ def _weak_result(
         parsed = [u.text or u.value for u in understood if u.use == "filter"]
         if parsed:
             said = ", ".join(repr(t) for t in parsed)
-            return [f"nothing passes the filters read from the query ({said}); "
+            yours = "your filters and " if not own.empty else ""
+            return [f"nothing passes {yours}the filters read from the query ({said}); "
                     "search for the words as typed to leave them out"]  # fmt: skip
         if request.filters.empty:
             return []
         words = "" if browsing else f" that matches {query!r}"
         return [f"no product{words} passes the filters"]
     if ranked.mode != "dense" and not ranked.lexical[order].any():
+        if words_match and not request.filters.empty:  # the filters leave them out
+            return [f"no product with the words of {query!r} passes the filters: "
+                    "these pass them and are the closest in meaning"]  # fmt: skip
         return [f"no product has the words of {query!r}: these are the closest in meaning"]
     return []
 
