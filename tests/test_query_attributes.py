@@ -287,6 +287,17 @@ def test_english_colour_gender_brand_size(parser: AttributeParser) -> None:
     assert f["size"].value == "10" and f["size"].text == "size 10"
 
 
+def test_possessive_and_singular_gender_words(parser: AttributeParser) -> None:
+    def gender(query: str) -> tuple[str, str, bool]:
+        f = by_field(parser.parse(query))["gender"]
+        return f.value, f.text, f.confidence >= 0.8
+
+    assert gender("kid's t shirt") == ("Kids", "kid's", True)
+    assert gender("childrens shoes") == ("Kids", "childrens", True)
+    assert gender("ladies' coat") == ("Women", "ladies'", True)
+    assert gender("boy friend jeans") == ("Boys", "boy", False)  # a style: only a guess
+
+
 def test_chinese_brand_names_map_to_catalogue_brands(parser: AttributeParser) -> None:
     f = by_field(parser.parse("耐克 男子 跑步鞋 黑色 42码"))
     assert f["brand"].value == "Nike" and f["brand"].span == (0, 2)

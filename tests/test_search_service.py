@@ -144,6 +144,13 @@ def test_a_result_with_no_word_of_the_query_or_no_product_says_so(
     assert junk.notices == (
         "no product matches 'asdfghjkl', by its words or near enough in meaning",
     )
+    # words too common to index: not every product in the catalogue
+    for common in ("the", "for the", "的"):
+        found = search.search(SearchRequest(common))
+        assert found.total == 0 and found.notices == (
+            f"nothing to search for in {common!r}: only words too common to search",
+        )
+    assert search.search(SearchRequest("the north face")).total > 0
     # shoes exist, but none passes these filters: the notice says so, not "no such words"
     cheap = SearchFilters(max_price=20.0, currency="USD")
     socks = search.search(SearchRequest("shoes", cheap, explain=True))
@@ -187,6 +194,17 @@ def test_a_brand_named_in_either_script_finds_all_its_products(
         sold = {s.product.id for s in svc.products.iter_stored() if s.product.brand == brand}
         found = search.search(SearchRequest(query, mode="bm25", size=100))
         assert {h.product.id for h in found.hits} == sold, query
+
+
+def test_cheapest_in_the_query_sorts_by_price(search: SearchService) -> None:
+    cheapest = search.search(SearchRequest("cheapest running shoes", understand=True, size=50))
+    plain = search.search(SearchRequest("running shoes", understand=True, size=50))
+    assert cheapest.sort == "price_asc" and cheapest.query == "running shoes"
+    assert {h.product.id for h in cheapest.hits} == {h.product.id for h in plain.hits}
+    usd = [h.product.effective_price for h in cheapest.hits if h.product.currency == "USD"]
+    assert len(usd) > 3 and usd == sorted(usd)
+    chosen = search.search(SearchRequest("cheapest running shoes", sort="newest", understand=True))
+    assert chosen.sort == "newest"
 
 
 def test_a_brand_the_query_says_not_to_show_is_left_out(search: SearchService) -> None:

@@ -19,6 +19,7 @@ from shopsense.app.search_parse import (
     filters_from_parse,
     item_words,
     name_category,
+    parse_sort,
     widen_category,
 )
 from shopsense.query.attributes import AttributeParser
@@ -386,6 +387,31 @@ def test_a_query_naming_a_category_filters_to_it() -> None:
     # words that name no category leave the parse's filter as it is
     kept = name_category(SearchFilters(category=guess.value), [guess], "trail", names, "relevance")
     assert kept == (SearchFilters(category=guess.value), (guess,))
+
+
+def test_a_query_asking_for_an_order_sorts_unless_the_shopper_chose_one() -> None:
+    parser = AttributeParser()
+
+    def sort_of(query: str, chosen: str = "relevance") -> tuple[str, list[tuple[str, str]]]:
+        parsed = ParsedQuery(text=query, corrected=query, filters=tuple(parser.parse(query)))
+        sort, uses = parse_sort(parsed, chosen)
+        assert all(u.field != "sort" for u in apply_parse(parsed, SearchFilters())[1])
+        return sort, [(u.text, u.use) for u in uses]
+
+    assert sort_of("cheapest running shoes") == ("price_asc", [("cheapest", "sort")])
+    assert sort_of("最便宜的耳机") == ("price_asc", [("最便宜", "sort")])
+    assert sort_of("most expensive headphones") == ("price_desc", [("most expensive", "sort")])
+    assert sort_of("newest sneakers") == ("newest", [("newest", "sort")])
+    assert sort_of("cheapest shoes", "newest") == ("newest", [("cheapest", "unused")])
+    assert sort_of("cheap jeans") == ("relevance", [("cheap", "unused")])  # a guess
+    assert sort_of("latest iphone") == ("relevance", [])  # the latest model, not an order
+    assert sort_of("running shoes") == ("relevance", [])
+    cheapest = ParsedQuery(
+        text="cheapest shoes",
+        corrected="cheapest shoes",
+        filters=tuple(parser.parse("cheapest shoes")),
+    )
+    assert item_words(cheapest) == "shoes"  # names the category Shoes
 
 
 def test_what_the_query_says_not_to_show() -> None:

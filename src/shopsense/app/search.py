@@ -31,6 +31,7 @@ from shopsense.app.search_parse import (
     category_names,
     item_words,
     name_category,
+    parse_sort,
     rerank,
     widen_category,
 )
@@ -59,6 +60,7 @@ from shopsense.retrieval.facets import Facets, FacetTable
 from shopsense.retrieval.filters import SearchFilters
 from shopsense.text.normalize import has_terms, normalize
 from shopsense.text.pictographs import read_pictographs
+from shopsense.text.tokenize import tokenize
 
 SORTS = ("relevance", "price_asc", "price_desc", "newest")
 MAX_PAGE_SIZE = 100
@@ -210,8 +212,7 @@ class RequestRewriter(Protocol):
 #: The ranker named in the explanation of an empty query's hits, and what it says.
 BROWSE = "browse"
 BROWSE_NOTE = (
-    "no query: every product passing the filters, in stock first, by popularity, then"
-    " quality score"
+    "no query: every product passing the filters, in stock first, by popularity, then quality score"
 )
 SHOWN_CACHE = 50_000  # products kept for hit pages (≈ the 44k catalogue; cleared when full)
 
@@ -253,13 +254,20 @@ class SearchService:
             # punctuation or symbols only: nothing to search for (an empty query browses)
             notices.append(f"nothing to search for in {typed!r}: it has no letter or digit")
             return self._nothing(replace(request, query=typed), notices, t0)
+        if request.query.strip() and not tokenize(request.query):
+            # "the", "for": words too common to index, so every product would "match"
+            notices.append(f"nothing to search for in {typed!r}: only words too common to search")
+            return self._nothing(replace(request, query=typed), notices, t0)
         parsed: ParsedQuery | None = None
         understood: tuple[ParseUse, ...] = ()
         if request.understand and self.understand is not None:
             parsed = self.understand(request.query)
+            sort, sorted_by = parse_sort(parsed, request.sort)  # "cheapest": by price
+            request = replace(request, sort=sort)
             filters, understood = apply_parse(
                 parsed, request.filters, self._categories(), request.sort, self._currencies()
             )
+            understood = (*understood, *sorted_by)
             if request.filters.category is None:  # the shopper chose none
                 words = item_words(parsed)
                 filters, understood = name_category(
@@ -583,8 +591,13 @@ def _searched(parsed: ParsedQuery, uses: Sequence[ParseUse]) -> str:
     (``300元以下``) then browses under it."""
     applied = {u.text for u in uses if u.field == "price" and u.use in ("filter", "rank")}
     prices = [f for f in parsed.filters if f.field == "price" and f.text in applied]
-    # "without nike", "not red": the words of what the shopper does not want
-    left = [*prices, *(f for f in parsed.filters if f.negated)]
+    # "without nike", "not red": the words of what the shopper does not want; "cheapest"
+    # asks for an order, not a word of the product
+    sorts = {u.text for u in uses if u.field == "sort" and u.use != "unused"}
+    left = [
+        *prices,
+        *(f for f in parsed.filters if f.negated or (f.field == "sort" and f.text in sorts)),
+    ]
     return remainder(parsed.corrected, left, {f.field for f in left}) if left else parsed.corrected
 
 

@@ -61,7 +61,12 @@ BRAND_WEIGHT = 0.5  # measured: 0.25 and 0.5 gave the same Walmart→Amazon MRR@
 SOFT_FIELDS = ("colour", "gender", "size")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 #: What search does with a part of the parse (``ParseUse.use``).
-USES = ("filter", "rank", "query", "unused")
+USES = ("filter", "rank", "query", "sort", "unused")
+_SORT_NOTES = {
+    "price_asc": "sorted by price, lowest first",
+    "price_desc": "sorted by price, highest first",
+    "newest": "sorted by when the product was listed, newest first",
+}
 
 
 @dataclass(frozen=True)
@@ -147,6 +152,8 @@ def apply_parse(
         elif named and currencies and named not in currencies:  # one currency, another named
             price_note += f": {named} compared as written with prices in {held}"
     for f in parsed.filters:
+        if f.field == "sort":  # accounted for by :func:`parse_sort`
+            continue
         if own_price:
             unused = "your own price filter applies"
         elif f.currency and f.currency != first:
@@ -173,6 +180,27 @@ def apply_parse(
         out, use = _category_use(intent, out, given.category is None, categories, sort)
         uses.append(use)
     return out, tuple(uses)
+
+
+def parse_sort(parsed: ParsedQuery, chosen: str) -> tuple[str, tuple[ParseUse, ...]]:
+    """The sort a query asks for in words (``cheapest running shoes``, ``最便宜的耳机``:
+    by price, lowest first), when it is confident and the shopper ``chosen`` none
+    (relevance); the sort to use, and the account of every sort phrase."""
+    sort, uses = chosen, []
+    for f in parsed.filters:
+        if f.field != "sort":
+            continue
+        if f.confidence < ATTRIBUTE_CONFIDENCE:
+            note = f"a guess: confidence {f.confidence:.2f} < {ATTRIBUTE_CONFIDENCE:.2f}"
+            uses.append(ParseUse("sort", f.value, f.text, "unused", note))
+        elif chosen != "relevance":
+            uses.append(ParseUse("sort", f.value, f.text, "unused", f"you sorted by {chosen}"))
+        elif sort != "relevance":
+            uses.append(ParseUse("sort", f.value, f.text, "unused", f"already {sort}"))
+        else:
+            sort = f.value
+            uses.append(ParseUse("sort", f.value, f.text, "sort", _SORT_NOTES[f.value]))
+    return sort, tuple(uses)
 
 
 def _lift(field: str, value: str, text: str, note: str, sort: str) -> ParseUse:
@@ -208,7 +236,7 @@ def _category_use(
 
 #: parsed fields whose words are not the item (what the exact-match check leaves out);
 #: a brand stays: ``apple watch`` must not widen to the wrist watches of other brands
-ATTRIBUTE_FIELDS = frozenset(("price", "colour", "gender", "size"))
+ATTRIBUTE_FIELDS = frozenset(("price", "colour", "gender", "size", "sort"))
 #: a category filter is widened to its parent when the sibling products it would hide
 #: that have every item word number at least ``MIN_HIDDEN`` and ``HIDDEN_SHARE`` of such
 #: products inside it

@@ -43,6 +43,32 @@ _SIZE_PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = (
 )
 
 
+#: Words asking for an order, not a kind of product: ``cheapest running shoes``, ``最便宜的
+#: 耳机``, ``newest sneakers`` (field ``sort``, value a search sort). ``cheap`` / ``便宜`` ask
+#: for low prices without saying how low: a guess only.
+_SORT_PATTERNS: tuple[tuple[re.Pattern[str], str, float], ...] = (
+    (
+        re.compile(
+            r"\b(?:cheapest|lowest[- ]priced?|least expensive|(?:sort(?:ed)? by )?price"
+            r" (?:low|lowest) to (?:high|highest))\b|最便宜|价格?最低|价格?从低到高|从便宜到贵"
+        ),
+        "price_asc",
+        0.95,
+    ),
+    (
+        re.compile(
+            r"\b(?:most expensive|priciest|highest[- ]priced?|(?:sort(?:ed)? by )?price"
+            r" (?:high|highest) to (?:low|lowest))\b|最贵|价格?最高|价格?从高到低"
+        ),
+        "price_desc",
+        0.95,
+    ),
+    # not "latest" / 最新款: the latest model, not the product listed last
+    (re.compile(r"\b(?:newest|new arrivals?)\b|最新上架|新品上市"), "newest", 0.9),
+    (re.compile(r"\b(?:cheap|affordable|budget|inexpensive)\b|便宜|实惠"), "price_asc", 0.6),
+)
+
+
 def _strip_accents(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
@@ -150,6 +176,10 @@ class AttributeParser:
             kw = {k: v for k, v in (("low", price.low), ("high", price.high)) if v is not None}
             currency = price_currency(text[price.start : price.end], text[price.end :])
             add("price", value, price.start, price.end, price.confidence, currency, **kw)
+        for pattern, order, confidence in _SORT_PATTERNS:
+            for m in pattern.finditer(text):
+                if not any(m.start() < b and a < m.end() for a, b in taken):
+                    add("sort", order, m.start(), m.end(), confidence)
         for pattern, confidence in _SIZE_PATTERNS:
             for m in pattern.finditer(text):
                 if not any(m.start() < b and a < m.end() for a, b in taken):
