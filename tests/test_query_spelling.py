@@ -38,6 +38,10 @@ def test_english_typos_are_corrected_towards_the_catalogue(demo_titles: list[str
     ]
     # two letters swapped are one edit, not two: a word of up to 6 letters allows one
     assert fix.correct("tshrit jakcet")[0] == "tshirt jacket"
+    # in a four-letter word only a swap is corrected: nkie is nike, nkee and neyo stay
+    assert fix.correct("nkie shoes")[0] == "nike shoes"
+    for q in ("nkee", "neyo", "inno"):
+        assert fix.correct(q) == (q, ()), q
     # a plural of a known word is left alone, a typo that only looks like one is not
     assert fix.correct("jackets")[0] == "jackets"
     assert fix.correct("shoees")[0] == "shoes"

@@ -196,6 +196,18 @@ def test_a_brand_named_in_either_script_finds_all_its_products(
         assert {h.product.id for h in found.hits} == sold, query
 
 
+def test_picking_a_category_facet_returns_what_the_facet_counted(search: SearchService) -> None:
+    # "running shoes" filters to Running Shoes; its facet says Footwear (15): picking it
+    # must not widen the result to every one of Footwear's products
+    first = search.search(SearchRequest("running shoes", understand=True, size=50))
+    counted = first.facets.category[0]["Footwear"]
+    picked = SearchFilters(category="Footwear")
+    second = search.search(SearchRequest("running shoes", picked, understand=True, size=50))
+    assert second.total == counted == first.total
+    elsewhere = SearchFilters(category="Electronics")  # the shopper's choice stands
+    assert search.search(SearchRequest("running shoes", elsewhere, understand=True)).total == 0
+
+
 def test_cheapest_in_the_query_sorts_by_price(search: SearchService) -> None:
     cheapest = search.search(SearchRequest("cheapest running shoes", understand=True, size=50))
     plain = search.search(SearchRequest("running shoes", understand=True, size=50))

@@ -19,6 +19,7 @@ from shopsense.app.search_parse import (
     filters_from_parse,
     item_words,
     name_category,
+    narrows,
     parse_sort,
     widen_category,
 )
@@ -412,6 +413,21 @@ def test_a_query_asking_for_an_order_sorts_unless_the_shopper_chose_one() -> Non
         filters=tuple(parser.parse("cheapest shoes")),
     )
     assert item_words(cheapest) == "shoes"  # names the category Shoes
+
+
+def test_a_category_the_shopper_picked_above_the_parse_keeps_the_narrower_one() -> None:
+    assert narrows("Footwear > Shoes > Running Shoes", None)
+    assert narrows("Footwear > Shoes > Running Shoes", "footwear")
+    assert not narrows("Footwear > Shoes", "Footwear > Shoes")  # the same: the shopper's
+    assert not narrows("Footwear > Shoes", "Electronics")
+    assert not narrows("Footwear > Shoes", "Foot")  # whole levels only
+    parsed = ParsedQuery(
+        text="q", corrected="q", intent=_parsed([("Footwear > Shoes", 0.95)]).intent
+    )
+    assert apply_parse(parsed, SearchFilters(category="Footwear"))[0].category == (
+        "Footwear > Shoes"
+    )
+    assert apply_parse(parsed, SearchFilters(category="Home"))[0].category == "Home"
 
 
 def test_what_the_query_says_not_to_show() -> None:

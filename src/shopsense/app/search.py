@@ -268,14 +268,15 @@ class SearchService:
                 parsed, request.filters, self._categories(), request.sort, self._currencies()
             )
             understood = (*understood, *sorted_by)
-            if request.filters.category is None:  # the shopper chose none
-                words = item_words(parsed)
-                filters, understood = name_category(
-                    filters, understood, words, self._category_names(), request.sort
-                )
-                if filters.category is not None and not _names_it(understood):
-                    outside, inside = self._exact_matches(words, filters)
-                    filters, understood = widen_category(filters, understood, outside, inside)
+            chosen = request.filters.category
+            words = item_words(parsed)
+            filters, understood = name_category(
+                filters, understood, words, self._category_names(), request.sort, chosen
+            )
+            if filters.category not in (None, chosen) and not _names_it(understood):
+                # the parse's category (the shopper chose none, or one above it)
+                outside, inside = self._exact_matches(words, filters)
+                filters, understood = widen_category(filters, understood, outside, inside)
             request = replace(request, query=_searched(parsed, understood), filters=filters)
         if not request.query.strip():
             ranked = self._browse(request.filters, request.mode, request.explain)

@@ -177,7 +177,8 @@ def apply_parse(
         why = f" (best guess {best.category}, p {best.probability:.2f})" if best else ""
         uses.append(ParseUse("category", "unknown", "", "unused", f"the model abstains{why}"))
     elif intent is not None:
-        out, use = _category_use(intent, out, given.category is None, categories, sort)
+        free = narrows(intent.category, given.category)
+        out, use = _category_use(intent, out, free, categories, sort)
         uses.append(use)
     return out, tuple(uses)
 
@@ -310,14 +311,16 @@ def name_category(
     words: str,
     names: Mapping[frozenset[str], str],
     sort: str,
+    chosen: str | None = None,
 ) -> tuple[SearchFilters, tuple[ParseUse, ...]]:
     """When the query's item ``words`` are the name of one of the catalogue's category
     nodes (``shoes``, ``laptop``: plural folded), that category is the filter, in place of
     the model's guess: a shopper typing a category's name means all of it (``shoes``:
     *Footwear > Shoes*, running shoes and sneakers alike, not the guessed *Running
-    Shoes*), and the catalogue's own names outrank a model trained on its titles."""
+    Shoes*), and the catalogue's own names outrank a model trained on its titles. Under
+    the shopper's ``chosen`` category only when it lies within it (:func:`narrows`)."""
     named = names.get(frozenset(search_terms(words)))
-    if named is None or filters.category == named:
+    if named is None or filters.category == named or not narrows(named, chosen):
         return filters, tuple(uses)
     guess = next((u for u in uses if u.field == "category"), None)
     was = ""
@@ -331,6 +334,18 @@ def name_category(
     use = ParseUse("category", named, words.strip(), "filter", note)
     kept = [u for u in uses if u.field != "category"]
     return replace(filters, category=named), (*kept, use)
+
+
+def narrows(category: str, chosen: str | None) -> bool:
+    """Whether the parse's ``category`` may be the filter under the shopper's ``chosen``
+    one: when the shopper chose none, or one above it. A shopper who searched ``running
+    shoes`` and then picked the facet *Footwear* keeps the 15 running shoes the facet
+    counted, not every one of its 28 products; a category elsewhere is the shopper's."""
+    if chosen is None:
+        return True
+    inner = SearchFilters(category=category).category_prefix or ""
+    outer = SearchFilters(category=chosen).category_prefix or ""
+    return inner.startswith(outer + CATEGORY_SEP)
 
 
 def known_guesses(intent: Intent, categories: Container[str] | None) -> list[CategoryGuess]:

@@ -116,14 +116,17 @@ class SpellingCorrector:
     def _nearest(self, word: str) -> tuple[str, int] | None:
         """The nearest, then most frequent, vocabulary word within the edit budget."""
         max_edits = min(2, len(word) // 5)  # an edit per 5 letters: neyo, inno stay
-        if not max_edits:
+        # ... but two letters swapped in a four-letter word are a typo (nkie, smoe)
+        swapped = not max_edits and len(word) == 4
+        if not max_edits and not swapped:
             return None
         hits = [
             h
             for h in process.extract(
-                word, self._english, scorer=OSA.distance, score_cutoff=max_edits, limit=20
+                word, self._english, scorer=OSA.distance, score_cutoff=max_edits or 1, limit=20
             )
             if h[0][0] == word[0]  # shoppers rarely miss the first letter: freezer ≠ breeze
+            and (not swapped or sorted(h[0]) == sorted(word))
         ]
         if not hits:
             return None
