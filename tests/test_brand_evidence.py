@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from shopsense.query.attributes import AttributeParser
-from shopsense.query.brand_evidence import MIN_TITLES, generic_brands
+from shopsense.query.brand_evidence import MIN_TITLES, confirmed_names, generic_brands
 
 CATALOGUE = [
     ("Digital Photo Frame 8 inch", "Digital"),
@@ -65,3 +65,20 @@ def test_a_generic_brand_is_no_filter_but_a_distinct_one_is() -> None:
     assert {f.value: f.confidence for f in shouting.parse("digital frame")}["Digital"] < 0.8
     (samsung,) = [f for f in parser.parse("samsung tv") if f.field == "brand"]
     assert samsung.value.lower() == "samsung" and samsung.confidence == 1.0
+
+
+def test_a_chinese_brand_name_that_is_a_word_is_sure_where_titles_use_it_for_the_brand() -> None:
+    shop = [
+        ("苹果 Apple iPhone 16 Pro 硅胶保护壳 黑色", "Apple"),
+        ("苹果 AirPods Pro 2 白色", "Apple"),
+        ("Apple Watch Series 10", "Apple"),
+        ("博士 Bose QuietComfort 耳机", "Bose"),  # one title: too little to judge
+    ]
+    assert confirmed_names(shop) == {"苹果"}
+    grocer = [*shop, ("红富士 苹果 5斤装", "果园")]  # the fruit, sold by another brand
+    assert confirmed_names(grocer) == frozenset()
+    assert confirmed_names([("Keep Yoga Mat", "Keep"), ("Keep 瑜伽垫", "Keep")]) == frozenset()
+    parser = AttributeParser(["Apple", "Bose"], confirmed=confirmed_names(shop))
+    (apple,) = parser.parse("苹果手机")
+    assert (apple.value, apple.confidence) == ("Apple", 1.0)
+    assert AttributeParser(["Apple"]).parse("苹果手机")[0].confidence < 0.8

@@ -113,15 +113,26 @@ class _Field:
 class AttributeParser:
     """Finds attribute filters in a query. Build it once per catalogue; parsing is pure."""
 
-    def __init__(self, brands: Iterable[str] = (), generic: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        brands: Iterable[str] = (),
+        generic: Iterable[str] = (),
+        confirmed: Iterable[str] = (),
+    ) -> None:
         """``generic``: brands whose names are common words in the catalogue's titles
         (:func:`shopsense.query.brand_evidence.generic_brands`): soft guesses, as are brands
-        spelled like a colour or gender word."""
+        spelled like a colour or gender word. ``confirmed``: Chinese brand names that are
+        guesses in general but that the catalogue's titles use for the brand alone
+        (:func:`~shopsense.query.brand_evidence.confirmed_names`: 苹果 in a shop of
+        Apple products): sure ones."""
         words = {a.alias for a in (*aliases("genders"), *aliases("colours"))}
         soft = {norm(g) for g in generic}  # "SAMSUNG" and "Samsung" are one brand
+        sure = set(confirmed)
         brand_spellings = [
             Alias(a.value, a.alias, min(a.confidence, AMBIGUOUS_BRAND))
             if a.alias in words or norm(a.value) in soft
+            else Alias(a.value, a.alias, 1.0)
+            if a.alias in sure
             else a
             for a in brand_aliases(brands)
         ]

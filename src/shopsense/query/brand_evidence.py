@@ -20,7 +20,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from shopsense.query.attributes import brand_aliases
-from shopsense.query.lexicon import norm
+from shopsense.query.lexicon import aliases, norm
+from shopsense.text.normalize import has_cjk, normalize
 
 #: A brand named after these words is what another product fits (``Case for iPhone``), not
 #: a use of the brand's name as a word: such mentions are not counted.
@@ -29,6 +30,9 @@ _FITS = frozenset({"for", "with", "fits", "fit", "compatible", "to", "replaces",
 GENERIC_SHARE = 0.5
 #: ... and at least this many titles name it (fewer is too little to judge).
 MIN_TITLES = 5
+#: A Chinese brand name that is a common word too (苹果 apple, 博士 doctor) is taken for
+#: the brand when at least this many of the catalogue's titles hold it, all the brand's own.
+CONFIRM_TITLES = 2
 
 
 def generic_brands(products: Iterable[tuple[str, str | None]]) -> frozenset[str]:
@@ -66,3 +70,24 @@ def generic_brands(products: Iterable[tuple[str, str | None]]) -> frozenset[str]
         and own[b] / n < GENERIC_SHARE
         and (titles_carry or own[b] >= GENERIC_SHARE * products_of[norm(b)])
     )
+
+
+def confirmed_names(products: Iterable[tuple[str, str | None]]) -> frozenset[str]:
+    """The Chinese brand names of ``data/brands_zh.csv`` that are only guesses in general
+    (``苹果``: the fruit or Apple) but that this catalogue's titles, ``(title, brand)``
+    pairs, use for the brand alone: at least ``CONFIRM_TITLES`` titles hold the name and
+    every one of them is the brand's (an electronics shop's 苹果 is Apple; a grocer's is
+    not). English names stay as they are: a query's ``keep warm`` is a verb whatever the
+    titles say."""
+    pairs = list(products)
+    sold = {norm(brand) for _, brand in pairs if brand}
+    # only titles in Chinese can hold a Chinese name (a 44k English catalogue: none)
+    rows = [(normalize(t), norm(b) if b else None) for t, b in pairs if has_cjk(t)]
+    out = set()
+    for a in aliases("brands_zh"):
+        if a.confidence >= 1.0 or not has_cjk(a.alias) or norm(a.value) not in sold:
+            continue
+        holders = [brand for title, brand in rows if a.alias in title]
+        if len(holders) >= CONFIRM_TITLES and all(b == norm(a.value) for b in holders):
+            out.add(a.alias)
+    return frozenset(out)

@@ -7,7 +7,7 @@ from typing import Protocol
 
 from shopsense.models.minilm_checkpoint import vocabulary_words
 from shopsense.query.attributes import AttributeParser, brand_aliases
-from shopsense.query.brand_evidence import generic_brands
+from shopsense.query.brand_evidence import confirmed_names, generic_brands
 from shopsense.query.english_words import common_english_words
 from shopsense.query.lexicon import aliases
 from shopsense.query.spelling import SpellingCorrector, vocabulary
@@ -49,7 +49,7 @@ def understanding_for(
     protected += [a.alias for a in brand_aliases(brands)]
     protected += [a.alias for name in ("colours", "genders") for a in aliases(name)]
     return QueryUnderstanding(
-        attributes=AttributeParser(brands, generic_brands(titled)),
+        attributes=AttributeParser(brands, generic_brands(titled), confirmed_names(titled)),
         spelling=SpellingCorrector(counts, protected=protected, chinese=spell_chinese),
         intent=intent,
     )
