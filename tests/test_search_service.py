@@ -208,6 +208,21 @@ def test_picking_a_category_facet_returns_what_the_facet_counted(search: SearchS
     assert search.search(SearchRequest("running shoes", elsewhere, understand=True)).total == 0
 
 
+def test_a_brand_and_a_category_name_filter_to_the_category_the_brand_spreads_over(
+    search: SearchService,
+) -> None:
+    # Nike sells running shoes and sneakers: "nike shoes" is every Nike shoe
+    shoes = search.search(SearchRequest("nike shoes", understand=True, size=50))
+    (use,) = [u for u in shoes.understood if u.field == "category"]
+    assert (use.value, use.text, use.use) == ("Footwear > Shoes", "shoes", "filter")
+    kinds = {h.product.category[-1] for h in shoes.hits if h.product.brand == "Nike"}
+    assert kinds == {"Running Shoes", "Sneakers"}
+    assert shoes.hits[0].product.brand == "Nike"
+    # Apple's watches are all smart watches: "apple watch" names no wider category
+    watch = search.search(SearchRequest("apple watch", understand=True, size=50))
+    assert not any(u.field == "category" and u.text for u in watch.understood)
+
+
 def test_cheapest_in_the_query_sorts_by_price(search: SearchService) -> None:
     cheapest = search.search(SearchRequest("cheapest running shoes", understand=True, size=50))
     plain = search.search(SearchRequest("running shoes", understand=True, size=50))

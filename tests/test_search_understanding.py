@@ -15,6 +15,7 @@ from shopsense.app.search_parse import (
     ParseUse,
     apply_parse,
     boost_by_parse,
+    brand_and_kind,
     category_names,
     filters_from_parse,
     item_words,
@@ -428,6 +429,18 @@ def test_a_category_the_shopper_picked_above_the_parse_keeps_the_narrower_one() 
         "Footwear > Shoes"
     )
     assert apply_parse(parsed, SearchFilters(category="Home"))[0].category == "Home"
+
+
+def test_the_kind_named_beside_a_brand() -> None:
+    parser = AttributeParser(["Nike", "Apple"])
+
+    def split(query: str) -> tuple[str, tuple[str, ...]]:
+        parsed = ParsedQuery(text=query, corrected=query, filters=tuple(parser.parse(query)))
+        return brand_and_kind(parsed)
+
+    assert split("red nike shoes under $50") == ("shoes", ("Nike",))
+    assert split("shoes without nike") == ("shoes", ())  # a brand said not to show
+    assert split("running shoes") == ("running shoes", ())
 
 
 def test_what_the_query_says_not_to_show() -> None:

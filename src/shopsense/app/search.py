@@ -28,6 +28,7 @@ from shopsense.app.search_parse import (
     ParseBoosts,
     ParseUse,
     apply_parse,
+    brand_and_kind,
     category_names,
     item_words,
     name_category,
@@ -60,6 +61,7 @@ from shopsense.retrieval.facets import Facets, FacetTable
 from shopsense.retrieval.filters import SearchFilters
 from shopsense.text.normalize import has_terms, normalize
 from shopsense.text.pictographs import read_pictographs
+from shopsense.text.singular import search_terms
 from shopsense.text.tokenize import tokenize
 
 SORTS = ("relevance", "price_asc", "price_desc", "newest")
@@ -273,6 +275,16 @@ class SearchService:
             filters, understood = name_category(
                 filters, understood, words, self._category_names(), request.sort, chosen
             )
+            if not _names_it(understood):
+                # "nike shoes": the kind is named after the brand; it is the filter when
+                # the brand's products spread over several of its categories (Nike's
+                # running shoes and sneakers), not when they sit in one (apple watch)
+                kind, brands = brand_and_kind(parsed)
+                named = self._category_names().get(frozenset(search_terms(kind)))
+                if brands and named and all(self._spreads(b, named) for b in brands):
+                    filters, understood = name_category(
+                        filters, understood, kind, self._category_names(), request.sort, chosen
+                    )
             if filters.category not in (None, chosen) and not _names_it(understood):
                 # the parse's category (the shopper chose none, or one above it)
                 outside, inside = self._exact_matches(words, filters)
@@ -409,6 +421,20 @@ class SearchService:
             else:
                 outside.append((category, index.table.titles[row]))
         return outside, inside
+
+    def _spreads(self, brand: str, category: str) -> bool:
+        """Whether ``brand``'s products under ``category`` sit in more than one of its
+        subcategories."""
+        table = self.pipeline.index.table
+        prefix = SearchFilters(category=category).category_prefix
+        depth = len(category.split(CATEGORY_SEP))
+        key = normalize(brand)
+        below = {
+            tuple(c[: depth + 1])
+            for b, c in zip(table.brands, table.categories, strict=True)
+            if b and normalize(b) == key and prefix in category_prefixes(c)
+        }
+        return len(below) > 1
 
     def _currencies(self) -> frozenset[str]:
         """Every currency this index's products are priced in, read on first use."""

@@ -252,6 +252,19 @@ def item_words(parsed: ParsedQuery) -> str:
     return remainder(parsed.corrected, kept, {f.field for f in kept})
 
 
+def brand_and_kind(parsed: ParsedQuery) -> tuple[str, tuple[str, ...]]:
+    """The item words without the confident brands named (``nike shoes`` → ``shoes``),
+    and those brands; no brand: the item words and ``()``."""
+    named = tuple(
+        f
+        for f in parsed.filters
+        if f.field == "brand" and not f.negated and f.confidence >= ATTRIBUTE_CONFIDENCE
+    )
+    kept = [f for f in parsed.filters if f.field in ATTRIBUTE_FIELDS or f.negated]
+    bare = remainder(parsed.corrected, [*kept, *named], {"brand", *ATTRIBUTE_FIELDS})
+    return bare, tuple(dict.fromkeys(f.value for f in named))
+
+
 def widen_category(
     filters: SearchFilters,
     uses: Sequence[ParseUse],
