@@ -223,6 +223,15 @@ def test_a_brand_and_a_category_name_filter_to_the_category_the_brand_spreads_ov
     assert not any(u.field == "category" and u.text for u in watch.understood)
 
 
+def test_a_kind_named_in_the_query_ranks_that_kind_first(search: SearchService) -> None:
+    # "phone": smartphones (their titles never say phone) before phone cases and chargers
+    phone = search.search(SearchRequest("phone", understand=True, size=10, explain=True))
+    kinds = [h.product.category[-1] for h in phone.hits]
+    assert kinds[:5] == ["Smartphones"] * 5, kinds
+    why = phone.hits[0].explanation
+    assert why is not None and why.parse["kind Smartphones"] > 0
+
+
 def test_cheapest_in_the_query_sorts_by_price(search: SearchService) -> None:
     cheapest = search.search(SearchRequest("cheapest running shoes", understand=True, size=50))
     plain = search.search(SearchRequest("running shoes", understand=True, size=50))

@@ -11,6 +11,7 @@ from shopsense.app.search_parse import (
     ATTRIBUTE_WEIGHT,
     BRAND_WEIGHT,
     INTENT_WEIGHT,
+    KIND_WEIGHT,
     ParseBoosts,
     ParseUse,
     apply_parse,
@@ -282,7 +283,7 @@ def test_each_hit_can_say_what_the_parse_added() -> None:
     by_row = dict(zip(out.rows.tolist(), out.scores.tolist(), strict=True))
     for row, scaled in enumerate([1.0, 0.5, 0.0]):
         assert np.isclose(by_row[row], scaled + sum(gained[row].values()))
-    assert not ParseBoosts(ParsedQuery(text="q", corrected="q"))
+    assert not ParseBoosts(ParsedQuery(text="q", corrected="q"), frozenset())
 
 
 def test_a_colour_lifts_the_products_written_in_any_of_its_spellings() -> None:
@@ -431,6 +432,21 @@ def test_a_category_the_shopper_picked_above_the_parse_keeps_the_narrower_one() 
     assert apply_parse(parsed, SearchFilters(category="Home"))[0].category == "Home"
 
 
+def test_a_product_of_the_kind_the_query_names_ranks_first() -> None:
+    # "phone": a smartphone is one (through the synonym smartphone), a phone case is a case
+    phone = ParsedQuery(text="phone", corrected="phone", synonyms={"phone": ("smartphone", "手机")})
+    boosts = ParseBoosts(phone)
+    assert boosts.of(("Electronics", "Phones", "Smartphones"), {}, None) == {
+        "kind Smartphones": KIND_WEIGHT
+    }
+    assert boosts.of(("Electronics", "Phones", "Phone Cases"), {}, None) == {}
+    case = ParsedQuery(text="iphone case", corrected="iphone case")
+    assert ParseBoosts(case).of(("Electronics", "Phones", "Phone Cases"), {}, None) == {
+        "kind Phone Cases": KIND_WEIGHT
+    }
+    assert ParseBoosts(case).of(("Electronics", "Phones", "Smartphones"), {}, None) == {}
+
+
 def test_the_kind_named_beside_a_brand() -> None:
     parser = AttributeParser(["Nike", "Apple"])
 
@@ -480,4 +496,4 @@ def test_a_price_guess_lifts_products_priced_near_it_in_its_currency() -> None:
     assert sorted_by_price[0].use == "unused"
     # a bare range (a lens's 70-200) is below a guess: it neither filters nor ranks
     lens = replace(guess, confidence=0.6, currency=None)
-    assert not ParseBoosts(ParsedQuery(text="q", corrected="q", filters=(lens,)))
+    assert not ParseBoosts(ParsedQuery(text="q", corrected="q", filters=(lens,)), frozenset())
