@@ -124,6 +124,14 @@ def test_price_constraints_with_their_spans(
         "20以内加减法练习册",
         "2022元旦视频",
         "0元购 小零食",  # a giveaway
+        # units in the plural, and more of them; a pack; a discount
+        "backpack around 25 liters",
+        "tv around 65 inches",
+        "around 100 pieces lego",
+        "hair dryer around 1800 watts",
+        "5块装 毛巾",
+        "$20 off nike",
+        "save $20 headphones",
     ],
 )
 def test_numbers_that_are_not_prices(parser: AttributeParser, query: str) -> None:
@@ -229,6 +237,12 @@ def test_chinese_numerals_are_read_as_said(numeral: str, value: float | None) ->
     assert _chinese_amount(numeral) == value
 
 
+def test_a_model_number_before_a_price_is_no_price() -> None:
+    for query, text in (("iphone 16 $799", "$799"), ("小米15 ¥5299", "¥5299")):
+        (price,) = [f for f in AttributeParser().parse(query) if f.field == "price"]
+        assert price.text == text, query
+
+
 def test_a_bound_after_a_bare_number_is_only_a_soft_price(parser: AttributeParser) -> None:
     price = by_field(parser.parse("headphones 100 or less"))["price"]
     assert (price.low, price.high) == (None, 100.0) and price.confidence < 0.8
@@ -271,7 +285,19 @@ def test_a_negated_brand_or_colour_says_so_with_its_words(
 
 
 @pytest.mark.parametrize(
-    "query", ["nike running shoes", "no show socks nike", "t-shirt red", "red t-shirt", "nike-air"]
+    "query",
+    [
+        "nike running shoes",
+        "no show socks nike",
+        "t-shirt red",
+        "red t-shirt",
+        "nike-air",
+        "Apple iPhone 16 128GB - Black",  # a pasted title: a dash with a space is no "not"
+        "running shoes - nike",
+        "性别 白色 t恤",  # 别 ends 性别 (sex), 区别
+        "是不是耐克正品",  # a question: is it Nike?
+        "要不要红色",
+    ],
 )
 def test_words_near_a_brand_or_colour_that_do_not_negate_it(
     parser: AttributeParser, query: str

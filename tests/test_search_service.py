@@ -241,6 +241,26 @@ def test_cheapest_in_the_query_sorts_by_price(search: SearchService) -> None:
     assert len(usd) > 3 and usd == sorted(usd)
     chosen = search.search(SearchRequest("cheapest running shoes", sort="newest", understand=True))
     assert chosen.sort == "newest"
+    # sorted, only the products holding the words: no cheaper neighbour in meaning
+    nike = search.search(SearchRequest("nike", sort="price_asc", size=100))
+    assert nike.hits and {h.product.brand for h in nike.hits} == {"Nike"}
+
+
+def test_a_query_that_is_only_a_price_filters_by_it(search: SearchService) -> None:
+    for query, currency, low, high in (("around 400", None, 320, 480), ("100元", "CNY", 80, 120)):
+        found = search.search(SearchRequest(query, understand=True, size=100))
+        assert found.query == "" and 0 < found.total < 50, query
+        (use,) = [u for u in found.understood if u.field == "price"]
+        assert use.use == "filter"
+        for h in found.hits:
+            assert low <= (h.product.effective_price or 0) <= high
+            assert currency is None or h.product.currency == currency
+
+
+def test_a_brand_filter_in_another_spelling_is_the_catalogue_s(search: SearchService) -> None:
+    for spelling in ("耐克", "NIKE"):
+        found = search.search(SearchRequest("跑鞋", SearchFilters(brands=(spelling,)), size=50))
+        assert found.hits and {h.product.brand for h in found.hits} == {"Nike"}, spelling
 
 
 def test_a_brand_the_query_says_not_to_show_is_left_out(search: SearchService) -> None:

@@ -404,7 +404,8 @@ def test_a_query_asking_for_an_order_sorts_unless_the_shopper_chose_one() -> Non
     assert sort_of("cheapest running shoes") == ("price_asc", [("cheapest", "sort")])
     assert sort_of("最便宜的耳机") == ("price_asc", [("最便宜", "sort")])
     assert sort_of("most expensive headphones") == ("price_desc", [("most expensive", "sort")])
-    assert sort_of("newest sneakers") == ("newest", [("newest", "sort")])
+    assert sort_of("new arrivals sneakers") == ("newest", [("new arrivals", "sort")])
+    assert sort_of("newest iphone") == ("relevance", [])  # the newest model, not an order
     assert sort_of("cheapest shoes", "newest") == ("newest", [("cheapest", "unused")])
     assert sort_of("cheap jeans") == ("relevance", [("cheap", "unused")])  # a guess
     assert sort_of("latest iphone") == ("relevance", [])  # the latest model, not an order

@@ -25,6 +25,8 @@ from typing import Protocol
 import numpy as np
 
 from shopsense.app.search_parse import (
+    CATEGORY_PROBABILITY,
+    WORD_SORT_CATEGORY_PROBABILITY,
     ParseBoosts,
     ParseUse,
     apply_parse,
@@ -39,6 +41,8 @@ from shopsense.app.search_parse import (
 from shopsense.catalog.schema import CATEGORY_SEP, Product
 from shopsense.catalog.store import ProductStore, Stored
 from shopsense.core.errors import InputError
+from shopsense.query.attributes import brand_aliases
+from shopsense.query.lexicon import norm
 from shopsense.query.types import ParsedQuery
 from shopsense.query.understanding import remainder
 from shopsense.ranking.features import FEATURES
@@ -241,6 +245,7 @@ class SearchService:
         self._category_prefixes: frozenset[str] | None = None
         self._names: dict[frozenset[str], str] | None = None
         self._currency_set: frozenset[str] | None = None
+        self._brand_names: dict[str, str] | None = None
 
     @property
     def table_size(self) -> int:
@@ -250,6 +255,7 @@ class SearchService:
         t0 = time.perf_counter()
         for rewrite in self.rewriters:
             request = rewrite(request)
+        request = replace(request, filters=self._brand_spelling(request.filters))
         typed, own = request.query, request.filters
         request, notices = _read_symbols(request)
         if typed.strip() and not has_terms(request.query):
@@ -265,9 +271,16 @@ class SearchService:
         if request.understand and self.understand is not None:
             parsed = self.understand(request.query)
             sort, sorted_by = parse_sort(parsed, request.sort)  # "cheapest": by price
+            words_sort = sort != request.sort
+            sure = WORD_SORT_CATEGORY_PROBABILITY if words_sort else CATEGORY_PROBABILITY
             request = replace(request, sort=sort)
             filters, understood = apply_parse(
-                parsed, request.filters, self._categories(), request.sort, self._currencies()
+                parsed,
+                request.filters,
+                self._categories(),
+                request.sort,
+                self._currencies(),
+                sure,
             )
             understood = (*understood, *sorted_by)
             chosen = request.filters.category
@@ -285,8 +298,12 @@ class SearchService:
                     filters, understood = name_category(
                         filters, understood, kind, self._category_names(), request.sort, chosen
                     )
-            if filters.category not in (None, chosen) and not _names_it(understood):
-                # the parse's category (the shopper chose none, or one above it)
+            # the parse's category (the shopper chose none, or one above it) widens, but
+            # not one the model is unsure of that filters only because the words sort
+            # ("cheapest iphone": widened, it would let the cheaper cases back in)
+            unsure = parsed.intent is None or parsed.intent.probability < CATEGORY_PROBABILITY
+            widens = not (words_sort and unsure) and not _names_it(understood)
+            if filters.category not in (None, chosen) and widens:
                 outside, inside = self._exact_matches(words, filters)
                 filters, understood = widen_category(filters, understood, outside, inside)
             request = replace(request, query=_searched(parsed, understood), filters=filters)
@@ -444,6 +461,17 @@ class SearchService:
             )
         return self._currency_set
 
+    def _brand_spelling(self, filters: SearchFilters) -> SearchFilters:
+        """The shopper's brand filter in the catalogue's spelling: ``耐克`` is Nike, ``levis``
+        Levi's (:func:`brand_aliases`); a name no brand has stays as given."""
+        if not filters.brands:
+            return filters
+        if self._brand_names is None:
+            sold = {b for b in self.pipeline.index.table.brands if b}
+            self._brand_names = {a.alias: a.value for a in brand_aliases(sold)}
+        names = tuple(self._brand_names.get(norm(b), b) for b in filters.brands)
+        return replace(filters, brands=names) if names != filters.brands else filters
+
     def _categories(self) -> frozenset[str]:
         """Every category prefix of this index's products, read on first use."""
         if self._category_prefixes is None:
@@ -588,6 +616,11 @@ class SearchService:
         keep = self._result_set(ranked)
         if sort == "relevance":
             return keep, []
+        # sorted, a product near in meaning only would rank by price among the ones that
+        # hold the words (nike by price: the cheapest socks of other brands first); where
+        # some hold them, only those are sorted
+        matched = [i for i in keep if ranked.lexical[i]]
+        keep = matched or keep
         table = self.pipeline.index.table
         rows = ranked.rows[keep]
         groups: list[str] = []
@@ -654,8 +687,10 @@ def _weak_result(
         parsed = [u.text or u.value for u in understood if u.use == "filter"]
         if parsed:
             said = ", ".join(repr(t) for t in parsed)
-            yours = "your filters and " if not own.empty else ""
-            return [f"nothing passes {yours}the filters read from the query ({said}); "
+            if not own.empty:
+                return [f"nothing passes your filters together with those read from the "
+                        f"query ({said})"]  # fmt: skip
+            return [f"nothing passes the filters read from the query ({said}); "
                     "search for the words as typed to leave them out"]  # fmt: skip
         if request.filters.empty:
             return []

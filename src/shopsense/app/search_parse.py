@@ -38,7 +38,7 @@ from functools import cache
 import numpy as np
 
 from shopsense.catalog.schema import CATEGORY_SEP
-from shopsense.query.lexicon import aliases
+from shopsense.query.lexicon import aliases, norm
 from shopsense.query.prices import PRICE_GUESS
 from shopsense.query.types import AttributeFilter, CategoryGuess, Intent, ParsedQuery
 from shopsense.query.understanding import remainder
@@ -50,6 +50,10 @@ from shopsense.text.singular import search_terms
 #: Filters applied from a parse only at or above these confidences.
 ATTRIBUTE_CONFIDENCE = 0.8
 CATEGORY_PROBABILITY = 0.9
+#: ... and at this one when the query's own words sort the results (``cheapest iphone``):
+#: sorted by price nothing ranks, so the kind asked for must be the filter, or the cheapest
+#: cases come before the cheapest iPhone
+WORD_SORT_CATEGORY_PROBABILITY = 0.5
 #: Weights of the parse's ranking signals, added to a candidate's score rescaled to [0, 1]
 #: within the pool: ``INTENT_WEIGHT × P(category)`` for a candidate under one of the
 #: intent's guesses, ``ATTRIBUTE_WEIGHT`` for each confident colour / gender / size it
@@ -106,12 +110,15 @@ def apply_parse(
     categories: Container[str] | None = None,
     sort: str = "relevance",
     currencies: Collection[str] = (),
+    category_probability: float = CATEGORY_PROBABILITY,
 ) -> tuple[SearchFilters, tuple[ParseUse, ...]]:
     """The shopper's own filters plus the parse's (module docstring), and the account of
     every part of the parse. ``categories``: the catalogue's category prefixes (in the
     index's form, :func:`category_prefixes`); a predicted category outside them filters
     nothing (an intent model trained on another shop's labels would empty every page).
     Under any ``sort`` but relevance nothing ranks, and the account says so.
+    ``category_probability``: how sure the intent must be to filter (lower when the query's
+    own words chose the sort: ``WORD_SORT_CATEGORY_PROBABILITY``).
     ``currencies``: the catalogue's; where it has several, a price bound whose query names
     its currency (``300元``, ``$50``) keeps to products priced in it (prices are never
     converted), and one that names none says that it compares amounts as written."""
@@ -119,9 +126,11 @@ def apply_parse(
         ParseUse("spelling", c.corrected, c.original, "query", f"searched for {c.corrected!r}")
         for c in parsed.corrections
     ]
-    prices = [
-        f for f in parsed.filters if f.field == "price" and f.confidence >= ATTRIBUTE_CONFIDENCE
-    ]
+    # a query that is only a price guess ("around 400", "100元") has no words to rank
+    # by: the guess is the filter
+    only_price = not remainder(parsed.corrected, parsed.filters, {"price", "sort"}).strip()
+    floor = PRICE_GUESS if only_price else ATTRIBUTE_CONFIDENCE
+    prices = [f for f in parsed.filters if f.field == "price" and f.confidence >= floor]
     out, price_note = given, ""
     own_price = given.min_price is not None or given.max_price is not None
     # prices are never converted: the bounds kept are those in the shopper's currency
@@ -180,7 +189,7 @@ def apply_parse(
         uses.append(ParseUse("category", "unknown", "", "unused", f"the model abstains{why}"))
     elif intent is not None:
         free = narrows(intent.category, given.category)
-        out, use = _category_use(intent, out, free, categories, sort)
+        out, use = _category_use(intent, out, free, categories, sort, category_probability)
         uses.append(use)
     return out, tuple(uses)
 
@@ -214,7 +223,12 @@ def _lift(field: str, value: str, text: str, note: str, sort: str) -> ParseUse:
 
 
 def _category_use(
-    intent: Intent, out: SearchFilters, free: bool, categories: Container[str] | None, sort: str
+    intent: Intent,
+    out: SearchFilters,
+    free: bool,
+    categories: Container[str] | None,
+    sort: str,
+    sure: float = CATEGORY_PROBABILITY,
 ) -> tuple[SearchFilters, ParseUse]:
     """The predicted category as a filter (sure, known, and the shopper chose none), and the
     lift its known guesses give (:class:`ParseBoosts`), with the account of both."""
@@ -228,8 +242,10 @@ def _category_use(
         if lifts:
             return out, _lift("category", intent.category, "", f"{note}; {lifted}", sort)
         return out, ParseUse("category", intent.category, "", "unused", note)
-    if intent.probability >= CATEGORY_PROBABILITY and free:
+    if intent.probability >= sure and free:
         note = f"only products under {intent.category} (p {intent.probability:.2f})"
+        if sure < CATEGORY_PROBABILITY and intent.probability < CATEGORY_PROBABILITY:
+            note += f": the query sorts by {sort}, so the kind asked for is the filter"
         note += f"; {lifted}" if sort == "relevance" else ""
         return replace(out, category=intent.category), ParseUse(
             "category", intent.category, "", "filter", note
@@ -385,6 +401,8 @@ def _attribute_use(
     """How search used attribute ``f`` (``applied``: a price bound in the filter;
     ``unused``: why a confident price bound is not)."""
     unsure = f.confidence < ATTRIBUTE_CONFIDENCE
+    if f.field == "price" and applied:
+        return ParseUse(f.field, f.value, f.text, "filter", price_note)
     if unsure and f.field == "price" and f.confidence >= PRICE_GUESS:
         held = f" {f.currency}" if f.currency else ""
         note = f"a guess, so it ranks: +{ATTRIBUTE_WEIGHT:g} to products at {_bound(f.low, f.high)}"
@@ -455,10 +473,11 @@ class ParseBoosts:
         # whose category's last word is one of them is that kind (``phone``: Smartphones,
         # through the synonym smartphone; not Phone Cases, which are cases)
         words = item_words(parsed)
+        said = norm(words)  # the synonym phrases are in this form (simplified, folded)
         kinds = frozenset(search_terms(words)) | {
             t
             for phrase, same in parsed.synonyms.items()
-            if phrase in words
+            if phrase in said
             for s in same
             for t in search_terms(s)[-1:]
         }

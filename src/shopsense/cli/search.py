@@ -80,7 +80,8 @@ def print_result(result: SearchResult, *, explain: bool) -> None:
         f"page {result.page}, {result.took_ms:.0f} ms"
     )
     if result.query != typed:  # the parse took words out as filters or guesses
-        echo(f"  searched for the words {result.query!r}")
+        searched = f"searched for the words {result.query!r}" if result.query else "browsed"
+        echo(f"  {searched}")
     for notice in result.notices:
         echo(f"  note: {notice}")
     for use in result.understood:

@@ -27,11 +27,12 @@ _LATIN = re.compile(r"[0-9a-z]")
 #: the brand Orange over every other shirt.
 AMBIGUOUS_BRAND = 0.6
 #: Words that negate the brand or colour right after them: ``without nike``, ``not red``,
-#: ``non-apple``, ``-nike``, ``不要耐克``, ``非耐克``, ``除了红色`` (not 特别 "especially", nor
-#: 非常 "very", which does not end right before it).
+#: ``non-apple``, ``-nike``, ``不要耐克``, ``非耐克``, ``除了红色``. Not a dash with a space
+#: after it (a pasted title's ``iPhone 16 - Black``), nor a question (是不是耐克, 要不要红色);
+#: 别 is left out (性别, 区别), and 非常 "very" does not end right before the word.
 _NEGATION = re.compile(
-    r"(?:(?<![0-9a-z])(?:without|not|no|non|except|excluding|but not)\s+|(?<![0-9a-z])non-"
-    r"|(?:^|(?<=\s))-|不要|不是|不含|除了|(?<!特)别|没有|非)\s*$"
+    r"(?:(?:(?<![0-9a-z])(?:without|not|no|non|except|excluding|but not)\s+|(?<![0-9a-z])non-"
+    r"|(?<!要)不要|(?<!是)不是|不含|除了|没有|非)\s*|(?:^|(?<=\s))-)$"
 )
 _NEGATABLE = ("brand", "colour")
 _SIZE_PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = (
@@ -63,8 +64,8 @@ _SORT_PATTERNS: tuple[tuple[re.Pattern[str], str, float], ...] = (
         "price_desc",
         0.95,
     ),
-    # not "latest" / 最新款: the latest model, not the product listed last
-    (re.compile(r"\b(?:newest|new arrivals?)\b|最新上架|新品上市"), "newest", 0.9),
+    # not "newest" / "latest" / 最新款: the latest model, not the product listed last
+    (re.compile(r"\bnew arrivals?\b|最新上架|新品上市"), "newest", 0.9),
     (re.compile(r"\b(?:cheap|affordable|budget|inexpensive)\b|便宜|实惠"), "price_asc", 0.6),
 )
 

@@ -38,12 +38,16 @@ _DIGITS = r"([0-9]{1,3}(?:,[0-9]{3})++(?:\.[0-9]++)?|[0-9]++(?:[.,][0-9]++)?|" +
 # never the mantissa of ``1e3``: a number in scientific notation is no price
 _NUM = r"(?:[$¥€£]\s*)?" + _DIGITS + r"(?![eE][+-]?[0-9])(?:\s*(k|百|千|万)(?![a-z]))?"
 # a Latin currency word ends where a word ends: ``50 usda`` is no price in dollars; 元 is
-# no currency in 元旦 (New Year's Day), 元宵, 元素, 元器件
+# no currency in 元旦 (New Year's Day), 元宵, 元素, 元器件, nor 块 in 5块装 (a five-pack); a
+# sign after a number is another price's (``iphone 16 $799``: 16 is the model)
 _CUR = (
-    r"(?:\s*(?:元(?![旦宵素器件])|块钱|块|(?:rmb|usd|dollars?|bucks|yuan|euros?)(?![a-z])|¥|\$))?"
+    r"(?:\s*(?:元(?![旦宵素器件])|块钱|块(?!装)|(?:rmb|usd|dollars?|bucks|yuan|euros?)(?![a-z])"
+    r"|[¥$](?!\s*[0-9])))?"
 )
 _UNITS = (
-    r"inch|in|\"|''|gb|tb|mb|mm|cm|m|kg|g|lbs?|w|v|mah|hz|ml|l|pcs|pack|ft|feet|piece|oz|dpi|"
+    r"inch(?:es)?|in|\"|''|gb|tb|mb|mm|cm|m|kg|g|lbs?|w|v|mah|hz|ml|l|pcs|packs?|ft|feet|"
+    r"pieces?|oz|dpi|liters?|litres?|watts?|lumens?|pounds?|gallons?|meters?|metres?|"
+    r"grams?|kilos?|stars?|pages?|pairs?|sheets?|rolls?|counts?|ct|"
     r"%|％|percent|hours?|hrs?|days?|weeks?|months?|years?|mins?|minutes?|seconds?|people|"
     r"persons?|x|pro|plus|mini|寸|英寸|克|毫升|升|瓦|核|码|号|岁|个月|年|天|小时|分钟|"
     r"厘米|毫米|公分|米|斤|公斤|千克|度|伏|安|匹|层|人|件|只|个|张|包"
@@ -134,7 +138,13 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], float, Needs], ...] = (
     ("about", re.compile(_APPROX_EN + _NUM + _CUR + _NOT_UNIT), 0.8, "number"),
     # an amount alone (``jeans 50 bucks``, ``98元的飞机``, ``话费50元``) may be the price
     # or the face value: a guess about the price, never a filter
-    ("about", re.compile(_ALONE + _NUM + _CUR + _NOT_UNIT_OR_MAX), PRICE_GUESS, "mark"),
+    # (not a discount: ``$20 off``, ``save $20``)
+    (
+        "about",
+        re.compile(r"(?<!save )" + _ALONE + _NUM + _CUR + _NOT_UNIT_OR_MAX + r"(?!\s*off\b)"),
+        PRICE_GUESS,
+        "mark",
+    ),
 )
 #: A measurement named just before the number: ``宽40以内`` (width), ``height under 50``.
 _MEASURE = re.compile(

@@ -78,5 +78,6 @@ class QueryUnderstanding:
             filters=filters,
             remainder=rest,
             synonyms=self.synonyms.expand(corrected),
-            intent=self._intent(corrected),
+            # the intent reads what names the item: not "cheapest", which asks for an order
+            intent=self._intent(remainder(corrected, filters, {"sort"})),
         )
