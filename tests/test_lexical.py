@@ -289,3 +289,21 @@ def test_passing_lists_every_filtered_key_ascending_and_follows_commits() -> Non
     idx.commit()
     assert idx.passing(sony).tolist() == [3, 9, 12, 15]
     assert idx.passing(SearchFilters(brands=("lg",))).tolist() == []
+
+
+def test_matching_lists_every_key_the_search_finds_however_many() -> None:
+    idx = LexicalIndex(None)
+    titles = [f"{'red' if k % 2 else 'blue'} shoe {k}" for k in range(40)]
+    docs = [_doc(k, t, brand="sony" if k % 3 == 0 else "bose") for k, t in enumerate(titles)]
+    idx.upsert([*docs, _doc(40, "sony headphones", brand="sony")], replace=False)
+    idx.delete([7])
+    idx.commit()
+    syn = Synonyms(SynonymConfig(groups=[["headphones", "earphones"]]))
+    sony = SearchFilters(brands=("Sony",))
+    for query in ["red", "red headphones", "headphnes", "earphones", "shoe", "nothing"]:
+        terms = query_terms(query, synonyms=syn, known=idx.knows)
+        for f in (None, sony):
+            found = idx.matching(terms, f)
+            assert found.tolist() == sorted(idx.search(terms, 100, f).keys.tolist()), (query, f)
+    assert len(idx.matching(query_terms("shoe"))) == 39 > 10  # past any pool, none deleted
+    assert idx.matching([], sony).tolist() == idx.passing(sony).tolist()  # no text: all

@@ -1,22 +1,21 @@
 """The search service: query → filtered, ranked, paged hits with facets and explanations.
 
 Limits (``InputError`` beyond them): query ≤ 512 characters, page size ≤ 100,
-results reachable by paging ≤ ``MAX_RESULTS`` (the candidate pool). Facets and
-``total`` count the filtered candidate pool, i.e. the results one can page through.
-Non-relevance sorts order that same pool. The pool holds every lexical match
-among the candidates plus the candidates that only the semantic index found whose
-cosine with the query is at least ``DENSE_FLOOR``: weak semantic neighbours do not
-flood facets and nonsense (``asdfghjkl``, cosine ≤ 0.12 on the demo) finds nothing.
-(The first 20 semantic-only ones by rank were kept before: a filter then brought in
-neighbours the unfiltered facet had not counted. Both retrievers still take the best
-``pool`` of the filtered set, so past the pool a filter can still bring in more.)
+results reachable by paging ≤ ``MAX_RESULTS``. ``total`` and the facets count the
+filtered result set, the same on every page (:mod:`shopsense.app.search_pages`):
+every product passing the filters that holds a word of the query, however many, plus
+the products only the semantic index found among its best ``DEFAULT_POOL`` whose
+cosine with the query is at least ``DENSE_FLOOR`` (weak semantic neighbours do not
+flood facets and nonsense, ``asdfghjkl`` at cosine ≤ 0.12 on the demo, finds nothing).
+The first results are the ranker's order over its ``DEFAULT_POOL`` candidates of each
+retriever, whatever the page; the pages past them come from a deeper run, without
+the products already listed. Non-relevance sorts order the first ones, then the rest.
+An empty query browses every product passing the filters.
 """
 
 from __future__ import annotations
 
-import math
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from difflib import get_close_matches
@@ -24,6 +23,14 @@ from typing import Protocol
 
 import numpy as np
 
+from shopsense.app.search_pages import (
+    MAX_RESULTS,
+    Rows,
+    listed,
+    paging_notices,
+    sort_order,
+    tail,
+)
 from shopsense.app.search_parse import (
     CATEGORY_PROBABILITY,
     WORD_SORT_CATEGORY_PROBABILITY,
@@ -70,11 +77,6 @@ from shopsense.text.tokenize import tokenize
 
 SORTS = ("relevance", "price_asc", "price_desc", "newest")
 MAX_PAGE_SIZE = 100
-MAX_RESULTS = 1000
-#: Least query cosine of a product only the semantic index found, to be a result (in
-#: every mode). On the demo, cross-language neighbours (``降噪耳机`` → noise-cancelling
-#: earbuds) are 0.25–0.32 and nonsense queries' best 0.06–0.12.
-DENSE_FLOOR = 0.2
 EXACT_PROBE = 50  # lexical matches read for products a parsed category filter would hide
 
 
@@ -310,28 +312,14 @@ class SearchService:
         if not request.query.strip():
             ranked = self._browse(request.filters, request.mode, request.explain)
         else:
-            pool = max(DEFAULT_POOL, request.page * request.size)
             ranked = self.pipeline.run(
-                request.query, request.mode, request.filters, pool, features=request.explain
+                request.query, request.mode, request.filters, features=request.explain
             )
+        ranked, boosts = self._boosted(ranked, parsed, request.sort)
         table = self.pipeline.index.table
-        boosts = None
-        if parsed is not None and request.sort == "relevance":
-            signals = ParseBoosts(parsed, self._categories(), self._currencies())
-            boosted = rerank(
-                ranked,
-                signals,
-                table.categories,
-                table.attributes,
-                table.brands,
-                table.prices,
-                table.currencies,
-            )
-            boosts = signals if boosted is not ranked else None
-            ranked = boosted
         if request.mode == "ltr" and ranked.ranker == "linear":  # no usable learned model
             notices.append(f"ltr ranks with the {self.ranker}")
-        order, apart = self._order(ranked, request.sort)
+        order, apart = sort_order(ranked, request.sort, table)
         if apart:
             named = ", then ".join(apart)
             notices.append(f"prices are not converted: sorted within each currency ({named})")
@@ -342,29 +330,35 @@ class SearchService:
         notices += _weak_result(request, ranked, order, understood, words_match, own)
         if not order:
             notices += self._unknown_filters(request.filters)
+        results = self._results(request, ranked, order)
+        notices += paging_notices(request.sort, len(results), len(order))
         start = (request.page - 1) * request.size
-        page = order[start : start + request.size]
-        found = self._products([table.ids[int(ranked.rows[i])] for i in page])
+        page = [(ranked, i, boosts) for i in order[start : start + request.size]]
+        if start + request.size > len(order) and len(results) > len(order):
+            page += self._tail(request, parsed, ranked.rows[order], results)[
+                max(start - len(order), 0) : start + request.size - len(order)
+            ]
+        found = self._products([table.ids[int(r.rows[i])] for r, i, _ in page])
         hits = []
-        for n, i in enumerate(page, start=start + 1):
-            product = found.get(table.ids[int(ranked.rows[i])])
+        for n, (run, i, lift) in enumerate(page, start=start + 1):
+            product = found.get(table.ids[int(run.rows[i])])
             if product is None:  # deleted since the index was opened
                 continue
-            why = explain_hit(product, ranked, int(i)) if request.explain else None
-            if why is not None and ranked.ranker == BROWSE:
+            why = explain_hit(product, run, int(i)) if request.explain else None
+            if why is not None and run.ranker == BROWSE:
                 why = replace(why, notes=[*why.notes, BROWSE_NOTE])
-            if why is not None and boosts is not None:
-                why = _with_parse(why, boosts, table, int(ranked.rows[i]))
-            hits.append(Hit(n, round(float(ranked.scores[i]), 6), product, why))
+            if why is not None and lift is not None:
+                why = _with_parse(why, lift, table, int(run.rows[i]))
+            hits.append(Hit(n, round(float(run.scores[i]), 6), product, why))
         return SearchResult(
             query=request.query,
             mode=request.mode,
             sort=request.sort,
-            total=len(order),
+            total=len(results),
             page=request.page,
             size=request.size,
             hits=hits,
-            facets=self._facet_table().counts(ranked.rows[order].tolist()),
+            facets=self._facet_table().counts(results),
             took_ms=round((time.perf_counter() - t0) * 1000, 2),
             parsed=parsed,
             understood=understood,
@@ -401,6 +395,53 @@ class SearchService:
             contributions=np.zeros((0, len(FEATURES))),
             lexical=np.ones(len(rows), dtype=bool),
         )
+
+    def _boosted(
+        self, ranked: Ranked, parsed: ParsedQuery | None, sort: str
+    ) -> tuple[Ranked, ParseBoosts | None]:
+        """``ranked`` reordered by what the query's parse lifts (by relevance only), and
+        the boosts when they lifted anything."""
+        if parsed is None or sort != "relevance":
+            return ranked, None
+        table = self.pipeline.index.table
+        signals = ParseBoosts(parsed, self._categories(), self._currencies())
+        boosted = rerank(
+            ranked,
+            signals,
+            table.categories,
+            table.attributes,
+            table.brands,
+            table.prices,
+            table.currencies,
+        )
+        return boosted, (signals if boosted is not ranked else None)
+
+    def _results(self, request: SearchRequest, head: Ranked, order: list[int]) -> Rows:
+        """The rows of the result set (:mod:`shopsense.app.search_pages`): the head's,
+        then every other product passing the filters that holds a word of the query."""
+        shown = head.rows[order]
+        if head.ranker == BROWSE or request.mode == "dense":
+            return shown
+        index = self.pipeline.index
+        matched = index.table.rows(index.lexical.matching(head.terms, request.filters))
+        return listed(shown, matched, len(index.table))
+
+    def _tail(
+        self, request: SearchRequest, parsed: ParsedQuery | None, head: Rows, results: Rows
+    ) -> list[tuple[Ranked, int, ParseBoosts | None]]:
+        """The results past the head, in the order of a run over the best
+        ``min(total, MAX_RESULTS)`` lexical candidates and the head's semantic ones."""
+        deep = self.pipeline.run(
+            request.query,
+            request.mode,
+            request.filters,
+            min(len(results), MAX_RESULTS),
+            features=request.explain,
+            semantic_pool=DEFAULT_POOL,
+        )
+        deep, boosts = self._boosted(deep, parsed, request.sort)
+        order, _ = sort_order(deep, request.sort, self.pipeline.index.table)
+        return [(deep, i, boosts) for i in tail(head, results, deep, order)]
 
     def _nothing(self, request: SearchRequest, notices: list[str], t0: float) -> SearchResult:
         return SearchResult(
@@ -601,47 +642,6 @@ class SearchService:
         self._facet_table()
         for mode in ("bm25", "hybrid"):
             self.pipeline.run("warm up", mode)
-
-    def _result_set(self, ranked: Ranked) -> list[int]:
-        """Every lexical candidate and the semantic-only ones at ``DENSE_FLOOR`` or above."""
-        if ranked.lexical.all():
-            return list(range(len(ranked.rows)))
-        near = ranked.features[:, FEATURES.index("dense")] >= DENSE_FLOOR
-        return [int(i) for i in np.flatnonzero(ranked.lexical | near)]
-
-    def _order(self, ranked: Ranked, sort: str) -> tuple[list[int], list[str]]:
-        """The result set in ``sort`` order, and the currencies it was sorted apart by
-        (prices are never converted: by price, each currency's products come together,
-        the currency with most of them first; none when there is one currency)."""
-        keep = self._result_set(ranked)
-        if sort == "relevance":
-            return keep, []
-        # sorted, a product near in meaning only would rank by price among the ones that
-        # hold the words (nike by price: the cheapest socks of other brands first); where
-        # some hold them, only those are sorted
-        matched = [i for i in keep if ranked.lexical[i]]
-        keep = matched or keep
-        table = self.pipeline.index.table
-        rows = ranked.rows[keep]
-        groups: list[str] = []
-        group = [0] * len(keep)
-        if sort == "newest":
-            values, sign = table.updated[rows], -1.0
-        else:
-            values, sign = table.prices[rows], (1.0 if sort == "price_asc" else -1.0)
-            held = [table.currencies[r] or "" for r in rows.tolist()]
-            counts = Counter(
-                c for c, v in zip(held, values, strict=True) if c and not math.isnan(v)
-            )
-            if len(counts) > 1:  # a price without a currency comes after the named ones
-                groups = sorted(counts, key=lambda c: (-counts[c], c))
-                place = {c: n for n, c in enumerate(groups)}
-                group = [place.get(c, len(groups)) for c in held]
-        key = [
-            (math.isnan(v), g, 0.0 if math.isnan(v) else sign * v, i)
-            for i, g, v in zip(keep, group, values, strict=True)
-        ]
-        return [k[3] for k in sorted(key)], groups
 
 
 def _searched(parsed: ParsedQuery, uses: Sequence[ParseUse]) -> str:

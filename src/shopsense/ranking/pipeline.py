@@ -150,9 +150,11 @@ class SearchPipeline:
         filters: SearchFilters | None = None,
         pool: int = DEFAULT_POOL,
         features: bool = True,
+        semantic_pool: int | None = None,
     ) -> Ranked:
-        """Rank up to ``pool`` candidates; ``features=False`` lets the single-retriever
-        modes skip the feature rows they do not rank by (no explanation then)."""
+        """Rank the best ``pool`` of each retriever (of the semantic one, ``semantic_pool``
+        when given); ``features=False`` lets the single-retriever modes skip the feature
+        rows they do not rank by (no explanation then)."""
         check_mode(mode)
         if len(query) > MAX_QUERY_CHARS:
             raise InputError(f"query is longer than {MAX_QUERY_CHARS} characters")
@@ -167,7 +169,7 @@ class SearchPipeline:
         if mode == "bm25" or self.index.dense is None:
             dkeys, dscores, qv = np.empty(0, np.int64), np.empty(0), None
         else:
-            dkeys, dscores, qv = self._dense(query, pool, filters)
+            dkeys, dscores, qv = self._dense(query, semantic_pool or pool, filters)
         lkeys = lex.keys if lex is not None else np.empty(0, np.int64)
         if not features and mode in ("bm25", "dense"):
             keys_, scores_ = (lkeys, lex.scores) if lex is not None else (dkeys, dscores)

@@ -243,6 +243,26 @@ class LexicalIndex:
         """
         return self._run(self._text_clauses(terms, fields), self._filter_clauses(filters), k)
 
+    def matching(
+        self, terms: Sequence[QueryTerm], filters: SearchFilters | None = None
+    ) -> npt.NDArray[np.int64]:
+        """Keys of every live document ``search`` finds for ``terms`` under ``filters``,
+        however many, ascending: the union of its clauses' postings (cached, and read by
+        ``field_scores`` for the same search anyway), cut to the filter's passing keys.
+        With no clause of any weight, every document passing the filters (as ``search``)."""
+        parts = [
+            self.postings(name, t, self.weights.of(name) * t.weight).keys
+            for name in TEXT_FIELDS
+            for t in terms
+            if self.weights.of(name) * t.weight > 0
+        ]
+        if not parts:
+            return self.passing(filters or SearchFilters())
+        keys = np.unique(np.concatenate(parts))
+        if filters is None or filters.empty:
+            return keys
+        return np.intersect1d(keys, self.passing(filters), assume_unique=True)
+
     def passing(self, filters: SearchFilters) -> npt.NDArray[np.int64]:
         """Keys of every live document passing ``filters``, ascending; cached per filter
         until the next commit (the last ``PASSING_CACHE`` filters): a shopper's filter
