@@ -63,6 +63,7 @@ def by_field(filters: list[AttributeFilter]) -> dict[str, AttributeFilter]:
         ("两千到三千元 相机", 2000.0, 3000.0, "两千到三千元"),
         ("摇篮，三十以下的", None, 30.0, "三十以下"),
         ("戒指一百万元以上的", 1_000_000.0, None, "一百万元以上"),
+        ("万元以下 相机", None, 10_000.0, "万元以下"),
     ],
 )
 def test_price_constraints_with_their_spans(
@@ -237,6 +238,17 @@ def test_chinese_numerals_are_read_as_said(numeral: str, value: float | None) ->
     assert _chinese_amount(numeral) == value
 
 
+def test_a_negation_covers_the_list_after_it() -> None:
+    parser = AttributeParser(["Nike", "Adidas"])
+    for query, texts in (
+        ("running shoes without nike or adidas", ["without nike", "or adidas"]),
+        ("running shoes not nike, adidas", ["not nike", ", adidas"]),
+        ("除了耐克和阿迪达斯 跑鞋", ["除了耐克", "和阿迪达斯"]),
+    ):
+        brands = [f for f in parser.parse(query) if f.field == "brand"]
+        assert [(f.text, f.negated) for f in brands] == [(t, True) for t in texts], query
+
+
 def test_a_model_number_before_a_price_is_no_price() -> None:
     for query, text in (("iphone 16 $799", "$799"), ("小米15 ¥5299", "¥5299")):
         (price,) = [f for f in AttributeParser().parse(query) if f.field == "price"]
@@ -274,6 +286,8 @@ def test_bare_number_range_is_only_a_soft_price(parser: AttributeParser) -> None
         ("非耐克跑鞋", "brand", "非耐克"),
         ("dress not red", "colour", "not red"),
         ("除了红色都可以", "colour", "除了红色"),
+        ("running shoes not for women", "gender", "not for women"),
+        ("不要儿童 袜子", "gender", "不要儿童"),
     ],
 )
 def test_a_negated_brand_or_colour_says_so_with_its_words(
@@ -297,6 +311,8 @@ def test_a_negated_brand_or_colour_says_so_with_its_words(
         "性别 白色 t恤",  # 别 ends 性别 (sex), 区别
         "是不是耐克正品",  # a question: is it Nike?
         "要不要红色",
+        "有没有耐克的跑鞋",  # do you have Nike running shoes?
+        "nike and adidas shoes",
     ],
 )
 def test_words_near_a_brand_or_colour_that_do_not_negate_it(

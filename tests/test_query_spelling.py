@@ -106,7 +106,8 @@ def test_the_intent_model_reads_each_phrase_by_its_group_name() -> None:
 
     QueryUnderstanding(intent=Echo()).parse("耐克袜子")
     QueryUnderstanding(intent=Echo()).parse("手機")  # traditional: read as simplified
-    assert seen == ["耐克袜子 socks", "手机 phone"]
+    QueryUnderstanding(intent=Echo()).parse("cheapest dress not red")  # the item alone
+    assert seen == ["耐克袜子 socks", "手机 phone", "dress"]
 
 
 def test_parse_puts_it_together() -> None:

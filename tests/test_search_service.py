@@ -241,6 +241,11 @@ def test_cheapest_in_the_query_sorts_by_price(search: SearchService) -> None:
     assert len(usd) > 3 and usd == sorted(usd)
     chosen = search.search(SearchRequest("cheapest running shoes", sort="newest", understand=True))
     assert chosen.sort == "newest"
+    # nothing left but an order: every product, in that order; a sort phrase is never
+    # searched as words, whichever sort applies
+    for query, sort in (("the cheapest", "relevance"), ("cheapest", "newest")):
+        every = search.search(SearchRequest(query, sort=sort, understand=True))
+        assert every.query == "" and every.total == search.table_size, query
     # sorted, only the products holding the words: no cheaper neighbour in meaning
     nike = search.search(SearchRequest("nike", sort="price_asc", size=100))
     assert nike.hits and {h.product.brand for h in nike.hits} == {"Nike"}

@@ -99,6 +99,19 @@ def test_confident_colour_and_gender_rank_without_filtering() -> None:
     assert filters_from_parse(parsed, SearchFilters()) == SearchFilters()
 
 
+def test_a_named_gender_ranks_the_other_genders_lower_but_not_unisex() -> None:
+    parsed = ParsedQuery(text="womens shoes", corrected="womens shoes", filters=(WOMEN,))
+    boosts = ParseBoosts(parsed)
+    assert boosts.of((), {"gender": "Women"}, None) == {"gender Women": ATTRIBUTE_WEIGHT}
+    assert boosts.of((), {"gender": "Men"}, None) == {"gender not Women": -ATTRIBUTE_WEIGHT}
+    assert boosts.of((), {"gender": "男子"}, None) == {"gender not Women": -ATTRIBUTE_WEIGHT}
+    assert boosts.of((), {"gender": "Unisex"}, None) == {}
+    assert boosts.of((), {}, None) == {}
+    men = AttributeFilter("gender", "Men", (0, 3), "men", 1.0)
+    both = ParsedQuery(text="men women", corrected="men women", filters=(men, WOMEN))
+    assert ParseBoosts(both).of((), {"gender": "Men"}, None) == {"gender Men": ATTRIBUTE_WEIGHT}
+
+
 def test_confident_parse_becomes_filters_unless_the_shopper_set_them() -> None:
     parsed = ParsedQuery(
         text="red nike shoes under 50",
@@ -441,6 +454,12 @@ def test_a_product_of_the_kind_the_query_names_ranks_first() -> None:
         "kind Smartphones": KIND_WEIGHT
     }
     assert boosts.of(("Electronics", "Phones", "Phone Cases"), {}, None) == {}
+    # the last item word is the kind: a phone charger is a charger
+    charger = ParseBoosts(ParsedQuery(text="phone charger", corrected="phone charger"))
+    assert charger.of(("Electronics", "Phones", "Smartphones"), {}, None) == {}
+    assert charger.of(("Electronics", "Phones", "Chargers"), {}, None) == {
+        "kind Chargers": KIND_WEIGHT
+    }
     case = ParsedQuery(text="iphone case", corrected="iphone case")
     assert ParseBoosts(case).of(("Electronics", "Phones", "Phone Cases"), {}, None) == {
         "kind Phone Cases": KIND_WEIGHT
@@ -495,6 +514,13 @@ def test_a_price_guess_lifts_products_priced_near_it_in_its_currency() -> None:
     assert uses[0].note.endswith("+0.25 to products at price 40–60 USD")
     sorted_by_price = apply_parse(parsed, SearchFilters(), sort="price_asc")[1]
     assert sorted_by_price[0].use == "unused"
+    # a query that is only the guess filters by it, and then it lifts nothing
+    alone = ParsedQuery(
+        text="50 bucks", corrected="50 bucks", filters=(replace(guess, span=(0, 8)),)
+    )
+    out, uses = apply_parse(alone, SearchFilters())
+    assert (out.min_price, out.max_price) == (40.0, 60.0) and uses[0].use == "filter"
+    assert ParseBoosts(alone).prices == []
     # a bare range (a lens's 70-200) is below a guess: it neither filters nor ranks
     lens = replace(guess, confidence=0.6, currency=None)
     assert not ParseBoosts(ParsedQuery(text="q", corrected="q", filters=(lens,)), frozenset())

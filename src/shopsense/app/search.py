@@ -22,6 +22,7 @@ from difflib import get_close_matches
 from typing import Protocol
 
 import numpy as np
+import numpy.typing as npt
 
 from shopsense.app.search_pages import (
     MAX_RESULTS,
@@ -32,12 +33,14 @@ from shopsense.app.search_pages import (
     tail,
 )
 from shopsense.app.search_parse import (
+    ATTRIBUTE_CONFIDENCE,
     CATEGORY_PROBABILITY,
     WORD_SORT_CATEGORY_PROBABILITY,
     ParseBoosts,
     ParseUse,
     apply_parse,
     brand_and_kind,
+    catalogue_kinds,
     category_names,
     item_words,
     name_category,
@@ -247,7 +250,10 @@ class SearchService:
         self._category_prefixes: frozenset[str] | None = None
         self._names: dict[frozenset[str], str] | None = None
         self._currency_set: frozenset[str] | None = None
-        self._brand_names: dict[str, str] | None = None
+        self._brand_names: dict[str, tuple[str, ...]] | None = None
+        self._brand_categories: dict[str, set[tuple[str, ...]]] | None = None
+        self._kind_set: frozenset[str | None] | None = None
+        self._gone: npt.NDArray[np.bool_] | None = None
 
     @property
     def table_size(self) -> int:
@@ -308,8 +314,10 @@ class SearchService:
             if filters.category not in (None, chosen) and widens:
                 outside, inside = self._exact_matches(words, filters)
                 filters, understood = widen_category(filters, understood, outside, inside)
-            request = replace(request, query=_searched(parsed, understood), filters=filters)
-        if not request.query.strip():
+            searched = _searched(parsed, understood)  # "the cheapest": nothing left but "the"
+            searched = searched if tokenize(searched) else ""
+            request = replace(request, query=searched, filters=filters)
+        if not tokenize(request.query):  # nothing left to search ("the cheapest"): browse
             ranked = self._browse(request.filters, request.mode, request.explain)
         else:
             ranked = self.pipeline.run(
@@ -375,7 +383,9 @@ class SearchService:
         table = self.pipeline.index.table
         rows = table.rows(self.pipeline.index.lexical.passing(filters))
         quality = np.nan_to_num(table.quality[rows], nan=-1.0)
-        gone = np.asarray([table.availability[r] == "out_of_stock" for r in rows.tolist()])
+        if self._gone is None:  # out of stock, per row, read on first use
+            self._gone = np.asarray([a == "out_of_stock" for a in table.availability], bool)
+        gone = self._gone[rows]
         order = np.lexsort((rows, -quality, -table.popularity[rows], gone))
         rows = rows[order]
         features = np.zeros((len(rows) if explain else 0, len(FEATURES)))  # 0 rows: none
@@ -404,7 +414,12 @@ class SearchService:
         if parsed is None or sort != "relevance":
             return ranked, None
         table = self.pipeline.index.table
-        signals = ParseBoosts(parsed, self._categories(), self._currencies())
+        signals = ParseBoosts(parsed, self._categories(), self._currencies(), self._kinds())
+        rest = None
+        if ranked.ranker == BROWSE and len(ranked.rows) > DEFAULT_POOL:
+            # a browse lists the whole catalogue: the parse re-ranks its head (the first
+            # page's worth), not 44k products one by one
+            ranked, rest = _cut(ranked, DEFAULT_POOL), ranked
         boosted = rerank(
             ranked,
             signals,
@@ -414,7 +429,11 @@ class SearchService:
             table.prices,
             table.currencies,
         )
-        return boosted, (signals if boosted is not ranked else None)
+        if boosted is ranked:  # nothing lifted
+            return (rest if rest is not None else ranked), None
+        if rest is not None:
+            boosted = _join(boosted, rest, DEFAULT_POOL)
+        return boosted, signals
 
     def _results(self, request: SearchRequest, head: Ranked, order: list[int]) -> Rows:
         """The rows of the result set (:mod:`shopsense.app.search_pages`): the head's,
@@ -483,16 +502,27 @@ class SearchService:
     def _spreads(self, brand: str, category: str) -> bool:
         """Whether ``brand``'s products under ``category`` sit in more than one of its
         subcategories."""
-        table = self.pipeline.index.table
+        if self._brand_categories is None:  # each brand's categories, read on first use
+            table = self.pipeline.index.table
+            held: dict[str, set[tuple[str, ...]]] = {}
+            for b, c in set(zip(table.brands, map(tuple, table.categories), strict=True)):
+                if b:
+                    held.setdefault(normalize(b), set()).add(c)
+            self._brand_categories = held
         prefix = SearchFilters(category=category).category_prefix
         depth = len(category.split(CATEGORY_SEP))
-        key = normalize(brand)
         below = {
-            tuple(c[: depth + 1])
-            for b, c in zip(table.brands, table.categories, strict=True)
-            if b and normalize(b) == key and prefix in category_prefixes(c)
+            c[: depth + 1]
+            for c in self._brand_categories.get(normalize(brand), ())
+            if prefix in category_prefixes(c)
         }
         return len(below) > 1
+
+    def _kinds(self) -> frozenset[str | None]:
+        """The kinds of product this catalogue's categories name (``ParseBoosts``)."""
+        if self._kind_set is None:
+            self._kind_set = catalogue_kinds(self._categories())
+        return self._kind_set
 
     def _currencies(self) -> frozenset[str]:
         """Every currency this index's products are priced in, read on first use."""
@@ -509,8 +539,16 @@ class SearchService:
             return filters
         if self._brand_names is None:
             sold = {b for b in self.pipeline.index.table.brands if b}
-            self._brand_names = {a.alias: a.value for a in brand_aliases(sold)}
-        names = tuple(self._brand_names.get(norm(b), b) for b in filters.brands)
+            spelled: dict[str, set[str]] = {}
+            for a in brand_aliases(sold):
+                spelled.setdefault(a.alias, set()).add(a.value)
+            self._brand_names = {
+                **{k: tuple(sorted(v)) for k, v in spelled.items()},
+                **{norm(b): (b,) for b in sold},  # a brand sold as written stays itself
+            }
+        names = tuple(
+            dict.fromkeys(n for b in filters.brands for n in self._brand_names.get(norm(b), (b,)))
+        )
         return replace(filters, brands=names) if names != filters.brands else filters
 
     def _categories(self) -> frozenset[str]:
@@ -644,6 +682,40 @@ class SearchService:
             self.pipeline.run("warm up", mode)
 
 
+def _cut(ranked: Ranked, n: int) -> Ranked:
+    """The first ``n`` of ``ranked`` (a matrix not computed for this run stays as is)."""
+
+    def head(m: np.ndarray) -> np.ndarray:
+        return m[:n] if len(m) == len(ranked.rows) else m
+
+    return replace(
+        ranked,
+        rows=ranked.rows[:n],
+        scores=ranked.scores[:n],
+        features=head(ranked.features),
+        contributions=head(ranked.contributions),
+        lexical=ranked.lexical[:n],
+    )
+
+
+def _join(head: Ranked, whole: Ranked, n: int) -> Ranked:
+    """``head`` (the first ``n`` of ``whole``, re-ranked) followed by the rest of ``whole``;
+    the rest's scores sit below the head's."""
+
+    def both(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.concatenate([a, b[n:]]) if len(b) == len(whole.rows) else a
+
+    below = float(head.scores.min()) - 1.0 if len(head.scores) else 0.0
+    return replace(
+        head,
+        rows=np.concatenate([head.rows, whole.rows[n:]]),
+        scores=np.concatenate([head.scores, np.full(len(whole.rows) - n, below)]),
+        features=both(head.features, whole.features),
+        contributions=both(head.contributions, whole.contributions),
+        lexical=np.concatenate([head.lexical, whole.lexical[n:]]),
+    )
+
+
 def _searched(parsed: ParsedQuery, uses: Sequence[ParseUse]) -> str:
     """The words searched for: the corrected query without the price phrases that became
     the price filter or rank as a guess (``under $50``, ``50 bucks`` would match ``SPF
@@ -652,12 +724,9 @@ def _searched(parsed: ParsedQuery, uses: Sequence[ParseUse]) -> str:
     applied = {u.text for u in uses if u.field == "price" and u.use in ("filter", "rank")}
     prices = [f for f in parsed.filters if f.field == "price" and f.text in applied]
     # "without nike", "not red": the words of what the shopper does not want; "cheapest"
-    # asks for an order, not a word of the product
-    sorts = {u.text for u in uses if u.field == "sort" and u.use != "unused"}
-    left = [
-        *prices,
-        *(f for f in parsed.filters if f.negated or (f.field == "sort" and f.text in sorts)),
-    ]
+    # asks for an order, not a word of the product (whichever sort applies)
+    sure = [f for f in parsed.filters if f.confidence >= ATTRIBUTE_CONFIDENCE]
+    left = [*prices, *(f for f in sure if f.negated or f.field == "sort")]
     return remainder(parsed.corrected, left, {f.field for f in left}) if left else parsed.corrected
 
 

@@ -1,19 +1,26 @@
 """What a query's parse does to a search, and the account of it.
 
 - **Filters**: the confident price bounds (the tightest of each side) where the shopper set
-  no price, and the intent's category where the model is at least ``CATEGORY_PROBABILITY``
-  sure and the shopper chose no category.
-- **Ranking signals** (:func:`boost_by_parse`): the confident brands, colours and genders,
-  the intent's category guesses, and a guess about the price (``jeans 50 bucks``,
-  ``around 400``: products priced near it, ``PRICE_GUESS``), added to each candidate's
-  score rescaled to [0, 1].
+  no price — and a price guess when the query is nothing but prices (``around 400``:
+  :func:`only_a_price`) —, the brands the query says not to show, and the intent's
+  category where the model is at least ``CATEGORY_PROBABILITY`` sure
+  (``WORD_SORT_CATEGORY_PROBABILITY`` when the query's words sort: ``cheapest iphone``)
+  and the shopper chose no category or one above it (:func:`narrows`).
+- **Order** (:func:`parse_sort`): words asking for one (``cheapest``, ``最贵``) sort the
+  results when the shopper chose no sort.
+- **Ranking signals** (:func:`boost_by_parse`): the confident brands, colours, genders
+  and sizes (another gender than the one named ranks lower, unisex aside), the kind of
+  product the query names (its category's last word), the intent's category guesses, and
+  a guess about the price (``jeans 50 bucks``, ``around 400``: products priced near it,
+  ``PRICE_GUESS``), added to each candidate's score rescaled to [0, 1].
   Brands rank rather than filter: measured on Walmart→Amazon known-item search, a brand
   filter from the parse cost 0.033 MRR@10, because the same product is filed under a variant
   (``Mace`` / ``Mace Security``), a parent or a licensee (``Trendware`` for TRENDnet,
   ``Dane-Elec`` for Duracell) in another shop's records.
-- **Not this** (``running shoes without nike``, ``不要耐克``, ``dress not red``): a confident
-  negated brand is excluded by the filter; a negated colour ranks its products lower by
-  ``ATTRIBUTE_WEIGHT`` (a catalogue may not record colour); neither is searched as words.
+- **Not this** (``running shoes without nike``, ``不要耐克``, ``dress not red``, ``not for
+  women``): a confident negated brand is excluded by the filter; a negated colour or
+  gender ranks its products lower by ``ATTRIBUTE_WEIGHT`` (a catalogue may not record
+  them); none is searched as words (a negated guess is, as its account says).
 - **A generic word does not pick one sibling** (:func:`widen_category`): when products
   in sibling categories of the model's (same parent) have every item word of the query
   in their titles (not its price, colour, gender or size words) — at least
@@ -79,10 +86,10 @@ _SORT_NOTES = {
 class ParseUse:
     """How a search used one part of its query's parse.
 
-    ``field`` is ``spelling``, ``category`` or an attribute field (``price``, ``brand``,
-    ``colour``, ``gender``, ``size``); ``text`` is the query text it was read from (empty for
-    the category, which the model reads off the whole query); ``use`` is one of ``USES``;
-    ``note`` says what it did or why it was left out."""
+    ``field`` is ``spelling``, ``category``, ``sort`` or an attribute field (``price``,
+    ``brand``, ``colour``, ``gender``, ``size``); ``text`` is the query text it was read
+    from (empty for the category, which the model reads off the whole query); ``use`` is
+    one of ``USES``; ``note`` says what it did or why it was left out."""
 
     field: str
     value: str
@@ -126,10 +133,7 @@ def apply_parse(
         ParseUse("spelling", c.corrected, c.original, "query", f"searched for {c.corrected!r}")
         for c in parsed.corrections
     ]
-    # a query that is only a price guess ("around 400", "100元") has no words to rank
-    # by: the guess is the filter
-    only_price = not remainder(parsed.corrected, parsed.filters, {"price", "sort"}).strip()
-    floor = PRICE_GUESS if only_price else ATTRIBUTE_CONFIDENCE
+    floor = PRICE_GUESS if only_a_price(parsed) else ATTRIBUTE_CONFIDENCE
     prices = [f for f in parsed.filters if f.field == "price" and f.confidence >= floor]
     out, price_note = given, ""
     own_price = given.min_price is not None or given.max_price is not None
@@ -192,6 +196,18 @@ def apply_parse(
         out, use = _category_use(intent, out, free, categories, sort, category_probability)
         uses.append(use)
     return out, tuple(uses)
+
+
+def only_a_price(parsed: ParsedQuery) -> bool:
+    """Whether the query is nothing but prices (and an order): ``around 400``, ``100元``.
+    It has no words to rank by, so a price guess in it is the filter."""
+    return not remainder(parsed.corrected, parsed.filters, {"price", "sort"}).strip()
+
+
+def catalogue_kinds(categories: Iterable[str]) -> frozenset[str | None]:
+    """The kinds of product that ``categories`` (category prefixes) name: each one's last
+    word (``Running Shoes``: shoe)."""
+    return frozenset(_kind(p.rsplit(CATEGORY_SEP, 1)[-1]) for p in categories)
 
 
 def parse_sort(parsed: ParsedQuery, chosen: str) -> tuple[str, tuple[ParseUse, ...]]:
@@ -266,8 +282,14 @@ HIDDEN_SHARE = 0.25
 def item_words(parsed: ParsedQuery) -> str:
     """The corrected query without its attributes' words, nor a brand it says not to
     show: what names the item."""
-    kept = [f for f in parsed.filters if f.field in ATTRIBUTE_FIELDS or f.negated]
+    kept = [f for f in parsed.filters if f.field in ATTRIBUTE_FIELDS or _said_not(f)]
     return remainder(parsed.corrected, kept, {f.field for f in kept})
+
+
+def _said_not(f: AttributeFilter) -> bool:
+    """Whether search takes ``f`` for what the shopper does not want (a sure negation;
+    a negated guess is searched as words, as the account says)."""
+    return f.negated and f.confidence >= ATTRIBUTE_CONFIDENCE
 
 
 def brand_and_kind(parsed: ParsedQuery) -> tuple[str, tuple[str, ...]]:
@@ -278,7 +300,7 @@ def brand_and_kind(parsed: ParsedQuery) -> tuple[str, tuple[str, ...]]:
         for f in parsed.filters
         if f.field == "brand" and not f.negated and f.confidence >= ATTRIBUTE_CONFIDENCE
     )
-    kept = [f for f in parsed.filters if f.field in ATTRIBUTE_FIELDS or f.negated]
+    kept = [f for f in parsed.filters if f.field in ATTRIBUTE_FIELDS or _said_not(f)]
     bare = remainder(parsed.corrected, [*kept, *named], {"brand", *ATTRIBUTE_FIELDS})
     return bare, tuple(dict.fromkeys(f.value for f in named))
 
@@ -440,11 +462,14 @@ class ParseBoosts:
         parsed: ParsedQuery,
         categories: Container[str] | None = None,
         currencies: Collection[str] = (),
+        known_kinds: frozenset[str | None] | None = None,
     ) -> None:
         """``categories``: the catalogue's category prefixes; guesses outside them lift
         nothing and are left out (all are kept without a list). ``currencies``: the
         catalogue's; where it has several, a price guess naming its currency lifts only
-        products priced in it (prices are never converted)."""
+        products priced in it (prices are never converted). ``known_kinds``: the kinds the
+        catalogue's categories name (:func:`catalogue_kinds`), else read off
+        ``categories``; only those lift."""
         intent = parsed.intent
         self.guesses: list[tuple[str | None, str, float]] = []
         if intent is not None and not intent.abstained:
@@ -466,30 +491,50 @@ class ParseBoosts:
             for f in confident
             if f.field in SOFT_FIELDS
         ]
+        # a gender the query names ranks the products made for another one lower (men's
+        # shoes for "womens running shoes"); unisex ones are for everyone
+        asked = {f.value for f in confident if f.field == "gender" and not f.negated}
+        if len(asked) == 1:
+            (one,) = asked
+            others = {g for g in _lexicon_spellings("gender") if g not in (one, *_FOR_ALL)}
+            self.wanted += [
+                (
+                    {
+                        attribute_pair("gender", s)
+                        for g in others
+                        for s in (g, *_spellings("gender", g))
+                    },
+                    f"gender not {one}",
+                    -ATTRIBUTE_WEIGHT,
+                )
+            ]
         self.named = {
             _brand_key(f.value): f.value for f in confident if f.field == "brand" and not f.negated
         }
-        # the kinds of product the query names, in its words or their synonyms: a product
-        # whose category's last word is one of them is that kind (``phone``: Smartphones,
-        # through the synonym smartphone; not Phone Cases, which are cases)
+        # the kind of product the query names: its last item word (``phone charger``: a
+        # charger, not a phone), or the synonyms of the phrase it ends; a product whose
+        # category's last word is one of them is that kind (``phone``: Smartphones, through
+        # the synonym smartphone; not Phone Cases, which are cases)
         words = item_words(parsed)
-        said = norm(words)  # the synonym phrases are in this form (simplified, folded)
-        kinds = frozenset(search_terms(words)) | {
+        said = norm(words).strip()  # the synonym phrases are in this form (simplified)
+        kinds: frozenset[str | None] = frozenset(search_terms(words)[-1:]) | {
             t
             for phrase, same in parsed.synonyms.items()
-            if phrase in said
+            if said.endswith(phrase)
             for s in same
             for t in search_terms(s)[-1:]
         }
-        if isinstance(categories, Iterable):  # only the kinds this catalogue has
-            kinds &= {_kind(p.rsplit(CATEGORY_SEP, 1)[-1]) for p in categories}
-        self.kinds = kinds
+        if known_kinds is None and isinstance(categories, Iterable):
+            known_kinds = catalogue_kinds(categories)
+        self.kinds = kinds & known_kinds if known_kinds is not None else kinds
         several = len(currencies) > 1
         self.prices = [
             (f.low, f.high, f.currency if several else None, _bound(f.low, f.high))
             for f in parsed.filters
             if f.field == "price" and PRICE_GUESS <= f.confidence < ATTRIBUTE_CONFIDENCE
         ]
+        if only_a_price(parsed):  # the guess is the filter (apply_parse): it lifts nothing
+            self.prices = []
 
     def __bool__(self) -> bool:
         return bool(self.guesses or self.wanted or self.named or self.prices or self.kinds)
@@ -543,6 +588,8 @@ def _spellings(field: str, value: str) -> tuple[str, ...]:
 
 
 _LEXICONS = {"colour": "colours", "gender": "genders"}
+#: genders whose products are for every shopper: never ranked lower for naming another
+_FOR_ALL = ("Unisex",)
 
 
 @cache

@@ -26,15 +26,20 @@ _LATIN = re.compile(r"[0-9a-z]")
 #: other brands' titles: below the search's threshold (0.8), so ``orange shirt`` never lifts
 #: the brand Orange over every other shirt.
 AMBIGUOUS_BRAND = 0.6
-#: Words that negate the brand or colour right after them: ``without nike``, ``not red``,
-#: ``non-apple``, ``-nike``, ``不要耐克``, ``非耐克``, ``除了红色``. Not a dash with a space
-#: after it (a pasted title's ``iPhone 16 - Black``), nor a question (是不是耐克, 要不要红色);
-#: 别 is left out (性别, 区别), and 非常 "very" does not end right before the word.
+#: Words that negate the brand, colour or gender right after them: ``without nike``, ``not
+#: red``, ``not for women``, ``non-apple``, ``-nike``, ``不要耐克``, ``非耐克``, ``除了红色``.
+#: Not a dash with a space after it (a pasted title's ``iPhone 16 - Black``), nor a
+#: question (是不是耐克, 要不要红色, 有没有耐克); 别 is left out (性别, 区别), and 非常
+#: "very" does not end right before the word.
 _NEGATION = re.compile(
-    r"(?:(?:(?<![0-9a-z])(?:without|not|no|non|except|excluding|but not)\s+|(?<![0-9a-z])non-"
-    r"|(?<!要)不要|(?<!是)不是|不含|除了|没有|非)\s*|(?:^|(?<=\s))-)$"
+    r"(?:(?:(?<![0-9a-z])(?:without|not|no|non|except|excluding|but not)\s+(?:for\s+)?"
+    r"|(?<![0-9a-z])non-|(?<!要)不要|(?<!是)不是|不含|除了|(?<!有)没有|非)\s*"
+    r"|(?:^|(?<=\s))-)$"
 )
-_NEGATABLE = ("brand", "colour")
+#: ... and the next one in a list after a negated one: ``without nike or adidas``,
+#: ``not nike, adidas``, ``除了耐克和阿迪达斯``.
+_AND_NOT = re.compile(r"\s*(?:,|/|、|\band\b|\bor\b|\bnor\b|和|或|与|及)\s*$")
+_NEGATABLE = ("brand", "colour", "gender")
 _SIZE_PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = (
     (re.compile(r"\bsize\s*:?\s*((?:\d{1,2}(?:\.5)?)|xxs|xs|s|m|l|xl|xxl|xxxl|[2-5]xl)\b"), 0.95),
     (re.compile(r"\b(?:us|uk|eu)\s*(\d{1,2}(?:\.5)?)\b"), 0.85),
@@ -147,6 +152,7 @@ class AttributeParser:
         text, offsets = normalise_with_offsets(query)
         taken: list[tuple[int, int]] = []
         found: list[AttributeFilter] = []
+        negated_end: dict[str, int] = {}  # where the last negated brand / colour / gender ends
 
         def add(
             field: str,
@@ -157,9 +163,17 @@ class AttributeParser:
             currency: str | None = None,
             **kw: float,
         ) -> None:
-            cue = _NEGATION.search(text, 0, start) if field in _NEGATABLE else None
-            if cue is not None:
-                start = cue.start()
+            negated = False
+            if field in _NEGATABLE:
+                cue = _NEGATION.search(text, 0, start)
+                last = negated_end.get(field)  # a list after a negated one: "or adidas"
+                if cue is None and last is not None and last <= start:
+                    cue = _AND_NOT.match(text, last, start)
+                if cue is not None:
+                    start, negated = cue.start(), True
+                    while text[start].isspace():  # " or adidas": from "or"
+                        start += 1
+                    negated_end[field] = end
             span = source_span(offsets, start, end, len(query))
             if not (field == "brand" and confidence <= AMBIGUOUS_BRAND):
                 taken.append((start, end))  # a soft brand leaves its words to the others
@@ -172,7 +186,7 @@ class AttributeParser:
                     said,
                     confidence,
                     currency=currency,
-                    negated=cue is not None,
+                    negated=negated,
                     **kw,
                 )
             )

@@ -211,8 +211,8 @@ def _chinese_amount(number: str) -> float | None:
         if c in _CN_VALUES:
             digit = _CN_VALUES[c]
             place = 0.0 if c == "零" else place
-        elif c == "万":
-            total += (section + (digit or 0.0)) * 1e4
+        elif c == "万":  # 万元以下: one 万, as 十, 百 and 千 are one of themselves
+            total += ((section + (digit or 0.0)) or 1.0) * 1e4
             section, digit, place = 0.0, None, 1e4
         else:
             section += (1.0 if digit is None else digit) * _CN_PLACES[c]

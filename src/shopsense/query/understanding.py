@@ -40,6 +40,15 @@ def remainder(text: str, filters: Sequence[AttributeFilter], fields: set[str]) -
     return re.sub(r"\s+", " ", "".join(keep)).strip()
 
 
+_ALL_FIELDS = {"brand", "colour", "gender", "size", "price", "sort"}
+
+
+def _not_the_item(filters: Sequence[AttributeFilter]) -> list[AttributeFilter]:
+    """The parts of a parse that do not name the item: an order asked for, and what the
+    shopper says not to show (however sure)."""
+    return [f for f in filters if f.field == "sort" or f.negated]
+
+
 class QueryUnderstanding:
     """Parses queries. Every part is optional, so it runs without a trained model."""
 
@@ -78,6 +87,7 @@ class QueryUnderstanding:
             filters=filters,
             remainder=rest,
             synonyms=self.synonyms.expand(corrected),
-            # the intent reads what names the item: not "cheapest", which asks for an order
-            intent=self._intent(remainder(corrected, filters, {"sort"})),
+            # the intent reads what names the item: not "cheapest", which asks for an order,
+            # nor "不要红色", which names what the shopper does not want
+            intent=self._intent(remainder(corrected, _not_the_item(filters), _ALL_FIELDS)),
         )
