@@ -124,6 +124,13 @@ def test_synonyms_expand_the_query(title_index: LexicalIndex) -> None:
     many = Synonyms(SynonymConfig(groups=[["headphones", "headset", "头戴式耳机"]]))
     added = [(t.text, t.weight) for t in query_terms("sony headphones", synonyms=many)[2:]]
     assert added == [("headset", 0.175), ("头戴", 0.175), ("头戴式", 0.175), ("耳机", 0.175)]
+    # a synonym no product holds is left out, and the others share the weight
+    held = query_terms("sony headphones", synonyms=many, known=lambda t: t != "头戴式")
+    assert [(t.text, t.weight) for t in held if t.source == "synonym"] == [
+        ("headset", 0.7 / 3),
+        ("头戴", 0.7 / 3),
+        ("耳机", 0.7 / 3),
+    ]
 
 
 def test_filters_run_inside_the_index() -> None:

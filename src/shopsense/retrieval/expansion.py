@@ -177,10 +177,13 @@ def query_terms(
     if synonyms is not None:
         # a word's synonyms share its weight: ``headphones`` brings ``headset``, ``耳机``,
         # ``头戴``, ``头戴式`` at 0.7 / 4 each, so a title holding several of them does not
-        # outrank one holding the word itself
+        # outrank one holding the word itself; a synonym no product holds (``索尼`` in a
+        # catalogue of English titles) is left out: it would find nothing, and only shift
+        # the ranking features that count the query's terms
         for added in synonyms.by_source(tokens).values():
-            share = SYNONYM_WEIGHT / len(added)
-            terms.extend(QueryTerm(s, share, 0, "synonym") for s in added)
+            held = [s for s in added if known is None or known(s)]
+            share = SYNONYM_WEIGHT / len(held) if held else 0.0
+            terms.extend(QueryTerm(s, share, 0, "synonym") for s in held)
     return terms
 
 
