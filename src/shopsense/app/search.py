@@ -250,6 +250,7 @@ class SearchService:
         self._category_prefixes: frozenset[str] | None = None
         self._names: dict[frozenset[str], str] | None = None
         self._currency_set: frozenset[str] | None = None
+        self._sold: dict[str, str] | None = None
         self._brand_names: dict[str, tuple[str, ...]] | None = None
         self._brand_categories: dict[str, set[tuple[str, ...]]] | None = None
         self._kind_set: frozenset[str | None] | None = None
@@ -532,13 +533,19 @@ class SearchService:
             )
         return self._currency_set
 
+    def _sold_brands(self) -> dict[str, str]:
+        """The catalogue's brands, by their normalised name, read on first use."""
+        if self._sold is None:
+            self._sold = {normalize(b): b for b in set(self.pipeline.index.table.brands) if b}
+        return self._sold
+
     def _brand_spelling(self, filters: SearchFilters) -> SearchFilters:
         """The shopper's brand filter in the catalogue's spelling: ``耐克`` is Nike, ``levis``
         Levi's (:func:`brand_aliases`); a name no brand has stays as given."""
         if not filters.brands:
             return filters
         if self._brand_names is None:
-            sold = {b for b in self.pipeline.index.table.brands if b}
+            sold = set(self._sold_brands().values())
             spelled: dict[str, set[str]] = {}
             for a in brand_aliases(sold):
                 spelled.setdefault(a.alias, set()).add(a.value)
@@ -570,7 +577,7 @@ class SearchService:
         table = self.pipeline.index.table
         out = []
         if filters.brands:
-            sold = {normalize(b): b for b in table.brands if b}
+            sold = self._sold_brands()
             for brand in filters.brands:
                 if normalize(brand) not in sold:
                     near = get_close_matches(normalize(brand), list(sold), n=3, cutoff=0.75)
