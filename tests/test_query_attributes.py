@@ -397,3 +397,27 @@ def test_colour_words_that_name_other_things_are_soft(parser: AttributeParser) -
     for query in ["charcoal face wash", "lavender perfume", "rust proof spray", "胡桃色 书桌"]:
         assert by_field(parser.parse(query))["colour"].confidence < 0.8, query
     assert by_field(parser.parse("中性笔 黑色"))["gender"].confidence < 0.8  # a gel pen
+
+
+@pytest.mark.parametrize(
+    ("query", "negated", "lacks"),
+    [
+        ("sunscreen no white cast", [], "no white cast"),  # one that leaves none
+        ("dress without red flowers", [], "without red flowers"),
+        ("shoes no black sole", [], "no black sole"),
+        ("no white shoes", ["White"], None),  # shoes: a kind the catalogue sells
+        ("running shoes not white", ["White"], None),
+        ("shoes not black or white", ["Black", "White"], None),
+        ("not white nike", ["White"], None),  # a brand after it
+    ],
+)
+def test_a_negated_colour_of_something_the_catalogue_does_not_sell_is_what_it_lacks(
+    query: str, negated: list[str], lacks: str | None
+) -> None:
+    parser = AttributeParser(["Nike"], kinds=["Footwear", "Running Shoes", "Sunscreen", "Dresses"])
+    found = parser.parse(query)
+    colours = [f for f in found if f.field == "colour"]
+    assert [f.value for f in colours] == negated and all(f.negated for f in colours)
+    assert [f.text for f in found if f.field == "lacks" and f.negated] == ([lacks] if lacks else [])
+    # without the catalogue's kinds, a negated colour is always the product's
+    assert by_field(AttributeParser().parse("sunscreen no white cast"))["colour"].negated

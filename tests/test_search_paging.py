@@ -60,10 +60,30 @@ def test_pages_list_each_result_once_with_one_total_and_one_facet_count(
     assert len(ids) == len(set(ids)) == total  # none twice, none left out
     assert [h.rank for p in pages for h in p.hits] == list(range(1, total + 1))
     first = search.search(SearchRequest(query, sort=sort, size=100))
-    assert ids[:100] == [h.product.id for h in first.hits] == head[:100]
-    assert set(ids[: len(head)]) == set(head)  # the head, then the other matches
-    if sort == "price_asc":
-        assert any(n.startswith("sorted by price among the best") for n in first.notices)
+    assert ids[:100] == [h.product.id for h in first.hits]
+    if sort == "relevance":
+        assert ids[:100] == head[:100]
+        assert set(ids[: len(head)]) == set(head)  # the head, then the other matches
+    else:  # the whole result set by price, each currency apart: not the head's first
+        hits = [h.product for p in pages for h in p.hits]
+        priced = [p for p in hits if p.effective_price is not None]
+        assert hits[: len(priced)] == priced  # a product without a price comes last
+        groups = [c.strip() for c in _apart(first.notices)]
+        assert len(groups) == 2 and [p.currency for p in priced] == sorted(
+            (p.currency for p in priced), key=groups.index
+        )
+        for currency in groups:
+            paid = [p.effective_price for p in priced if p.currency == currency]
+            assert paid == sorted(paid)  # type: ignore[type-var]
+        # a product the ranked head left out is cheaper than one it held, and comes first
+        assert set(ids[: len(head)]) != set(head)
+        assert not any(n.startswith("sorted by price among the best") for n in first.notices)
+
+
+def _apart(notices: tuple[str, ...]) -> list[str]:
+    """The currencies a price sort listed apart, in order, as its notice names them."""
+    notice = next(n for n in notices if n.startswith("prices are not converted"))
+    return notice.split("(")[1].rstrip(")").split(", then ")
 
 
 def test_a_parsed_query_pages_alike_and_tail_hits_are_explained(search: SearchService) -> None:
@@ -87,6 +107,9 @@ def test_past_the_paging_limit_the_pages_stop_and_say_so(
     ids = [h.product.id for p in pages for h in p.hits]
     assert total > limit and len(ids) == len(set(ids)) == limit
     assert f"showing the first {limit} of {total} results" in pages[0].notices
+    by_price = _pages(search, SearchRequest("men black", size=10, sort="price_asc"))
+    assert len({h.product.id for p in by_price for h in p.hits}) == limit
+    assert f"sorted by price among the best {limit} of {total} matches" in by_price[0].notices
 
 
 def test_a_query_with_few_results_lists_the_ranked_pool(search: SearchService) -> None:

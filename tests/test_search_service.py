@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -58,7 +59,8 @@ def test_sorts_and_pages(search: SearchService) -> None:
     only_usd = SearchFilters(currency="USD")
     asc = search.search(SearchRequest("shoes", only_usd, sort="price_asc", size=100))
     prices = [h.product.effective_price for h in asc.hits if h.product.effective_price is not None]
-    assert prices == sorted(prices) and len(prices) > 5 and not asc.notices
+    assert prices == sorted(prices) and len(prices) > 5
+    assert not any(n.startswith("prices are not converted") for n in asc.notices)  # one currency
     desc = search.search(SearchRequest("shoes", only_usd, sort="price_desc", size=100))
     assert desc.hits[0].product.effective_price == prices[-1]
     p1 = search.search(SearchRequest("shoes", size=5))
@@ -85,6 +87,23 @@ def test_prices_in_two_currencies_are_sorted_apart_and_said_so(search: SearchSer
     assert result.notices == (
         "prices are not converted: sorted within each currency (USD, then CNY)",
     )
+
+
+@pytest.mark.parametrize(
+    ("query", "first"), [("nike", "USD"), ("耐克", "CNY"), ("耐克 nike", "CNY")]
+)
+def test_a_price_sort_lists_first_the_currency_of_the_query_s_script(
+    search: SearchService, query: str, first: str
+) -> None:
+    """The demo's Chinese titles are priced in yuan, its English ones in dollars; Nike's
+    products of both hold 耐克 and nike (brand names are synonyms)."""
+    result = search.search(SearchRequest(query, sort="price_asc", size=100))
+    priced = [h.product for h in result.hits if h.product.effective_price is not None]
+    assert {p.currency for p in priced} == {"USD", "CNY"} and priced[0].currency == first
+    last = max(n for n, p in enumerate(priced) if p.currency == first)
+    assert {p.currency for p in priced[: last + 1]} == {first}
+    said = f"prices are not converted: sorted within each currency ({first}, then"
+    assert any(n.startswith(said) for n in result.notices)
 
 
 def test_an_empty_query_lists_every_product_whatever_the_page(search: SearchService) -> None:
@@ -167,7 +186,7 @@ def test_a_result_with_no_word_of_the_query_or_no_product_says_so(
 
 
 def test_an_empty_browse_says_the_filters_pass_nothing(search: SearchService) -> None:
-    nothing = search.search(SearchRequest("", SearchFilters(max_price=0.5)))
+    nothing = search.search(SearchRequest("", SearchFilters(max_price=0.5, currency="USD")))
     assert nothing.total == 0 and nothing.notices == ("no product passes the filters",)
     cheap = search.search(SearchRequest("1元以下", understand=True))
     assert cheap.total == 0 and cheap.notices[0].startswith(
@@ -206,6 +225,13 @@ def test_picking_a_category_facet_returns_what_the_facet_counted(search: SearchS
     assert second.total == counted == first.total
     elsewhere = SearchFilters(category="Electronics")  # the shopper's choice stands
     assert search.search(SearchRequest("running shoes", elsewhere, understand=True)).total == 0
+    # "shoes" names Footwear > Shoes (running shoes and sneakers): picking that facet, or
+    # one of its subcategories, lists what it counted, not the model's narrower guess
+    shoes = search.search(SearchRequest("shoes", understand=True, size=50))
+    for path in ("Footwear > Shoes", "Footwear > Shoes > Sneakers"):
+        counted = shoes.facets.category[path.count(" > ")][path]
+        got = search.search(SearchRequest("shoes", SearchFilters(category=path), understand=True))
+        assert got.total == counted, path
 
 
 def test_a_brand_and_a_category_name_filter_to_the_category_the_brand_spreads_over(
@@ -691,7 +717,7 @@ def test_filters_naming_nothing_in_the_catalogue_say_what_there_is(
         "no product has colour=Mauve (colour: Beige, Black, Blue,"
     )
     # a filter that exists but matches no dress says nothing of the sort
-    assert notices(SearchFilters(category="Electronics", max_price=1.0)) == (
+    assert notices(SearchFilters(category="Electronics", max_price=1.0, currency="USD")) == (
         "no product that matches 'dress' passes the filters",
     )
     assert notices(SearchFilters(brands=("Mangoo",)))[1] == (
@@ -758,3 +784,40 @@ def test_ltr_without_a_learned_model_says_what_it_ranks_with(search: SearchServi
     ltr = search.search(SearchRequest("running shoes", mode="ltr"))
     assert ltr.notices[0].startswith("ltr ranks with the linear ranker: no search-ltr model")
     assert not search.search(SearchRequest("running shoes", mode="hybrid")).notices
+
+
+def test_two_values_of_one_attribute_are_either_and_two_keys_both(search: SearchService) -> None:
+    def total(*pairs: tuple[str, str]) -> int:
+        return search.search(SearchRequest("", SearchFilters(attributes=pairs))).total
+
+    red, black = total(("colour", "Red")), total(("colour", "Black"))
+    assert red > 0 and black > 0
+    assert total(("colour", "Red"), ("colour", "black")) == red + black  # one colour each
+    men_black = total(("colour", "Black"), ("gender", "Men"))
+    assert 0 < men_black < black
+    either = total(("colour", "Red"), ("colour", "Black"), ("gender", "Men"))
+    assert men_black < either == men_black + total(("colour", "Red"), ("gender", "Men"))
+
+
+def test_what_a_sort_or_a_price_bound_leaves_out_or_mixes_is_said(search: SearchService) -> None:
+    ranked = search.search(SearchRequest("shoes", size=50))
+    by_price = search.search(SearchRequest("shoes", sort="price_asc", size=50))
+    meant = ranked.total - by_price.total
+    assert meant > 0 and all(
+        h.product.id in {x.product.id for x in ranked.hits} for h in by_price.hits
+    )
+    assert any(f": {meant} found by meaning alone are left out" in n for n in by_price.notices)
+    assert not any("found by meaning alone" in n for n in ranked.notices)
+    # the demo prices in USD and CNY: a bound without a currency compares both as written
+    bound = SearchFilters(min_price=300)
+    mixed = search.search(SearchRequest("headphones", bound)).notices
+    assert any(n.startswith("price bounds compare prices as written") for n in mixed)
+    one = search.search(SearchRequest("headphones", replace(bound, currency="USD"))).notices
+    assert not any(n.startswith("price bounds") for n in one)
+
+
+def test_a_browse_says_the_order_it_lists_in(search: SearchService) -> None:
+    audio = SearchFilters(category="Electronics > Audio")
+    for sort, said in (("price_desc", "by price, highest first"), ("relevance", "by popularity")):
+        hit = search.search(SearchRequest("", audio, sort=sort, explain=True)).hits[0]
+        assert hit.explanation is not None and any(said in n for n in hit.explanation.notes)

@@ -63,7 +63,14 @@ def search(
         ),
     ] = None,
     in_stock: bool = False,
-    attr: Annotated[list[str] | None, Query(max_length=LIST_MAX, description="key=value")] = None,
+    attr: Annotated[
+        list[str] | None,
+        Query(
+            max_length=LIST_MAX,
+            description="key=value, repeatable: a product holds one value of each key"
+            " (attr=colour=Red&attr=colour=Black: red or black)",
+        ),
+    ] = None,
     sort: Sort = "relevance",
     page: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 1,
     size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 10,

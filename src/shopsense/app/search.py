@@ -9,7 +9,8 @@ cosine with the query is at least ``DENSE_FLOOR`` (weak semantic neighbours do n
 flood facets and nonsense, ``asdfghjkl`` at cosine ≤ 0.12 on the demo, finds nothing).
 The first results are the ranker's order over its ``DEFAULT_POOL`` candidates of each
 retriever, whatever the page; the pages past them come from a deeper run, without
-the products already listed. Non-relevance sorts order the first ones, then the rest.
+the products already listed. Sorted by price or date, the whole result set is in that
+order (its best ``MAX_RESULTS`` when it holds more).
 An empty query browses every product passing the filters.
 """
 
@@ -26,9 +27,12 @@ import numpy.typing as npt
 
 from shopsense.app.search_pages import (
     MAX_RESULTS,
+    SORTED_BY,
     Rows,
     listed,
     paging_notices,
+    result_set,
+    script_currencies,
     sort_order,
     tail,
 )
@@ -73,7 +77,7 @@ from shopsense.retrieval.documents import (
 from shopsense.retrieval.expansion import QueryTerm, query_terms
 from shopsense.retrieval.facets import Facets, FacetTable
 from shopsense.retrieval.filters import SearchFilters
-from shopsense.text.normalize import has_terms, normalize
+from shopsense.text.normalize import has_cjk, has_terms, normalize
 from shopsense.text.pictographs import read_pictographs
 from shopsense.text.singular import search_terms
 from shopsense.text.tokenize import tokenize
@@ -109,7 +113,7 @@ class Explanation:
 
     ranker: str
     matched: dict[str, list[str]]  # field → query terms found in it
-    contributions: dict[str, float]  # feature → share of the score
+    contributions: dict[str, float]  # feature → what it adds to the ranker's score
     features: dict[str, float]
     notes: list[str]
     baseline: float = 0.0  # score = baseline + Σ contributions (a learned model's expected value)
@@ -222,9 +226,14 @@ class RequestRewriter(Protocol):
 
 #: The ranker named in the explanation of an empty query's hits, and what it says.
 BROWSE = "browse"
-BROWSE_NOTE = (
-    "no query: every product passing the filters, in stock first, by popularity, then quality score"
-)
+#: why a product is listed when there is no query, by the sort asked for
+BROWSE_NOTES = {
+    "relevance": "no query: every product passing the filters, in stock first, by popularity,"
+    " then quality score",
+    "price_asc": "no query: every product passing the filters, by price, lowest first",
+    "price_desc": "no query: every product passing the filters, by price, highest first",
+    "newest": "no query: every product passing the filters, newest first",
+}
 SHOWN_CACHE = 50_000  # products kept for hit pages (≈ the 44k catalogue; cleared when full)
 
 
@@ -255,6 +264,7 @@ class SearchService:
         self._brand_categories: dict[str, set[tuple[str, ...]]] | None = None
         self._kind_set: frozenset[str | None] | None = None
         self._gone: npt.NDArray[np.bool_] | None = None
+        self._script_currency: dict[bool, str] | None = None
 
     @property
     def table_size(self) -> int:
@@ -282,6 +292,10 @@ class SearchService:
             sort, sorted_by = parse_sort(parsed, request.sort)  # "cheapest": by price
             words_sort = sort != request.sort
             sure = WORD_SORT_CATEGORY_PROBABILITY if words_sort else CATEGORY_PROBABILITY
+            if not tokenize(item_words(parsed)):
+                # "women", "red": no item named, so no kind of product to keep to (the
+                # model read dresses for "women" at p 0.95); its guess only ranks
+                sure = float("inf")
             request = replace(request, sort=sort)
             filters, understood = apply_parse(
                 parsed,
@@ -328,10 +342,22 @@ class SearchService:
         table = self.pipeline.index.table
         if request.mode == "ltr" and ranked.ranker == "linear":  # no usable learned model
             notices.append(f"ltr ranks with the {self.ranker}")
-        order, apart = sort_order(ranked, request.sort, table)
-        if apart:
-            named = ", then ".join(apart)
-            notices.append(f"prices are not converted: sorted within each currency ({named})")
+        first = self._first_currency(typed) if request.sort in SORTED_BY else None
+        order, apart = sort_order(ranked, request.sort, table, first)
+        if request.sort in SORTED_BY and len(order) < len(result_set(ranked)):
+            meant = len(result_set(ranked)) - len(order)
+            notices.append(
+                f"sorted by {SORTED_BY[request.sort]}, only the products holding the query's"
+                f" words are listed: {meant} found by meaning alone are left out (they rank"
+                " by relevance)"
+            )
+        if (own.min_price, own.max_price) != (None, None) and own.currency is None:
+            several = sorted(self._currencies())
+            if len(several) > 1:
+                notices.append(
+                    f"price bounds compare prices as written in every currency"
+                    f" ({', '.join(several)}): choose a currency to keep to one"
+                )
         # whether some product holds the words, filters aside: asked only when no result
         # holds them (an empty page, or results near in meaning only)
         unmatched = not order or (ranked.mode != "dense" and not ranked.lexical[order].any())
@@ -340,10 +366,20 @@ class SearchService:
         if not order:
             notices += self._unknown_filters(request.filters)
         results = self._results(request, ranked, order)
+        deep = request.sort in SORTED_BY and len(results) > len(order)
+        if deep:
+            # sorted by price or date, the order is the whole result set's (its best
+            # MAX_RESULTS), not the ranked head's then the rest's: the cheapest product
+            # holding a word of the query comes first, whichever page it would rank on
+            ranked, boosts = self._deep(request, parsed, len(results))
+            order, apart = sort_order(ranked, request.sort, table, first)
+        if apart:
+            named = ", then ".join(apart)
+            notices.append(f"prices are not converted: sorted within each currency ({named})")
         notices += paging_notices(request.sort, len(results), len(order))
         start = (request.page - 1) * request.size
         page = [(ranked, i, boosts) for i in order[start : start + request.size]]
-        if start + request.size > len(order) and len(results) > len(order):
+        if not deep and start + request.size > len(order) and len(results) > len(order):
             page += self._tail(request, parsed, ranked.rows[order], results)[
                 max(start - len(order), 0) : start + request.size - len(order)
             ]
@@ -355,7 +391,7 @@ class SearchService:
                 continue
             why = explain_hit(product, run, int(i)) if request.explain else None
             if why is not None and run.ranker == BROWSE:
-                why = replace(why, notes=[*why.notes, BROWSE_NOTE])
+                why = replace(why, notes=[*why.notes, BROWSE_NOTES[request.sort]])
             if why is not None and lift is not None:
                 why = _with_parse(why, lift, table, int(run.rows[i]))
             hits.append(Hit(n, round(float(run.scores[i]), 6), product, why))
@@ -451,17 +487,24 @@ class SearchService:
     ) -> list[tuple[Ranked, int, ParseBoosts | None]]:
         """The results past the head, in the order of a run over the best
         ``min(total, MAX_RESULTS)`` lexical candidates and the head's semantic ones."""
+        deep, boosts = self._deep(request, parsed, len(results))
+        order, _ = sort_order(deep, request.sort, self.pipeline.index.table)
+        return [(deep, i, boosts) for i in tail(head, results, deep, order)]
+
+    def _deep(
+        self, request: SearchRequest, parsed: ParsedQuery | None, total: int
+    ) -> tuple[Ranked, ParseBoosts | None]:
+        """A run over the best ``min(total, MAX_RESULTS)`` lexical candidates of a result
+        set of ``total`` and the head's semantic ones, with the parse's lifts."""
         deep = self.pipeline.run(
             request.query,
             request.mode,
             request.filters,
-            min(len(results), MAX_RESULTS),
+            min(total, MAX_RESULTS),
             features=request.explain,
             semantic_pool=DEFAULT_POOL,
         )
-        deep, boosts = self._boosted(deep, parsed, request.sort)
-        order, _ = sort_order(deep, request.sort, self.pipeline.index.table)
-        return [(deep, i, boosts) for i in tail(head, results, deep, order)]
+        return self._boosted(deep, parsed, request.sort)
 
     def _nothing(self, request: SearchRequest, notices: list[str], t0: float) -> SearchResult:
         return SearchResult(
@@ -532,6 +575,15 @@ class SearchService:
                 c for c in self.pipeline.index.table.currencies if c is not None
             )
         return self._currency_set
+
+    def _first_currency(self, typed: str) -> str | None:
+        """The currency whose prices a price sort lists first: the one most of the
+        catalogue's titles written in the query's script are priced in (a Chinese query:
+        those of the Chinese titles). A price the query names in a currency keeps the
+        results to it, so it needs no order."""
+        if self._script_currency is None:  # read on first use
+            self._script_currency = script_currencies(self.pipeline.index.table)
+        return self._script_currency.get(has_cjk(typed))
 
     def _sold_brands(self) -> dict[str, str]:
         """The catalogue's brands, by their normalised name, read on first use."""

@@ -18,10 +18,12 @@ It is listed in two runs of the pipeline, each the same whatever the page:
   its order, without the head's products.
 
 The pages, one after the other, list each product of the result set once, up to
-``MAX_RESULTS`` (a notice says when there are more). Sorted by price or date, the head
-is sorted, then the tail, and a notice says so: the first page holds the cheapest of
-the best matches, not the cheapest product that holds any word of the query. Sorted,
-the result set leaves out the semantic-only products when some product holds the words.
+``MAX_RESULTS`` (a notice says when there are more). Sorted by price or date, a result
+set larger than the head is listed from the deeper run alone, in that order: the first
+page holds the cheapest product that holds a word of the query, wherever the ranker
+put it (of the best ``MAX_RESULTS`` matches when there are more, and a notice says so).
+Sorted, the result set leaves out the semantic-only products when some product holds
+the words.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import numpy.typing as npt
 from shopsense.ranking.features import FEATURES
 from shopsense.ranking.pipeline import Ranked
 from shopsense.retrieval.doctable import DocTable
+from shopsense.text.normalize import has_cjk
 
 MAX_RESULTS = 1000  # results reachable by paging
 #: Least query cosine of a product only the semantic index found, to be a result (in
@@ -54,10 +57,12 @@ def result_set(ranked: Ranked) -> list[int]:
     return [int(i) for i in np.flatnonzero(ranked.lexical | near)]
 
 
-def sort_order(ranked: Ranked, sort: str, table: DocTable) -> tuple[list[int], list[str]]:
+def sort_order(
+    ranked: Ranked, sort: str, table: DocTable, first: str | None = None
+) -> tuple[list[int], list[str]]:
     """``ranked``'s result set in ``sort`` order, and the currencies it was sorted apart by
-    (prices are never converted: by price, each currency's products come together, the
-    currency with most of them first; none when there is one currency)."""
+    (prices are never converted: by price, each currency's products come together,
+    currency ``first`` first, then the one with most of them; none when there is one)."""
     keep = result_set(ranked)
     if sort == "relevance":
         return keep, []
@@ -75,7 +80,7 @@ def sort_order(ranked: Ranked, sort: str, table: DocTable) -> tuple[list[int], l
         held = [table.currencies[r] or "" for r in rows.tolist()]
         counts = Counter(c for c, v in zip(held, values, strict=True) if c and not math.isnan(v))
         if len(counts) > 1:  # a price without a currency comes after the named ones
-            groups = sorted(counts, key=lambda c: (-counts[c], c))
+            groups = sorted(counts, key=lambda c: (c != first, -counts[c], c))
             place = {c: n for n, c in enumerate(groups)}
             group = [place.get(c, len(groups)) for c in held]
     key = [
@@ -83,6 +88,17 @@ def sort_order(ranked: Ranked, sort: str, table: DocTable) -> tuple[list[int], l
         for i, g, v in zip(keep, group, values, strict=True)
     ]
     return [k[3] for k in sorted(key)], groups
+
+
+def script_currencies(table: DocTable) -> dict[bool, str]:
+    """The currency most of ``table``'s priced titles are in, for Chinese titles (``True``)
+    and for the others (``False``): a price sort lists it first for a query in that
+    script (ties: the first code alphabetically)."""
+    held: dict[bool, Counter[str]] = {True: Counter(), False: Counter()}
+    for title, currency in zip(table.titles, table.currencies, strict=True):
+        if currency:
+            held[has_cjk(title)][currency] += 1
+    return {k: min(v, key=lambda c: (-v[c], c)) for k, v in held.items() if v}
 
 
 def listed(head: Rows, matched: Rows, rows: int) -> Rows:
@@ -107,8 +123,7 @@ def paging_notices(sort: str, total: int, head: int) -> list[str]:
     holds ``head`` of them."""
     out = []
     if total > head and sort in SORTED_BY:
-        by = SORTED_BY[sort]
-        out.append(f"sorted by {by} among the best {head} matches, then by {by} among the rest")
+        out.append(f"sorted by {SORTED_BY[sort]} among the best {head} of {total} matches")
     if total > MAX_RESULTS:
         out.append(f"showing the first {MAX_RESULTS} of {total} results")
     return out

@@ -95,7 +95,8 @@ def print_result(result: SearchResult, *, explain: bool) -> None:
             matched = "; ".join(f"{f}: {' '.join(t)}" for f, t in why.matched.items()) or "-"
             top = sorted(why.contributions.items(), key=lambda kv: -abs(kv[1]))[:4]
             echo(f"     matched {matched}")
-            echo(f"     {why.ranker}: " + ", ".join(f"{f} {v:+.3f}" for f, v in top))
+            if top:  # a browse ranks by no feature
+                echo(f"     {why.ranker}: " + ", ".join(f"{f} {v:+.3f}" for f, v in top))
             if why.parse:
                 echo("     parse: " + ", ".join(f"{k} {v:+.2f}" for k, v in why.parse.items()))
             for note in why.notes:
@@ -124,7 +125,11 @@ def search(
     ] = None,
     in_stock: Annotated[bool, typer.Option("--in-stock", help="Only products in stock.")] = False,
     attr: Annotated[
-        list[str] | None, typer.Option(help="Attribute filter key=value (repeatable).")
+        list[str] | None,
+        typer.Option(
+            help="Attribute filter key=value (repeatable: one value of each key, so"
+            " colour=Red colour=Black is red or black)."
+        ),
     ] = None,
     sort: Annotated[str, typer.Option(help="relevance, price_asc, price_desc or newest.")] = (
         "relevance"

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from shopsense.query.lexicon import Alias, aliases, norm, normalise_with_offsets, source_span
 from shopsense.query.prices import find_prices, price_currency
 from shopsense.query.types import AttributeFilter
+from shopsense.text.singular import search_terms
 
 _LATIN = re.compile(r"[0-9a-z]")
 #: The confidence of a brand spelled exactly like a colour or gender word, or named mostly in
@@ -39,7 +40,13 @@ _NEGATION = re.compile(
 #: ... and the next one in a list after a negated one: ``without nike or adidas``,
 #: ``not nike, adidas``, ``除了耐克和阿迪达斯``.
 _AND_NOT = re.compile(r"\s*(?:,|/|、|\band\b|\bor\b|\bnor\b|和|或|与|及)\s*$")
+_LIST_WORDS = frozenset({"and", "or", "nor"})
 _NEGATABLE = ("brand", "colour", "gender")
+#: The word right after a negated colour: ``sunscreen no white cast``, ``dress without red
+#: flowers`` (when that word names no kind of product the catalogue sells: field ``lacks``,
+#: what the product should not have, neither a filter nor searched), not ``no white
+#: shoes``, ``not red, blue``.
+_NEXT_WORD = re.compile(r"\s+([a-z]{2,})\b")
 _SIZE_PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = (
     (re.compile(r"\bsize\s*:?\s*((?:\d{1,2}(?:\.5)?)|xxs|xs|s|m|l|xl|xxl|xxxl|[2-5]xl)\b"), 0.95),
     (re.compile(r"\b(?:us|uk|eu)\s*(\d{1,2}(?:\.5)?)\b"), 0.85),
@@ -124,14 +131,19 @@ class AttributeParser:
         brands: Iterable[str] = (),
         generic: Iterable[str] = (),
         confirmed: Iterable[str] = (),
+        kinds: Iterable[str] = (),
     ) -> None:
         """``generic``: brands whose names are common words in the catalogue's titles
         (:func:`shopsense.query.brand_evidence.generic_brands`): soft guesses, as are brands
         spelled like a colour or gender word. ``confirmed``: Chinese brand names that are
         guesses in general but that the catalogue's titles use for the brand alone
         (:func:`~shopsense.query.brand_evidence.confirmed_names`: 苹果 in a shop of
-        Apple products): sure ones."""
+        Apple products): sure ones. ``kinds``: the words of the catalogue's category names
+        (``Running Shoes``): a negated colour followed by another word is the product's
+        colour only when that word is one of them (``no white shoes``, not ``no white
+        cast``); without them, it always is."""
         words = {a.alias for a in (*aliases("genders"), *aliases("colours"))}
+        self._kinds = frozenset(t for k in kinds for t in search_terms(k))
         soft = {norm(g) for g in generic}  # "SAMSUNG" and "Samsung" are one brand
         sure = set(confirmed)
         brand_spellings = [
@@ -169,6 +181,10 @@ class AttributeParser:
                 last = negated_end.get(field)  # a list after a negated one: "or adidas"
                 if cue is None and last is not None and last <= start:
                     cue = _AND_NOT.match(text, last, start)
+                thing = self._thing_after(text, end) if cue and field == "colour" else None
+                if cue is not None and thing is not None:
+                    # "no white cast": what the product should lack, not its colour
+                    field, value, end = "lacks", text[start:thing], thing
                 if cue is not None:
                     start, negated = cue.start(), True
                     while text[start].isspace():  # " or adidas": from "or"
@@ -211,6 +227,19 @@ class AttributeParser:
                 if not any(m.start() < b and a < m.end() for a, b in taken):
                     add("size", m.group(1).upper(), m.start(), m.end(), confidence)
         return sorted(found, key=lambda f: f.span)
+
+    def _thing_after(self, text: str, end: int) -> int | None:
+        """Where the word after a colour ending at ``end`` ends, when it names a thing that
+        is not a kind of product the catalogue sells (nor another colour, gender or brand,
+        nor a list's ``or``): the colour is that thing's. ``None`` otherwise."""
+        if not self._kinds:
+            return None
+        after = _NEXT_WORD.match(text, end)
+        if after is None or after.group(1) in _LIST_WORDS:
+            return None
+        if any(f.pattern.match(text, after.start(1)) for f in self._fields):
+            return None
+        return None if set(search_terms(after.group(1))) & self._kinds else after.end(1)
 
 
 def _fmt(value: float | None) -> str:

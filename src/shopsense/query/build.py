@@ -37,6 +37,7 @@ def understanding_for(
     category names and ``query_log``; brand, colour and gender words and common English
     words (``bleach``) are never corrected."""
     brands: set[str] = set()
+    kinds: set[str] = set()
     texts: list[str] = []
     titled: list[tuple[str, str | None]] = []
     for p in products:
@@ -44,12 +45,13 @@ def understanding_for(
             brands.add(p.brand)
         texts.append(" ".join([p.title, p.brand or "", *p.category]))
         titled.append((p.title, p.brand))
+        kinds.update(p.category)
     counts = vocabulary([*texts, *query_log])
     protected = [*vocabulary_words(), *common_english_words()]
     protected += [a.alias for a in brand_aliases(brands)]
     protected += [a.alias for name in ("colours", "genders") for a in aliases(name)]
     return QueryUnderstanding(
-        attributes=AttributeParser(brands, generic_brands(titled), confirmed_names(titled)),
+        attributes=AttributeParser(brands, generic_brands(titled), confirmed_names(titled), kinds),
         spelling=SpellingCorrector(counts, protected=protected, chinese=spell_chinese),
         intent=intent,
     )

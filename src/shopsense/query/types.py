@@ -12,7 +12,8 @@ Span = tuple[int, int]
 class AttributeFilter:
     """One structured constraint read from the query.
 
-    ``field`` is ``price``, ``colour``, ``gender``, ``brand`` or ``size``. Categorical
+    ``field`` is ``price``, ``colour``, ``gender``, ``brand``, ``size``, ``sort`` or
+    ``lacks`` (negated: what the product should not have, ``no white cast``). Categorical
     filters carry ``value``; a price carries ``low``/``high`` (either may be open) and
     ``value`` spells the range. ``text`` is the query text of ``span``.
     """

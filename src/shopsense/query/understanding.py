@@ -40,7 +40,7 @@ def remainder(text: str, filters: Sequence[AttributeFilter], fields: set[str]) -
     return re.sub(r"\s+", " ", "".join(keep)).strip()
 
 
-_ALL_FIELDS = {"brand", "colour", "gender", "size", "price", "sort"}
+_ALL_FIELDS = {"brand", "colour", "gender", "size", "price", "sort", "lacks"}
 
 
 def _not_the_item(filters: Sequence[AttributeFilter]) -> list[AttributeFilter]:

@@ -23,7 +23,8 @@ class SearchFilters:
     - ``min_price`` / ``max_price``: inclusive bounds on the price the shopper pays;
       a product without a price never passes a price bound.
     - ``in_stock``: only products whose availability is ``in_stock``.
-    - ``attributes``: every ``key=value`` pair must be present (case-insensitive).
+    - ``attributes``: ``key=value`` pairs (case-insensitive): a product must hold one of
+      each key's values (``colour=red``, ``colour=black``, ``size=m``: red or black, in M).
     - ``currency``: only products priced in this currency (ISO code, any case); prices
       are never converted, so a price bound in a catalogue of several currencies needs it.
     """
@@ -85,8 +86,13 @@ class SearchFilters:
         return tuple(normalize(b) for b in self.exclude_brands)
 
     @property
-    def attribute_terms(self) -> tuple[str, ...]:
-        return tuple(f"{normalize(k)}={normalize(v)}" for k, v in self.attributes)
+    def attribute_terms(self) -> tuple[tuple[str, ...], ...]:
+        """The attribute filter in the index's form, one group per key: a product passes
+        with any value of each group (``colour=red``, ``colour=black``: red or black)."""
+        groups: dict[str, list[str]] = {}
+        for k, v in self.attributes:
+            groups.setdefault(normalize(k), []).append(f"{normalize(k)}={normalize(v)}")
+        return tuple(tuple(g) for g in groups.values())
 
 
 def parse_attribute_filters(specs: list[str] | tuple[str, ...]) -> tuple[tuple[str, str], ...]:

@@ -208,7 +208,9 @@ class LexicalIndex:
             qs.append(tantivy.Query.term_query(s, "f_availability", "in_stock"))
         if filters.currency_term:
             qs.append(tantivy.Query.term_query(s, "f_currency", filters.currency_term))
-        qs.extend(tantivy.Query.term_query(s, "f_attr", a) for a in filters.attribute_terms)
+        qs.extend(
+            tantivy.Query.term_set_query(s, "f_attr", list(g)) for g in filters.attribute_terms
+        )
         out = [(must, zero(q, 0.0)) for q in qs]
         if filters.exclude_brands:
             excluded = tantivy.Query.term_set_query(

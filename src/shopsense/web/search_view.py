@@ -48,7 +48,7 @@ def why_lines(why: Explanation | None) -> list[str]:
         return []
     lines = [f"{field} matched: {', '.join(terms)}" for field, terms in why.matched.items()]
     top = sorted(why.contributions.items(), key=lambda kv: -abs(kv[1]))[:4]
-    lines += [f"{name}: {share:+.0%} of the score" for name, share in top]
+    lines += [f"{name}: {gain:+.3f} to the ranker's score" for name, gain in top]
     for reason, gain in why.parse.items():
         kind, _, value = reason.partition(" ")
         said = "predicted for" if kind == "category" else "named in"
