@@ -6,7 +6,7 @@ and whether paging lists each result once under one total.
 
 Queries are 1–4 leading words of random catalogue titles (as ``search_latency.py``),
 each searched as ``SearchService.search`` does for ``shopsense search`` (hybrid, page 1
-of 10; with ``--understand`` also parsed), after one untimed pass (query vectors and
+of 10; also parsed, and also sorted by price), after one untimed pass (query vectors and
 postings cached, so the rows time what a page costs beyond encoding). Rows are medians
 over ``--runs`` passes; ``cpu_ms`` is process CPU per request. ``--deep`` adds page 11
 and a check of every page of the first 20 queries. Runs against any checkout
@@ -69,6 +69,7 @@ def main() -> None:
     variants = {
         "page 1": [SearchRequest(q, size=10) for q in qs],
         "page 1, understand": [SearchRequest(q, size=10, understand=True) for q in qs],
+        "page 1, by price": [SearchRequest(q, size=10, sort="price_asc") for q in qs],
     }
     if args.deep:
         variants["page 11"] = [SearchRequest(q, size=10, page=11) for q in qs]

@@ -78,6 +78,14 @@ def test_pages_list_each_result_once_with_one_total_and_one_facet_count(
         # a product the ranked head left out is cheaper than one it held, and comes first
         assert set(ids[: len(head)]) != set(head)
         assert not any(n.startswith("sorted by price among the best") for n in first.notices)
+        told = search.search(SearchRequest(query, sort=sort, size=10, page=3, explain=True))
+        assert [h.product.id for h in told.hits] == ids[20:30]
+        for hit in told.hits:  # said why it is there, and what its score is
+            assert hit.explanation is not None and hit.explanation.matched
+            assert any(
+                n.startswith("sorted by price: every product holding a word")
+                for n in hit.explanation.notes
+            )
 
 
 def _apart(notices: tuple[str, ...]) -> list[str]:

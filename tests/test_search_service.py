@@ -215,6 +215,19 @@ def test_a_brand_named_in_either_script_finds_all_its_products(
         assert {h.product.id for h in found.hits} == sold, query
 
 
+def test_a_gender_named_in_either_script_finds_the_products_titled_either_way(
+    search: SearchService,
+) -> None:
+    # 男士 found the 9 titles that say 男士, not those that say 男子 or Men's
+    def titles(query: str) -> set[str]:
+        return {h.product.title for h in search.search(SearchRequest(query, size=100)).hits}
+
+    chinese, english = titles("男士"), titles("men")
+    assert chinese == english and len(chinese) > 50
+    assert any("男子" in t for t in chinese) and any("Men's" in t for t in chinese)
+    assert not any("Women" in t or "女" in t for t in chinese)
+
+
 def test_picking_a_category_facet_returns_what_the_facet_counted(search: SearchService) -> None:
     # "running shoes" filters to Running Shoes; its facet says Footwear (15): picking it
     # must not widen the result to every one of Footwear's products

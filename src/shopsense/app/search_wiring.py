@@ -13,7 +13,7 @@ from shopsense.app.settings import Settings
 from shopsense.catalog.store import ProductStore
 from shopsense.core.errors import InputError
 from shopsense.models.sentence_encoder import MultilingualUSE
-from shopsense.query.lexicon import brand_name_groups, synonym_groups
+from shopsense.query.lexicon import brand_name_groups, gender_name_groups, synonym_groups
 from shopsense.ranking.features import FEATURES, ImageScorer
 from shopsense.ranking.lgbm import LambdaMartRanker
 from shopsense.ranking.pipeline import SearchPipeline
@@ -50,10 +50,12 @@ def search_synonyms(file: Path | None, builtin: bool = True) -> Synonyms | None:
     """The catalogue's synonym file, plus, unless ``builtin`` is off, the built-in
     English/Chinese groups that the query parse shows (``query/data/synonyms.csv``) and
     the brands' names in both scripts (``宜家`` finds the IKEA products titled in English,
-    ``nike`` the ones titled 耐克: ``query/data/brands_zh.csv``)."""
+    ``nike`` the ones titled 耐克: ``query/data/brands_zh.csv``) and the genders' (``男士``
+    finds the men's products titled ``男子`` or ``Men's``: ``query/data/genders.csv``)."""
     config = SynonymConfig.load(file) if file else SynonymConfig()
     if builtin:
-        groups = [list(g) for g in (*synonym_groups(), *brand_name_groups())]
+        builtins = (*synonym_groups(), *brand_name_groups(), *gender_name_groups())
+        groups = [list(g) for g in builtins]
         config = config.model_copy(update={"groups": [*groups, *config.groups]})
     return Synonyms(config) if config.groups or config.one_way else None
 

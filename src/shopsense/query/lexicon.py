@@ -48,6 +48,17 @@ def brand_name_groups() -> tuple[tuple[str, ...], ...]:
 
 
 @cache
+def gender_name_groups() -> tuple[tuple[str, ...], ...]:
+    """Each gender of ``data/genders.csv`` with its sure names (confidence 1), as synonym
+    groups (``men``, ``男士``, ``男子``): a title may say it either way, in either script."""
+    groups: dict[str, list[str]] = {}
+    for a in aliases("genders"):
+        if a.confidence >= 1.0 and "'" not in a.alias:  # men's: the word men, and an s
+            groups.setdefault(a.value, []).append(a.alias)
+    return tuple(tuple(dict.fromkeys(g)) for g in groups.values() if len(g) > 1)
+
+
+@cache
 def synonym_groups() -> tuple[tuple[str, ...], ...]:
     groups: dict[str, list[str]] = {}
     for row in _rows("synonyms.csv"):
