@@ -141,7 +141,9 @@ def test_controls_apply(engine: RecommendationEngine) -> None:
 def test_promotions_ranked_by_propensity_with_reason(engine: RecommendationEngine) -> None:
     promos = [
         Promotion("beauty", "Beauty week", category_prefix="Beauty"),
-        Promotion("run", "Run club", category_prefix="Footwear > Shoes > Running"),
+        Promotion("run", "Run club", category_prefix="Footwear > Shoes > Running Shoes"),
+        # a prefix matches whole path segments: no category is "Running"
+        Promotion("none", "Half a name", category_prefix="Footwear > Shoes > Running"),
     ]
     ranked = engine.promotions("U001", promos)  # U001 is a runner
     assert [p.promotion_id for p in ranked] == ["run", "beauty"]

@@ -31,6 +31,7 @@ from shopsense.catalog.schema import Product
 from shopsense.catalog.sources import Progress
 from shopsense.catalog.store import ProductStore, ProductText
 from shopsense.core.checks import Severity
+from shopsense.core.errors import NotFoundError
 from shopsense.events.checks import EventTimeWindow
 from shopsense.events.ingest import EventIngestSummary
 from shopsense.events.loaders import LoadOptions
@@ -89,8 +90,9 @@ class Services:
         recommendations = RecommendService(
             engine,
             products,
-            encoder=MultilingualUSE() if settings.recommend_content else None,
+            encoder=MultilingualUSE() if settings.recommend_content is not False else None,
             refit_after=settings.recommend_refit_after,
+            encode_missing=settings.recommend_content is True,
         )
         services = cls(
             settings,
@@ -104,7 +106,7 @@ class Services:
             QueryService(settings, engine, products),
             SearchCache(int(settings.search_cache_mb * 1024)),
         )
-        if settings.recommend_content:
+        if settings.recommend_content is not False:
             recommendations.extra_blocks = services._image_block
         return services
 
@@ -341,7 +343,12 @@ class Services:
     def _image_block(self) -> dict[str, ItemVectors]:
         """The fused image block for content-based recommendations, when images exist."""
         mm = self.multimodal
-        return {"image": mm.content_block()} if mm.has_images() else {}
+        if not mm.has_images():
+            return {}
+        try:
+            return {"image": mm.content_block()}
+        except NotFoundError:  # images embedded but no title vectors yet: no image block
+            return {}
 
     def index_report(self) -> SyncReport:
         return self.search().pipeline.index.report
