@@ -31,16 +31,20 @@ def _items(api: Api, path: str, key: str = "search") -> list[dict[str, object]]:
 
 def test_every_surface_answers_with_a_reason_per_item(api: Api) -> None:
     for path, surface, code in [
-        ("/recommend/user/U001?k=5", "for_you", None),
-        (f"/recommend/item/{DEMO_ITEM}?k=5", "similar", None),
-        (f"/recommend/item/{DEMO_ITEM}/bought-together?k=3", "bought_together", None),
+        ("/recommend/user/U001?k=5", "for_you", "because"),
+        (f"/recommend/item/{DEMO_ITEM}?k=5", "similar", "similar_shoppers"),
+        (
+            f"/recommend/item/{DEMO_ITEM}/bought-together?k=3",
+            "bought_together",
+            "bought_with_category",
+        ),
     ]:
         r = api.client.get(path, headers=api.headers("search"))
         assert r.status_code == 200 and r.json()["surface"] == surface
         items = r.json()["items"]
         assert items, path
         assert all(i["reason"] and i["reason_code"] and i["title"] for i in items)
-        assert code is None or {i["reason_code"] for i in items} == {code}
+        assert {i["reason_code"] for i in items} == {code}
         scores = [i["score"] for i in items]
         assert scores == sorted(scores, reverse=True)
     similar = _items(api, f"/recommend/item/{DEMO_ITEM}?k=5")
@@ -59,7 +63,11 @@ def test_every_surface_answers_with_a_reason_per_item(api: Api) -> None:
     electronics = _items(
         api, f"/recommend/item/{DEMO_ITEM}/bought-together?k=3&category=Electronics"
     )
-    assert not any("Sock" in str(i["reason"]) for i in electronics)
+    assert electronics == []  # no rule leads from running shoes to Electronics: not filled up
+    audio = _items(
+        api, "/recommend/item/P0040/bought-together?k=5&category=Electronics%20%3E%20Audio"
+    )
+    assert audio and all("often add Earbuds" in str(i["reason"]) for i in audio)
 
 
 def test_controls_filter_the_suggestions(api: Api) -> None:

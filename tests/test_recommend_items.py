@@ -14,7 +14,13 @@ from shopsense.app.settings import Settings
 from shopsense.events.interactions import Interactions
 from shopsense.events.loaders import LoadOptions
 from shopsense.models.sentence_encoder import MultilingualUSE
-from shopsense.recommend.companion_fit import FITS, NEUTRAL, CategoryWords, companion_fit
+from shopsense.recommend.companion_fit import (
+    FITS,
+    NEUTRAL,
+    SAME_BRAND,
+    CategoryWords,
+    companion_fit,
+)
 from shopsense.recommend.content import ContentBased, encode_item_texts
 from shopsense.recommend.controls import ItemAttributes, under
 from shopsense.recommend.engine import Controls, RecommendationEngine, Suggestion
@@ -125,10 +131,47 @@ def test_an_item_without_events_gets_items_like_it_not_popular_ones(
 
 def test_a_filter_leaves_similar_items_with_evidence_only(engine: RecommendationEngine) -> None:
     shoes = "P0001"  # Nike Pegasus: AirPods Max were "similar" to it under Electronics
-    found = engine.similar(shoes, 10, Controls(category_prefix="Electronics"))
-    assert all(_cat(engine, s.item_id).startswith("Electronics") for s in found)
-    assert all(s.reason_code in {"similar_shoppers", "similar_content"} for s in found)
+    assert engine.similar(shoes, 10, Controls(category_prefix="Electronics")) == []  # none alike
+    found = engine.similar(shoes, 10, Controls(category_prefix="Footwear > Shoes > Sneakers"))
+    assert found and all(_cat(engine, s.item_id).endswith("Sneakers") for s in found)
+    assert all(s.reason_code == "similar_content" for s in found)  # another category: content
     assert len(found) < 10  # no filler to reach k
+
+
+def test_an_accessory_is_not_similar_to_a_phone_on_shoppers_alone(
+    engine: RecommendationEngine,
+) -> None:
+    sim = engine.similarity
+    for phone in ("P0040", "P0042", "P0044"):
+        found = engine.similar(phone, 20)
+        ok = sim.shares(sim.evidence(engine.item(phone)))
+        others = [s for s in found if not _cat(engine, s.item_id).endswith("Smartphones")]
+        assert len(others) < len(found)
+        for s in others:  # 653ad84: cases and chargers, on shared shoppers alone
+            assert ok.content[engine.item(s.item_id)]
+            assert "similar title" in s.reason or "similar photo" in s.reason
+    chargers = [s for s in engine.similar("P0040", 20) if "Chargers" in _cat(engine, s.item_id)]
+    assert chargers == []
+
+
+def test_similarity_counts_only_evidence_that_passed_its_floor(
+    engine: RecommendationEngine,
+) -> None:
+    sim = engine.similarity
+    for seed in ("P0156", "P0040", "P0001"):
+        j = engine.item(seed)
+        ev, ok = sim.evidence(j), sim.shares(sim.evidence(j))
+        for s in engine.similar(seed, 10):
+            i = engine.item(s.item_id)
+            counted = (
+                ev.shoppers[i] * ok.shoppers[i]
+                + ev.title[i] * ok.title[i]
+                + ev.photo[i] * ok.photo[i]
+                + sim.category_bonus * ev.same_category[i]
+            )
+            assert s.score == pytest.approx(counted, abs=2e-3)  # + ε · popularity
+            if s.reason_code == "same_category":  # "popular there": nothing else passed
+                assert s.score <= sim.category_bonus + 1e-3
 
 
 def test_bought_together_says_it_is_a_category_rule_and_puts_fitting_cases_first(
@@ -138,12 +181,23 @@ def test_bought_together_says_it_is_a_category_rule_and_puts_fitting_cases_first
     assert {s.reason_code for s in iphone} == {"bought_with_category"}
     cases = [s for s in iphone if _cat(engine, s.item_id).endswith("Phone Cases")]
     assert cases and all(
-        s.reason.startswith("shoppers who buy Smartphones often add Phone Cases") for s in iphone
+        s.reason.startswith("shoppers who buy Smartphones often add Phone Cases") for s in cases
     )
     assert all("often bought with Apple" not in s.reason for s in iphone)
     titles = [engine.titles[s.item_id] for s in cases]
-    assert all("iPhone 16" in t for t in titles)  # no Galaxy case for an iPhone
-    assert "names iPhone 16, as this item's does" in cases[0].reason
+    assert all("iPhone 16" in t and "Pro" not in t for t in titles)  # no Galaxy, no Pro case
+    assert all("names iPhone 16, this item's model" in s.reason for s in cases)
+    pro = engine.bought_together("P0042", 5)  # iPhone 16 Pro
+    pro_cases = [s for s in pro if _cat(engine, s.item_id).endswith("Phone Cases")]
+    # 653ad84: the plain iPhone 16 silicone cases first, "as this item's does"; P0065 cut off
+    assert {s.item_id for s in pro_cases} == {"P0060", "P0061", "P0065"}
+    assert _ids(pro)[:3] == _ids(pro_cases)
+    assert all("names iPhone 16 Pro, this item's model" in s.reason for s in pro_cases)
+    ultra = engine.bought_together("P0044", 5)  # Galaxy S25 Ultra
+    assert {s.item_id for s in ultra[:3]} == {"P0062", "P0063", "P0064"}
+    # fit order shows in the score: a fitting case above a same-brand or neutral companion
+    assert pro[2].score > pro[3].score
+    assert "same brand as this item" in next(s.reason for s in pro if s.item_id == "P0092")
     xiaomi = engine.bought_together("P0050", 5)  # Redmi Note 13
     assert not any("iPhone" in engine.titles[s.item_id] for s in xiaomi)
     assert engine.titles[xiaomi[0].item_id].startswith("小米 Redmi Note 13")
@@ -152,8 +206,10 @@ def test_bought_together_says_it_is_a_category_rule_and_puts_fitting_cases_first
 def test_bought_together_honours_the_filters(engine: RecommendationEngine) -> None:
     shoes = engine.bought_together("P0001", 5)
     assert any("Socks" in _cat(engine, s.item_id) for s in shoes)
-    only = engine.bought_together("P0001", 5, Controls(category_prefix="Electronics"))
-    assert all(_cat(engine, s.item_id).startswith("Electronics") for s in only)
+    # no rule leads from running shoes to Electronics: empty, not filled up
+    assert engine.bought_together("P0001", 5, Controls(category_prefix="Electronics")) == []
+    only = engine.bought_together("P0040", 5, Controls(category_prefix="Electronics > Audio"))
+    assert only and all(_cat(engine, s.item_id).startswith("Electronics > Audio") for s in only)
     attrs = engine.attributes
     assert attrs is not None
     stocked = engine.bought_together("P0040", 5, Controls(in_stock=True))
@@ -204,7 +260,7 @@ def test_companion_fit_reads_what_a_title_names() -> None:
     case = "Electronics > Phones > Phone Cases"
     assert companion_fit(iphone, "Spigen 适用iPhone 16 透明手机壳", case, phones).preference == FITS
     pro = companion_fit(iphone, "Spigen Case for iPhone 16 Pro - Clear", case, phones)
-    assert 0 < pro.preference < NEUTRAL and pro.named == "iPhone 16 Pro"  # partly: check it
+    assert pro.preference < 0 and pro.named == "iPhone 16 Pro"  # another model: left out
     galaxy = companion_fit(iphone, "Samsung Galaxy S25 Ultra Silicone Case - Black", case, phones)
     assert galaxy.preference < 0  # names another phone: left out
     charger = companion_fit(iphone, "Anker Nano 20W USB-C Charger - White", case, phones)
@@ -228,3 +284,68 @@ def test_the_service_uses_the_search_indexs_vectors_for_similar_items(
         assert svc.recommendations.encoder._forward is None  # the model was never loaded
     finally:
         svc.close()
+
+
+REDMI_CASE = "小米 Redmi Note 13 原装硅胶保护壳 蓝色"
+
+
+@pytest.mark.parametrize(
+    ("phone", "case", "fits"),
+    [
+        ("Apple iPhone 16 128GB - Apple", "Case for iPhone 16 - Clear", True),
+        ("Apple iPhone 16 128GB - Apple", "Case for iPhone16 - Clear", True),
+        ("Apple iPhone 16 128GB - Apple", "Case for iPhone 15 - Clear", False),
+        ("Apple iPhone 16 128GB - Apple", "Case for iPhone 16 Plus - Clear", False),
+        ("Apple iPhone 16 128GB - Apple", "Case for iPhone 16 Pro - Clear", False),
+        ("Apple iPhone 16 Pro 256GB - Apple", "Case for iPhone 16 - Clear", False),
+        ("Apple iPhone 16 Pro 256GB - Apple", "Case for iPhone 16Pro - Clear", True),
+        ("Apple iPhone 16 Pro 256GB - Apple", "Case for iPhone 16 Pro Max - Clear", False),
+        (
+            "Apple iPhone 16 Pro 256GB - Apple",
+            "苹果 Apple iPhone 16 Pro MagSafe 硅胶保护壳 黑色",
+            True,
+        ),
+        ("Samsung Galaxy S25 Ultra 256GB - Samsung", "Spigen Case for Galaxy S25 - Clear", False),
+        ("Samsung Galaxy S25 256GB - Samsung", "Spigen Case for Galaxy S25 Ultra - Clear", False),
+        ("Samsung Galaxy S25 256GB - Samsung", "Samsung Galaxy S25 Silicone Case - Black", True),
+        ("小米15 Pro 5G 手机 12GB+256GB 白色 - Xiaomi", "适用小米15 Pro 手机壳", True),
+        (
+            "小米 Redmi Note 13 智能手机 8GB+256GB 黑色 - Xiaomi",
+            REDMI_CASE,
+            True,
+        ),
+        (
+            "Xiaomi Redmi Note 13 Pro 5G 256GB - Xiaomi",
+            REDMI_CASE,
+            False,
+        ),
+    ],
+)
+def test_a_case_fits_only_the_model_it_names_both_ways(phone: str, case: str, fits: bool) -> None:
+    phones = CategoryWords(
+        [
+            ("Apple iPhone 16 128GB - Black", "Apple"),
+            ("Apple iPhone 16 Pro 256GB - Black", "Apple"),
+            ("Samsung Galaxy S25 Ultra 256GB - Black", "Samsung"),
+            ("Samsung Galaxy S25 256GB - Black", "Samsung"),
+            ("Xiaomi Redmi Note 13 Pro 5G 256GB - Purple", "Xiaomi"),
+            ("小米 Redmi Note 13 智能手机 8GB+256GB 黑色", "Xiaomi"),
+            ("小米15 Pro 5G 手机 12GB+256GB 白色", "Xiaomi"),
+            ("Apple iPhone 16 (A3288) 128GB 蓝色 支持移动联通电信5G 双卡双待手机", "Apple"),
+        ]
+    )
+    fit = companion_fit(phone, case, "Electronics > Phones > Phone Cases", phones)
+    assert (fit.preference == FITS) == fits and (fit.preference < 0) == (not fits)
+    # not model words: network, SIM and capacity words of a Chinese title
+    assert not {"支持", "移动", "联通", "电信", "双卡", "8gb", "512gb", "5g"} & phones.words
+
+
+def test_a_same_brand_companion_says_same_brand() -> None:
+    shoes = CategoryWords([("耐克 男子 Air Zoom Pegasus 41 跑步鞋 黑色", "Nike")])
+    fit = companion_fit(
+        "耐克 男子 Air Zoom Pegasus 41 跑步鞋 黑色 - Nike",
+        "Nike Everyday Cushioned Socks (3 Pairs) - White",
+        "Apparel > Socks > Sports Socks",
+        shoes,
+    )
+    assert fit.preference == SAME_BRAND

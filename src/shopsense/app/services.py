@@ -31,7 +31,6 @@ from shopsense.catalog.schema import Product
 from shopsense.catalog.sources import Progress
 from shopsense.catalog.store import ProductStore, ProductText
 from shopsense.core.checks import Severity
-from shopsense.core.errors import NotFoundError
 from shopsense.events.checks import EventTimeWindow
 from shopsense.events.ingest import EventIngestSummary
 from shopsense.events.loaders import LoadOptions
@@ -341,14 +340,14 @@ class Services:
         return mm.image_cosines if mm.has_images() else None
 
     def _image_block(self) -> dict[str, ItemVectors]:
-        """The fused image block for content-based recommendations, when images exist."""
+        """The photo block for content-based recommendations, when images exist: the raw
+        image vectors, so "similar photo" is the photos' own cosine (not the fused vector,
+        whose category projection makes any two items of one category alike)."""
         mm = self.multimodal
         if not mm.has_images():
             return {}
-        try:
-            return {"image": mm.content_block()}
-        except NotFoundError:  # images embedded but no title vectors yet: no image block
-            return {}
+        block = mm.image_block()
+        return {"image": block} if block.ids else {}
 
     def index_report(self) -> SyncReport:
         return self.search().pipeline.index.report

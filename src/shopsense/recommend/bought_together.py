@@ -14,13 +14,10 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import numpy as np
-import numpy.typing as npt
 import scipy.sparse as sp
 
 from shopsense.events.interactions import Interactions
-from shopsense.recommend.base import FloatArray, IntArray
-
-BoolArray = npt.NDArray[np.bool_]
+from shopsense.recommend.base import BoolArray, FloatArray, IntArray
 
 
 class Companion(NamedTuple):

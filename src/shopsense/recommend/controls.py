@@ -19,9 +19,7 @@ import numpy.typing as npt
 
 from shopsense.catalog.schema import Availability, Product
 from shopsense.core.topk import top_k
-from shopsense.recommend.base import FloatArray, IntArray, Ranked, minmax
-
-BoolArray = npt.NDArray[np.bool_]
+from shopsense.recommend.base import BoolArray, FloatArray, IntArray, Ranked, minmax
 
 
 @dataclass(frozen=True)
@@ -32,7 +30,7 @@ class ItemAttributes:
     in_stock: BoolArray
     category: list[str | None]
     price: FloatArray
-    sold_out: BoolArray | None = None  # out of stock, or in stock with none left
+    sold_out: BoolArray  # out of stock, or in stock with none left
 
     @classmethod
     def from_products(cls, item_ids: Sequence[str], products: Iterable[Product]) -> ItemAttributes:
@@ -69,7 +67,7 @@ class BusinessFilter:
         if attrs is not None:
             if self.in_stock:
                 ok &= attrs.in_stock
-            if self.sold_out and attrs.sold_out is not None:
+            if self.sold_out:
                 ok &= ~attrs.sold_out
             if self.category_prefix:
                 prefix = self.category_prefix

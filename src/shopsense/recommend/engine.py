@@ -186,15 +186,17 @@ class RecommendationEngine:
         """Items like ``item_id`` (:mod:`~shopsense.recommend.similarity`), each saying why."""
         j = self.item(item_id)
         ranked = self._rank(self.similarity.scores(j), k, controls, {j})
-        evidence = self.similarity.evidence(j)
-        by_shoppers, by_content = self.similarity.shares(evidence)
-        images = self.similarity.with_images
+        ok = self.similarity.shares(self.similarity.evidence(j))
         return [
             self._suggest(
                 i,
                 s,
                 self.explainer.similar_to(
-                    i, j, shoppers=bool(by_shoppers[i]), content=bool(by_content[i]), images=images
+                    i,
+                    j,
+                    shoppers=bool(ok.shoppers[i]),
+                    title=bool(ok.title[i]),
+                    photo=bool(ok.photo[i]),
                 ),
             )
             for i, s in zip(ranked.items.tolist(), ranked.scores.tolist(), strict=True)
@@ -212,12 +214,14 @@ class RecommendationEngine:
             fits[c] = self._fit(j, c)
             return fits[c].preference
 
-        return [
-            self._suggest(
-                c.item, c.lift, self.explainer.bought_with(j, c.via_category, fits.get(c.item))
-            )
-            for c in self.bought.companions(j, k, allowed=allowed, prefer=prefer)
-        ]
+        out = []
+        for c in self.bought.companions(j, k, allowed=allowed, prefer=prefer):
+            fit = fits.get(c.item)
+            # a category rule's members share its lift: their fit orders them, and shows
+            score = c.lift if c.via_category is None or fit is None else c.lift * fit.preference
+            why = self.explainer.bought_with(j, c.via_category, fit)
+            out.append(self._suggest(c.item, score, why))
+        return out
 
     def continue_session(
         self, item_ids: Sequence[str], k: int = 10, controls: Controls = NO_CONTROLS

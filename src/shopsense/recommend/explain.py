@@ -8,7 +8,7 @@ In order of preference:
 
 Similar items say what makes them alike (:mod:`~shopsense.recommend.similarity`):
 ``similar_shoppers`` "viewed by the same shoppers as X", ``similar_content``
-"similar title (and photo) to X", ``same_category`` "also in Z, like X; popular
+"similar title (and/or photo) to X", ``same_category`` "also in Z, like X; popular
 there". Bought together: ``bought_with`` for a rule between the two items,
 ``bought_with_category`` "shoppers who buy Z often add W" for a rule between their
 categories, with what the companion's title names.
@@ -25,7 +25,7 @@ from typing import NamedTuple
 import numpy as np
 
 from shopsense.recommend.bought_together import BoughtTogether
-from shopsense.recommend.companion_fit import SAME_BRAND, Fit
+from shopsense.recommend.companion_fit import FITS, SAME_BRAND, Fit
 from shopsense.recommend.item_knn import ItemKNN
 
 VERBS = {
@@ -99,23 +99,24 @@ class Explainer:
         return self.popular(item)
 
     def similar_to(
-        self, item: int, anchor: int, *, shoppers: bool, content: bool, images: bool = False
+        self, item: int, anchor: int, *, shoppers: bool, title: bool, photo: bool
     ) -> Explanation:
-        """Why ``item`` is like ``anchor``: only the evidence that holds, named as such."""
+        """Why ``item`` is like ``anchor``: only the evidence that holds for this pair, named
+        as such (a similar title or photo is that pair's own title or photo cosine)."""
         same = (
             self.categories[item] is not None and self.categories[item] == self.categories[anchor]
         )
         leaf = (self.categories[item] or "").split(" > ")[-1]
-        looks = "similar title and photo" if images else "similar title"
+        looks = " and ".join(w for w, on in (("title", title), ("photo", photo)) if on)
         name, parts = self.title(anchor), []
         if shoppers:
             code = "similar_shoppers"
             parts.append(f"viewed by the same shoppers as {name}")
-            if content:
-                parts.append(looks)
-        elif content:
+            if looks:
+                parts.append(f"similar {looks}")
+        elif looks:
             code = "similar_content"
-            parts.append(f"{looks} to {name}")
+            parts.append(f"similar {looks} to {name}")
         else:
             code = "same_category"
             return Explanation(
@@ -136,8 +137,8 @@ class Explainer:
         buyers = f"{mine.split(' > ')[-1]}" if mine else "this item"
         text = f"shoppers who buy {buyers} often add {via_category.split(' > ')[-1]}"
         if fit is not None and fit.named:
-            if fit.preference >= SAME_BRAND:
-                text += f"; its title names {fit.named}, as this item's does"
-            else:
-                text += f"; its title names {fit.named}: check it fits this item"
+            if fit.preference >= FITS:
+                text += f"; its title names {fit.named}, this item's model"
+            elif fit.preference >= SAME_BRAND:
+                text += f"; same brand as this item ({fit.named})"
         return Explanation("bought_with_category", text, mine)
