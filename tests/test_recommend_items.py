@@ -21,7 +21,7 @@ from shopsense.recommend.companion_fit import (
     CategoryWords,
     companion_fit,
 )
-from shopsense.recommend.content import ContentBased, encode_item_texts
+from shopsense.recommend.content import ContentBased, ItemVectors, encode_item_texts
 from shopsense.recommend.controls import ItemAttributes, under
 from shopsense.recommend.engine import Controls, RecommendationEngine, Suggestion
 from shopsense.recommend.lineup import default_model
@@ -340,7 +340,12 @@ def test_a_case_fits_only_the_model_it_names_both_ways(phone: str, case: str, fi
     assert not {"支持", "移动", "联通", "电信", "双卡", "8gb", "512gb", "5g"} & phones.words
 
 
-def test_a_same_brand_companion_says_same_brand() -> None:
+def test_a_same_brand_companion_says_same_brand(engine: RecommendationEngine) -> None:
+    nike = engine.bought_together("P0010", 5)  # 耐克 Pegasus: its title never says Nike
+    assert all("its title names" not in s.reason for s in nike)
+    socks = [s for s in nike if engine.titles[s.item_id].startswith("Nike")]
+    assert socks and all(s.reason.endswith("same brand as this item (Nike)") for s in socks)
+    assert nike[0].score > nike[-1].score  # the same brand ranks first, and the score shows it
     shoes = CategoryWords([("耐克 男子 Air Zoom Pegasus 41 跑步鞋 黑色", "Nike")])
     fit = companion_fit(
         "耐克 男子 Air Zoom Pegasus 41 跑步鞋 黑色 - Nike",
@@ -349,3 +354,24 @@ def test_a_same_brand_companion_says_same_brand() -> None:
         shoes,
     )
     assert fit.preference == SAME_BRAND
+
+
+def test_title_and_photo_are_claimed_per_pair_with_the_image_block(
+    engine: RecommendationEngine, demo_interactions: Interactions, rows: dict[str, dict[str, str]]
+) -> None:
+    """Built as the service builds it: title vectors plus the photos' own vectors. Only the
+    pair whose photos are alike says "photo" (653ad84 said "title and photo" for every
+    pair once the store had an image block)."""
+    assert engine.similarity.content is not None
+    text = engine.similarity.content.blocks["text"]
+    ids = tuple(rows)
+    rng = np.random.default_rng(0)
+    photos = rng.normal(size=(len(ids), 64)).astype(np.float32)
+    photos[ids.index("P0041")] = photos[ids.index("P0040")]  # the same photo
+    photos /= np.linalg.norm(photos, axis=1, keepdims=True)
+    content = ContentBased({"text": text, "image": ItemVectors(ids, photos)})
+    both = _engine(demo_interactions, rows, content)
+    found = both.similar("P0040", 10)
+    assert found[0].item_id == "P0041" and "similar title and photo" in found[0].reason
+    assert all("photo" not in s.reason for s in found[1:])
+    assert any("similar title" in s.reason for s in found[1:])
