@@ -31,20 +31,43 @@ def _items(api: Api, path: str, key: str = "search") -> list[dict[str, object]]:
 
 def test_every_surface_answers_with_a_reason_per_item(api: Api) -> None:
     for path, surface, code in [
-        ("/recommend/user/U001?k=5", "for_you", None),
-        (f"/recommend/item/{DEMO_ITEM}?k=5", "similar", "similar"),
-        (f"/recommend/item/{DEMO_ITEM}/bought-together?k=3", "bought_together", "bought_with"),
+        ("/recommend/user/U001?k=5", "for_you", "because"),
+        (f"/recommend/item/{DEMO_ITEM}?k=5", "similar", "similar_shoppers"),
+        (
+            f"/recommend/item/{DEMO_ITEM}/bought-together?k=3",
+            "bought_together",
+            "bought_with_category",
+        ),
     ]:
         r = api.client.get(path, headers=api.headers("search"))
         assert r.status_code == 200 and r.json()["surface"] == surface
         items = r.json()["items"]
         assert items, path
         assert all(i["reason"] and i["reason_code"] and i["title"] for i in items)
-        assert code is None or {i["reason_code"] for i in items} == {code}
+        assert {i["reason_code"] for i in items} == {code}
         scores = [i["score"] for i in items]
         assert scores == sorted(scores, reverse=True)
+    similar = _items(api, f"/recommend/item/{DEMO_ITEM}?k=5")
+    assert {i["reason_code"] for i in similar} <= {
+        "similar_shoppers",
+        "similar_content",
+        "same_category",
+    }
     socks = _items(api, f"/recommend/item/{DEMO_ITEM}/bought-together?k=3")
-    assert all("Sock" in str(i["reason"]) for i in socks)  # the demo's running shoes → socks
+    # no two demo items were bought together twice: the rule is the categories', and says so
+    assert {i["reason_code"] for i in socks} == {"bought_with_category"}
+    assert all(
+        str(i["reason"]).startswith("shoppers who buy Running Shoes often add Sports Socks")
+        for i in socks
+    )
+    electronics = _items(
+        api, f"/recommend/item/{DEMO_ITEM}/bought-together?k=3&category=Electronics"
+    )
+    assert electronics == []  # no rule leads from running shoes to Electronics: not filled up
+    audio = _items(
+        api, "/recommend/item/P0040/bought-together?k=5&category=Electronics%20%3E%20Audio"
+    )
+    assert audio and all("often add Earbuds" in str(i["reason"]) for i in audio)
 
 
 def test_controls_filter_the_suggestions(api: Api) -> None:
@@ -91,8 +114,11 @@ def test_promotions_are_ranked_by_propensity_with_a_reason(api: Api) -> None:
 def test_new_events_change_the_users_suggestions_at_the_next_request(api: Api) -> None:
     """The documented bound: a committed event counts for its shopper at the next request."""
     user = "fresh-shopper"
-    before = _items(api, f"/recommend/user/{user}?k=5")
+    r = api.client.get(f"/recommend/user/{user}?k=5", headers=api.headers("search"))
+    before = r.json()["items"]
     assert {i["reason_code"] for i in before} == {"popular_in"}  # no history yet
+    assert "cold start" in r.json()["notice"]  # and the answer says why
+    assert max(i["score"] for i in before) <= 1.0  # popularity on the model's 0–1 scale
     events = [
         {"user_id": user, "item_id": item, "type": "cart", "timestamp": "2026-11-20T10:00:00Z"}
         for item in (DEMO_ITEM, "P0002")
@@ -103,6 +129,8 @@ def test_new_events_change_the_users_suggestions_at_the_next_request(api: Api) -
     assert after != before
     assert {DEMO_ITEM, "P0002"}.isdisjoint({i["item_id"] for i in after})  # seen: excluded
     assert any(str(i["reason"]).startswith("because you added to your cart") for i in after)
+    r = api.client.get(f"/recommend/user/{user}?k=5", headers=api.headers("search"))
+    assert r.json()["notice"] is None
 
 
 def test_the_model_refits_after_the_configured_number_of_events(tmp_path: Path) -> None:

@@ -135,6 +135,13 @@ def test_cli_events_recommend_and_eval(tmp_path: Path) -> None:
     assert len(user["for_you"]) == 3 and all(s["reason"] for s in user["for_you"])
     item = json.loads(run("recommend", "--item", "P0001", "--json", db=db).stdout)
     assert set(item) == {"similar", "bought_together"}
+    assert all(s["title"] for s in item["similar"] + item["bought_together"])
+    text = run("recommend", "--item", "P0001", "--k", "2", db=db).stdout
+    assert "Nike Men's Air Zoom Pegasus 41 Running Shoes - Blue" in text  # titles, not ids only
+    nope = run("recommend", "--user", "NOPE", db=db)
+    assert nope.returncode == 3 and "no events for user 'NOPE'" in nope.stderr
+    cold = run("recommend", "--user", "NOPE", "--cold-start", "--k", "2", db=db)
+    assert cold.returncode == 0 and "popular in" in cold.stdout
     bad = run("recommend", "--user", "U001", "--item", "P0001", db=db)
     assert bad.returncode == 2 and "exactly one" in bad.stderr
     result = run(

@@ -56,6 +56,7 @@ def test_filters_mask_items() -> None:
         in_stock=np.array([True, False, True, True]),
         category=["Shoes > Running", "Shoes > Running", "Socks", None],
         price=np.array([100.0, 50.0, 10.0, np.nan]),
+        sold_out=np.array([False, True, False, False]),
     )
     rule = BusinessFilter(in_stock=True, category_prefix="Shoes", price_max=120.0)
     assert rule.allowed(attrs, 4).tolist() == [True, False, False, False]
@@ -100,7 +101,11 @@ def engine(demo_interactions: Interactions) -> RecommendationEngine:
     in_stock = np.ones(n, bool)
     in_stock[::2] = False
     attrs = ItemAttributes(
-        np.ones(n, bool), in_stock, demo_interactions.item_category, np.linspace(1, 500, n)
+        np.ones(n, bool),
+        in_stock,
+        demo_interactions.item_category,
+        np.linspace(1, 500, n),
+        np.zeros(n, bool),
     )
     return RecommendationEngine(
         default_model().fit(demo_interactions), demo_interactions, attributes=attrs
@@ -141,7 +146,9 @@ def test_controls_apply(engine: RecommendationEngine) -> None:
 def test_promotions_ranked_by_propensity_with_reason(engine: RecommendationEngine) -> None:
     promos = [
         Promotion("beauty", "Beauty week", category_prefix="Beauty"),
-        Promotion("run", "Run club", category_prefix="Footwear > Shoes > Running"),
+        Promotion("run", "Run club", category_prefix="Footwear > Shoes > Running Shoes"),
+        # a prefix matches whole path segments: no category is "Running"
+        Promotion("none", "Half a name", category_prefix="Footwear > Shoes > Running"),
     ]
     ranked = engine.promotions("U001", promos)  # U001 is a runner
     assert [p.promotion_id for p in ranked] == ["run", "beauty"]

@@ -31,7 +31,11 @@ class RecommendedItem(BaseModel):
     item_id: str
     title: str | None = Field(description="the product's title, when it is in the catalogue")
     score: float
-    reason_code: str = Field(description="because, similar, bought_with, popular_in, session, …")
+    reason_code: str = Field(
+        description="because, bought_with, popular_in, session (for you); similar_shoppers,"
+        " similar_content, same_category (similar items); bought_with, bought_with_category"
+        " (bought together)"
+    )
     reason: str = Field(description="why this item, in words")
     anchor: str | None = Field(description="the item or category the reason refers to")
 
@@ -39,6 +43,9 @@ class RecommendedItem(BaseModel):
 class Recommendations(BaseModel):
     surface: str
     items: list[RecommendedItem]
+    notice: str | None = Field(
+        default=None, description="e.g. a user with no events gets the popular items"
+    )
 
 
 class PromotionIn(BaseModel):
@@ -70,6 +77,9 @@ class PromotionRanking(BaseModel):
 
 def controls(
     in_stock: bool = False,
+    include_sold_out: Annotated[
+        bool, Query(description="also suggest sold-out items (left out by default)")
+    ] = False,
     category: Annotated[str | None, Query(max_length=512, description="path prefix")] = None,
     min_price: Annotated[float | None, Query(ge=0)] = None,
     max_price: Annotated[float | None, Query(ge=0)] = None,
@@ -78,6 +88,7 @@ def controls(
 ) -> Controls:
     return Controls(
         in_stock=in_stock,
+        include_sold_out=include_sold_out,
         category_prefix=category,
         price_min=min_price,
         price_max=max_price,
@@ -94,7 +105,9 @@ def _services(request: Request) -> Services:
     return svc
 
 
-def _answer(svc: Services, surface: str, found: list[Suggestion]) -> Recommendations:
+def _answer(
+    svc: Services, surface: str, found: list[Suggestion], notice: str | None = None
+) -> Recommendations:
     products = svc.products.get_many([s.item_id for s in found])
     items = [
         RecommendedItem(
@@ -107,7 +120,7 @@ def _answer(svc: Services, surface: str, found: list[Suggestion]) -> Recommendat
         )
         for s in found
     ]
-    return Recommendations(surface=surface, items=items)
+    return Recommendations(surface=surface, items=items, notice=notice)
 
 
 @router.get(
@@ -117,14 +130,20 @@ def for_user(request: Request, user_id: Id, ctl: ControlsDep, k: K = 10) -> Reco
     """For you: from the user's history (new events count at once); popular items without one."""
     check_id(user_id)
     svc = _services(request)
-    return _answer(svc, "for_you", svc.recommendations.for_you(user_id, k, ctl))
+    rec = svc.recommendations
+    notice = (
+        None
+        if rec.knows(user_id)
+        else f"no events for user {user_id!r} yet: popular items (cold start)"
+    )
+    return _answer(svc, "for_you", rec.for_you(user_id, k, ctl), notice)
 
 
 @router.get(
     "/item/{item_id}", response_model=Recommendations, responses=ERRORS, dependencies=[READ]
 )
 def similar(request: Request, item_id: Id, ctl: ControlsDep, k: K = 10) -> Recommendations:
-    """Similar items: shoppers who engaged with this item engaged with these."""
+    """Similar items: viewed by the same shoppers, similar title/photo, same category."""
     check_id(item_id)
     svc = _services(request)
     return _answer(svc, "similar", svc.recommendations.similar(item_id, k, ctl))
@@ -137,12 +156,13 @@ def similar(request: Request, item_id: Id, ctl: ControlsDep, k: K = 10) -> Recom
     dependencies=[READ],
 )
 def bought_together(
-    request: Request, item_id: Id, k: Annotated[int, Query(ge=1, le=50)] = 5
+    request: Request, item_id: Id, ctl: ControlsDep, k: Annotated[int, Query(ge=1, le=50)] = 5
 ) -> Recommendations:
-    """Frequently bought together: co-purchase lift in the same session, by category when rare."""
+    """Frequently bought together: co-purchase lift in the same session, by category when rare
+    (then the companions whose titles fit the item first); the filters apply."""
     check_id(item_id)
     svc = _services(request)
-    return _answer(svc, "bought_together", svc.recommendations.bought_together(item_id, k))
+    return _answer(svc, "bought_together", svc.recommendations.bought_together(item_id, k, ctl))
 
 
 @router.get(

@@ -25,7 +25,7 @@ from shopsense.catalog.schema import Product
 from shopsense.catalog.store import ProductStore
 from shopsense.core.errors import NotFoundError
 from shopsense.models.image_encoder import EfficientNetLite0
-from shopsense.models.sentence_encoder import MultilingualUSE, TextEncoder
+from shopsense.models.sentence_encoder import MultilingualUSE, TextEncoder, l2_normalise
 from shopsense.recommend.content import ItemVectors
 from shopsense.retrieval.multimodal import FusionWeights, Hit, MultimodalIndex, MultimodalModel
 from shopsense.retrieval.multimodal_store import leaf_categories, load_blocks
@@ -125,6 +125,13 @@ class MultimodalService:
         except NotFoundError:  # images embedded but no title vectors yet: no photo signal
             return np.full(len(product_ids), np.nan)
         return index.image_cosines(query_vector, product_ids)
+
+    def image_block(self) -> ItemVectors:
+        """The products' own photo vectors (CNN embeddings, L2-normalised), a content-recs
+        block: no title, colour or category projection in them, and nothing is fitted or
+        written (a read-only command may ask for it)."""
+        ids, mat = ImageFeatureStore(self.engine).product_vectors(self.image_encoder.name)
+        return ItemVectors(tuple(ids), l2_normalise(mat) if len(ids) else mat)
 
     def content_block(self) -> ItemVectors:
         """The fused title + image + colour (+ projection) vectors, a content-recs block."""

@@ -80,7 +80,11 @@ class RecommendService:
         encoder: TextEncoder | None = None,
         refit_after: int = 1000,
         extra_blocks: Callable[[], Mapping[str, ItemVectors]] | None = None,
+        encode_missing: bool = True,
     ) -> None:
+        """``encoder`` gives content-based similar items the products' text vectors:
+        encoded where missing when ``encode_missing``, else only those the store holds
+        (the search index's, current for the product) are used, and none are encoded."""
         self.db = db
         self.extra_blocks = extra_blocks  # e.g. the fused image block (issue #8), read per fit
         self.products = products
@@ -88,6 +92,7 @@ class RecommendService:
         self.config = config or InteractionConfig()
         self.encoder = encoder
         self.refit_after = refit_after
+        self.encode_missing = encode_missing
         self._fitted: _Fitted | None = None
         self._lock = threading.RLock()
 
@@ -120,7 +125,8 @@ class RecommendService:
         model.fit(data)
         attrs = ItemAttributes.from_products(data.item_ids, products)
         titles = {p.id: p.title for p in products}
-        engine = RecommendationEngine(model, data, attributes=attrs, titles=titles)
+        brands = {p.id: p.brand for p in products}
+        engine = RecommendationEngine(model, data, attributes=attrs, titles=titles, brands=brands)
         info = FitInfo(
             len(events),
             data.n_users,
@@ -136,10 +142,14 @@ class RecommendService:
     def _content(self, products: list[Product]) -> ContentBased | None:
         if self.encoder is None or not products:
             return None
-        blocks = {"text": cached_text_vectors(self.db, products, self.encoder)}
+        if self.encode_missing:
+            blocks = {"text": cached_text_vectors(self.db, products, self.encoder)}
+        else:
+            stored = stored_text_vectors(self.db, products, self.encoder)
+            blocks = {"text": stored} if stored.ids else {}
         if self.extra_blocks is not None:
             blocks |= self.extra_blocks()
-        return ContentBased(blocks, CONTENT_WEIGHTS)
+        return ContentBased(blocks, CONTENT_WEIGHTS) if blocks else None
 
     def _current(self) -> _Fitted:
         with self._lock:
@@ -182,8 +192,16 @@ class RecommendService:
     ) -> list[Suggestion]:
         return self._current().engine.similar(item_id, k, controls)
 
-    def bought_together(self, item_id: str, k: int = 5) -> list[Suggestion]:
-        return self._current().engine.bought_together(item_id, k)
+    def bought_together(
+        self, item_id: str, k: int = 5, controls: Controls = NO_CONTROLS
+    ) -> list[Suggestion]:
+        return self._current().engine.bought_together(item_id, k, controls)
+
+    def knows(self, user_id: str) -> bool:
+        """Whether ``user_id`` has events (fitted, or since the fit)."""
+        with self._lock:
+            fitted = self._refresh()
+            return fitted.engine.knows(user_id) or any(e.user_id == user_id for e in fitted.tail)
 
     def continue_session(
         self, session_id: str, k: int = 10, controls: Controls = NO_CONTROLS
@@ -226,4 +244,17 @@ def cached_text_vectors(db: Engine, products: list[Product], encoder: TextEncode
     store.ensure([EmbedItem(p.id, p.content_hash(), product_text(p)) for p in products])
     by_id = store.load()
     ids = tuple(p.id for p in products)
+    return ItemVectors(ids, np.stack([by_id[i] for i in ids]))
+
+
+def stored_text_vectors(db: Engine, products: list[Product], encoder: TextEncoder) -> ItemVectors:
+    """The text vectors the store already holds for ``products`` (current ones only):
+    nothing is encoded, so no model is loaded; products without one are left out."""
+    store = EmbeddingStore(db, encoder)
+    hashes = store.hashes()
+    current = {p.id for p in products if hashes.get(p.id) == p.content_hash()}
+    if not current:
+        return ItemVectors((), np.zeros((0, encoder.dim), np.float32))
+    by_id = store.load()
+    ids = tuple(p.id for p in products if p.id in current and p.id in by_id)
     return ItemVectors(ids, np.stack([by_id[i] for i in ids]))

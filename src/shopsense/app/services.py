@@ -89,8 +89,9 @@ class Services:
         recommendations = RecommendService(
             engine,
             products,
-            encoder=MultilingualUSE() if settings.recommend_content else None,
+            encoder=MultilingualUSE() if settings.recommend_content is not False else None,
             refit_after=settings.recommend_refit_after,
+            encode_missing=settings.recommend_content is True,
         )
         services = cls(
             settings,
@@ -104,7 +105,7 @@ class Services:
             QueryService(settings, engine, products),
             SearchCache(int(settings.search_cache_mb * 1024)),
         )
-        if settings.recommend_content:
+        if settings.recommend_content is not False:
             recommendations.extra_blocks = services._image_block
         return services
 
@@ -339,9 +340,14 @@ class Services:
         return mm.image_cosines if mm.has_images() else None
 
     def _image_block(self) -> dict[str, ItemVectors]:
-        """The fused image block for content-based recommendations, when images exist."""
+        """The photo block for content-based recommendations, when images exist: the raw
+        image vectors, so "similar photo" is the photos' own cosine (not the fused vector,
+        whose category projection makes any two items of one category alike)."""
         mm = self.multimodal
-        return {"image": mm.content_block()} if mm.has_images() else {}
+        if not mm.has_images():
+            return {}
+        block = mm.image_block()
+        return {"image": block} if block.ids else {}
 
     def index_report(self) -> SyncReport:
         return self.search().pipeline.index.report

@@ -113,9 +113,11 @@ class Settings(BaseSettings):
         ge=1,
         description="refit the recommendation model after this many new events",
     )
-    recommend_content: bool = Field(
-        default=False,
-        description="blend content-based (product text embeddings) into recommendations",
+    recommend_content: bool | Literal["auto"] = Field(
+        default="auto",
+        description="content-based similar items (product text vectors, and photos when"
+        " embedded): auto uses the vectors the store holds (the search index's) and encodes"
+        " none; true also encodes missing ones; false: none",
     )
     quality_config: Path | None = Field(
         default=None,

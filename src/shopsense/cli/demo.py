@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -26,7 +25,6 @@ from shopsense.cli.query import describe
 from shopsense.cli.recommend import print_suggestions
 from shopsense.cli.search import understood_line
 from shopsense.cli.serve import run_server
-from shopsense.recommend.engine import Suggestion
 
 if TYPE_CHECKING:
     from shopsense.app.search import Explanation
@@ -122,16 +120,13 @@ def show_recommendations(svc: Services, limit: int) -> None:
     )
     titles = {p.id: p.title for p in svc.products.iter_all()}
     for user in DEMO_USERS:
-        print_suggestions(f"for you: {user}", _titled(rec.for_you(user, limit), titles))
-    print_suggestions("for you: a new visitor", _titled(rec.for_you("new-visitor", 3), titles))
+        print_suggestions(f"for you: {user}", rec.for_you(user, limit), titles)
+    print_suggestions("for you: a new visitor", rec.for_you("new-visitor", 3), titles)
     print_suggestions(
         f"bought together with {DEMO_ITEM} {titles.get(DEMO_ITEM, '')}",
-        _titled(rec.bought_together(DEMO_ITEM, 3), titles),
+        rec.bought_together(DEMO_ITEM, 3),
+        titles,
     )
-
-
-def _titled(items: list[Suggestion], titles: dict[str, str]) -> list[Suggestion]:
-    return [replace(s, item_id=f"{s.item_id} {titles.get(s.item_id, '')[:48]}") for s in items]
 
 
 def show_images(svc: Services, limit: int) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -9,15 +11,20 @@ import typer
 
 from shopsense.cli.common import DbOption, JsonOption, echo, emit_json, services
 from shopsense.cli.events import FormatOption, MapOption, load_options
+from shopsense.core.errors import NotFoundError
 from shopsense.evaluation.rec_runner import evaluate_file
 from shopsense.evaluation.splits import Protocol
 from shopsense.recommend.engine import Controls, Suggestion
 
 
-def print_suggestions(title: str, items: list[Suggestion]) -> None:
+def print_suggestions(
+    title: str, items: list[Suggestion], titles: Mapping[str, str] | None = None
+) -> None:
     echo(title)
+    names = titles or {}
     for rank, s in enumerate(items, start=1):
-        echo(f"  {rank:2}. {s.item_id}  ({s.score:.3f})  {s.reason}")
+        name = f"  {names[s.item_id]}" if s.item_id in names else ""
+        echo(f"  {rank:2}. {s.item_id}{name}  ({s.score:.3f})  {s.reason}")
     if not items:
         echo("  (none)")
 
@@ -31,7 +38,18 @@ def recommend(
         str | None, typer.Option("--session", help="Continue a session: its id.")
     ] = None,
     k: Annotated[int, typer.Option("--k", min=1, max=200, help="How many.")] = 10,
-    in_stock: Annotated[bool, typer.Option("--in-stock", help="Only items in stock.")] = False,
+    in_stock: Annotated[
+        bool, typer.Option("--in-stock", help="Only items in stock now (no preorders).")
+    ] = False,
+    include_sold_out: Annotated[
+        bool, typer.Option("--include-sold-out", help="Also suggest sold-out items.")
+    ] = False,
+    cold_start: Annotated[
+        bool,
+        typer.Option(
+            "--cold-start", help="A --user without events gets the popular items (else an error)."
+        ),
+    ] = False,
     category: Annotated[str | None, typer.Option(help="Only this category prefix.")] = None,
     price_min: Annotated[float | None, typer.Option(help="Lowest price.")] = None,
     price_max: Annotated[float | None, typer.Option(help="Highest price.")] = None,
@@ -44,11 +62,16 @@ def recommend(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Recommend with a reason for each item: for a user, like an item, or next in a session."""
+    """Recommend with a reason for each item: for a user, like an item, or next in a session.
+
+    Sold-out items are left out unless --include-sold-out. A --user with no events is
+    an error (a mistyped id would otherwise get the popular list) unless --cold-start.
+    """
     if sum(x is not None for x in (user, item, session)) != 1:
         raise typer.BadParameter("give exactly one of --user, --item, --session")
     controls = Controls(
         in_stock=in_stock,
+        include_sold_out=include_sold_out,
         category_prefix=category,
         price_min=price_min,
         price_max=price_max,
@@ -59,17 +82,29 @@ def recommend(
     with services(db, existing=True) as svc:
         rec = svc.recommendations
         if user is not None:
+            if not cold_start and not rec.knows(user):
+                raise NotFoundError(
+                    f"no events for user {user!r}: a new shopper gets the popular items "
+                    "(--cold-start shows them)"
+                )
             out["for_you"] = rec.for_you(user, k, controls)
         elif item is not None:
             out["similar"] = rec.similar(item, k, controls)
-            out["bought_together"] = rec.bought_together(item, min(k, 5))
+            out["bought_together"] = rec.bought_together(item, min(k, 5), controls)
         elif session is not None:
             out["continue_session"] = rec.continue_session(session, k, controls)
+        ids = [s.item_id for items in out.values() for s in items]
+        titles = {i: p.title for i, p in svc.products.get_many(ids).items()}
     if as_json:
-        emit_json(out)
+        emit_json(
+            {
+                name: [asdict(s) | {"title": titles.get(s.item_id)} for s in items]
+                for name, items in out.items()
+            }
+        )
         return
     for name, items in out.items():
-        print_suggestions(name.replace("_", " "), items)
+        print_suggestions(name.replace("_", " "), items, titles)
 
 
 def eval_recs(

@@ -22,6 +22,7 @@ from shopsense.events.interactions import History, Interactions, history_of
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
 
 
 class NotFittedError(ShopsenseError):

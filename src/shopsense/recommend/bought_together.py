@@ -10,14 +10,14 @@ off to the most purchased items of the companion categories.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
 
 from shopsense.events.interactions import Interactions
-from shopsense.recommend.base import FloatArray, IntArray
+from shopsense.recommend.base import BoolArray, FloatArray, IntArray
 
 
 class Companion(NamedTuple):
@@ -86,9 +86,23 @@ class BoughtTogether:
         """Item-level lift of ``item`` with every item (0 below the minimum support)."""
         return lift_of(self.items, item, self.baskets, self.min_support)
 
-    def companions(self, item: int, k: int = 5) -> list[Companion]:
-        """Up to ``k`` companions of ``item``: item rules first, then category rules."""
-        lift = self.lift_row(item)
+    def companions(
+        self,
+        item: int,
+        k: int = 5,
+        *,
+        allowed: BoolArray | None = None,
+        prefer: Callable[[int], float] | None = None,
+    ) -> list[Companion]:
+        """Up to ``k`` companions of ``item``: item rules first, then category rules.
+
+        ``allowed`` masks items out (filters); within a companion category ``prefer``
+        (e.g. how well the item fits, see :mod:`~shopsense.recommend.companion_fit`)
+        orders the members before their purchases, and a negative preference leaves
+        the member out.
+        """
+        ok = np.ones(self.category.size, bool) if allowed is None else allowed
+        lift = np.where(ok, self.lift_row(item), 0.0)
         out = [self._item_rule(item, int(j), lift) for j in np.argsort(-lift, kind="stable")[:k]]
         out = [c for c in out if c.lift > 0]
         cat = int(self.category[item])
@@ -100,22 +114,19 @@ class BoughtTogether:
         for c in np.argsort(-cat_lift, kind="stable"):
             if cat_lift[c] <= 0 or len(out) >= k:
                 break
-            members = np.flatnonzero(self.category == c)
-            best = members[np.argsort(-self.items.per_item[members], kind="stable")]
-            for j in best[: k - len(out)]:
-                if int(j) not in taken:
-                    taken.add(int(j))
-                    support = int(self.cats.co[cat, c])
-                    confidence = support / max(float(self.cats.per_item[cat]), 1.0)
-                    out.append(
-                        Companion(
-                            int(j),
-                            float(cat_lift[c]),
-                            support,
-                            confidence,
-                            self.category_names[int(c)],
-                        )
-                    )
+            members = [int(j) for j in np.flatnonzero((self.category == c) & ok)]
+            ranked = sorted(
+                ((prefer(j) if prefer else 0.0, j) for j in members if j not in taken),
+                key=lambda pj: (-pj[0], -self.items.per_item[pj[1]], pj[1]),
+            )
+            support = int(self.cats.co[cat, c])
+            confidence = support / max(float(self.cats.per_item[cat]), 1.0)
+            for preference, j in ranked:
+                if preference < 0 or len(out) >= k:
+                    break
+                taken.add(j)
+                name = self.category_names[int(c)]
+                out.append(Companion(j, float(cat_lift[c]), support, confidence, name))
         return out[:k]
 
     def _item_rule(self, item: int, other: int, lift: FloatArray) -> Companion:

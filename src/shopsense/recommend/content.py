@@ -54,6 +54,7 @@ class ContentBased(Recommender):
         self.blocks = dict(blocks)
         self.weights = dict(weights or {})
         self.E: Vectors = np.zeros((0, 0), np.float32)
+        self._columns: dict[str, slice] = {}  # each block's columns of E
 
     def _fit(self, data: Interactions) -> None:
         parts = [
@@ -63,6 +64,11 @@ class ContentBased(Recommender):
         self.E = (
             l2_normalise(np.hstack(parts)) if parts else np.zeros((data.n_items, 1), np.float32)
         )
+        self._columns = {}
+        at = 0
+        for name, part in zip(self.blocks, parts, strict=True):
+            self._columns[name] = slice(at, at + part.shape[1])
+            at += part.shape[1]
 
     def has_vector(self, item: int) -> bool:
         return bool(np.any(self.E[item]))
@@ -75,3 +81,16 @@ class ContentBased(Recommender):
 
     def similar(self, item: int) -> FloatArray:
         return np.asarray(self.E @ self.E[item], np.float64)
+
+    def block_similar(self, name: str, item: int) -> FloatArray:
+        """The cosine of ``item``'s ``name`` vector (its title's, its photo's) with every
+        item's: that block alone, 0 where either has none (or there is no such block)."""
+        cols = self._columns.get(name)
+        if cols is None:
+            return np.zeros(self.E.shape[0])
+        block = self.E[:, cols]
+        norms = np.linalg.norm(block, axis=1)
+        if norms[item] == 0:
+            return np.zeros(self.E.shape[0])
+        dots = np.asarray(block @ block[item], np.float64)
+        return np.asarray(dots / np.maximum(norms * norms[item], 1e-12), np.float64)

@@ -1,7 +1,7 @@
 """Business controls over a ranked list: filters, popularity-bias control and MMR diversity.
 
-- Filters mask items out (score ``-inf``): in stock only, a category prefix, a
-  price band, items to exclude (e.g. already bought).
+- Filters mask items out (score ``-inf``): sold out, in stock only, a category
+  prefix (whole path segments), a price band, items to exclude (e.g. already bought).
 - Popularity-bias control subtracts β · minmax(log(1 + popularity)) from the
   min-max-scaled scores (β = 0: off), lifting the long tail.
 - MMR (Carbonell & Goldstein, SIGIR 1998) picks, one at a time, the candidate
@@ -19,25 +19,24 @@ import numpy.typing as npt
 
 from shopsense.catalog.schema import Availability, Product
 from shopsense.core.topk import top_k
-from shopsense.recommend.base import FloatArray, IntArray, Ranked, minmax
-
-BoolArray = npt.NDArray[np.bool_]
+from shopsense.recommend.base import BoolArray, FloatArray, IntArray, Ranked, minmax
 
 
 @dataclass(frozen=True)
 class ItemAttributes:
-    """Catalogue facts per item index: known, in stock, category path, price."""
+    """Catalogue facts per item index: known, in stock, category path, price, sold out."""
 
     known: BoolArray
     in_stock: BoolArray
     category: list[str | None]
     price: FloatArray
+    sold_out: BoolArray  # out of stock, or in stock with none left
 
     @classmethod
     def from_products(cls, item_ids: Sequence[str], products: Iterable[Product]) -> ItemAttributes:
         by_id = {p.id: p for p in products}
         n = len(item_ids)
-        known, stock = np.zeros(n, bool), np.zeros(n, bool)
+        known, stock, sold_out = np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool)
         price = np.full(n, np.nan)
         category: list[str | None] = [None] * n
         for j, item in enumerate(item_ids):
@@ -46,9 +45,12 @@ class ItemAttributes:
                 continue
             known[j] = True
             stock[j] = p.availability == Availability.IN_STOCK and (p.stock is None or p.stock > 0)
+            sold_out[j] = p.availability == Availability.OUT_OF_STOCK or (
+                p.availability == Availability.IN_STOCK and p.stock == 0
+            )
             category[j] = p.category_path or None
             price[j] = p.effective_price if p.effective_price is not None else np.nan
-        return cls(known, stock, category, price)
+        return cls(known, stock, category, price, sold_out)
 
 
 @dataclass(frozen=True)
@@ -58,15 +60,18 @@ class BusinessFilter:
     price_min: float | None = None
     price_max: float | None = None
     exclude: frozenset[int] = field(default_factory=frozenset)
+    sold_out: bool = False  # True: leave sold-out items out
 
     def allowed(self, attrs: ItemAttributes | None, n_items: int) -> BoolArray:
         ok = np.ones(n_items, dtype=bool)
         if attrs is not None:
             if self.in_stock:
                 ok &= attrs.in_stock
+            if self.sold_out:
+                ok &= ~attrs.sold_out
             if self.category_prefix:
                 prefix = self.category_prefix
-                ok &= np.array([(c or "").startswith(prefix) for c in attrs.category], dtype=bool)
+                ok &= np.array([under(c, prefix) for c in attrs.category], dtype=bool)
             with np.errstate(invalid="ignore"):
                 if self.price_min is not None:
                     ok &= attrs.price >= self.price_min
@@ -75,6 +80,17 @@ class BusinessFilter:
         if self.exclude:
             ok[np.fromiter(self.exclude, np.int64)] = False
         return ok
+
+
+def under(category: str | None, prefix: str) -> bool:
+    """Whether ``category`` is ``prefix`` or below it, by whole path segments:
+    ``Footwear > Shoes`` covers ``Footwear > Shoes > Running Shoes``,
+    ``Footwear > Shoes > Running`` does not."""
+    if category is None:
+        return False
+    path = [p.strip().casefold() for p in category.split(">")]
+    want = [p.strip().casefold() for p in prefix.split(">")]
+    return path[: len(want)] == want
 
 
 def penalise_popularity(scores: FloatArray, popularity: FloatArray, beta: float) -> FloatArray:

@@ -17,16 +17,21 @@ from shopsense.events.interactions import History, Interactions, history_of
 from shopsense.events.schema import Event
 from shopsense.recommend.base import FloatArray, Ranked, Recommender, minmax
 from shopsense.recommend.bought_together import BoughtTogether
+from shopsense.recommend.companion_fit import NEUTRAL, CategoryWords, Fit, companion_fit
+from shopsense.recommend.content import ContentBased
 from shopsense.recommend.controls import (
     BusinessFilter,
     ItemAttributes,
     mmr,
     penalise_popularity,
     select,
+    under,
 )
 from shopsense.recommend.explain import Explainer, Explanation
+from shopsense.recommend.hybrid import Hybrid
 from shopsense.recommend.item_knn import ItemKNN
 from shopsense.recommend.popularity import Popularity
+from shopsense.recommend.similarity import ItemSimilarity
 
 
 @dataclass(frozen=True)
@@ -40,9 +45,15 @@ class Suggestion:
 
 @dataclass(frozen=True)
 class Controls:
-    """Filters, diversity (0 = off … 1 = most diverse) and popularity-bias control (β ≥ 0)."""
+    """Filters, diversity (0 = off … 1 = most diverse) and popularity-bias control (β ≥ 0).
+
+    By default a sold-out item (out of stock, or in stock with none left) is never
+    suggested: a shopper cannot buy it. ``in_stock`` is stricter: only items in
+    stock now (no preorders, no unknown availability).
+    """
 
     in_stock: bool = False
+    include_sold_out: bool = False  # sold-out items are left out unless asked for
     category_prefix: str | None = None
     price_min: float | None = None
     price_max: float | None = None
@@ -87,15 +98,25 @@ class RecommendationEngine:
         *,
         attributes: ItemAttributes | None = None,
         titles: Mapping[str, str] | None = None,
+        brands: Mapping[str, str | None] | None = None,
+        content: ContentBased | None = None,
     ) -> None:
+        """``content`` (default: the model's own, a :class:`Hybrid`'s) makes items with
+        similar text/photos similar items; ``titles`` and ``brands`` name the items in
+        reasons and tell which accessories fit an item."""
         self.model = model
         self.data = data
         self.attributes = attributes
         self.popularity = Popularity().fit(data)
         self.bought = BoughtTogether().fit(data)
-        self.explainer = Explainer(
-            data.item_ids, titles or {}, data.item_category, ItemKNN().fit(data), self.bought
-        )
+        knn = ItemKNN().fit(data)
+        self.titles = titles or {}
+        self.brands = brands or {}
+        self.explainer = Explainer(data.item_ids, self.titles, data.item_category, knn, self.bought)
+        if content is None and isinstance(model, Hybrid):
+            content = model.content
+        self.similarity = ItemSimilarity(data, knn, self.popularity.popularity, content)
+        self._words: dict[str, CategoryWords] = {}
 
     # -- ids and state -------------------------------------------------------------
     def item(self, item_id: str) -> int:
@@ -103,6 +124,10 @@ class RecommendationEngine:
         if j is None:
             raise NotFoundError(f"no item {item_id!r} in the recommendation model")
         return j
+
+    def knows(self, user_id: str) -> bool:
+        """Whether the model has events of ``user_id``."""
+        return user_id in self.data.user_index
 
     def user_state(self, user_id: str, recent: Sequence[Event] = ()) -> UserState:
         """The user's history in the model plus ``recent`` events not yet fitted."""
@@ -138,7 +163,7 @@ class RecommendationEngine:
         state = self.user_state(user_id, recent)
         u = self.data.user_index.get(user_id)
         if state.history.items.size == 0:
-            scores = self.popularity.popularity
+            scores = minmax(self.popularity.popularity)  # the scale of the model's scores
         elif u is not None and not recent:
             scores = self.model.score_user(u)
         else:
@@ -158,20 +183,45 @@ class RecommendationEngine:
     def similar(
         self, item_id: str, k: int = 10, controls: Controls = NO_CONTROLS
     ) -> list[Suggestion]:
+        """Items like ``item_id`` (:mod:`~shopsense.recommend.similarity`), each saying why."""
         j = self.item(item_id)
-        scores = np.array(self.model.similar(j), np.float64)
-        ranked = self._rank(scores, k, controls, {j})
+        ranked = self._rank(self.similarity.scores(j), k, controls, {j})
+        ok = self.similarity.shares(self.similarity.evidence(j))
         return [
-            self._suggest(i, s, self.explainer.similar_to(i, j))
+            self._suggest(
+                i,
+                s,
+                self.explainer.similar_to(
+                    i,
+                    j,
+                    shoppers=bool(ok.shoppers[i]),
+                    title=bool(ok.title[i]),
+                    photo=bool(ok.photo[i]),
+                ),
+            )
             for i, s in zip(ranked.items.tolist(), ranked.scores.tolist(), strict=True)
         ]
 
-    def bought_together(self, item_id: str, k: int = 5) -> list[Suggestion]:
+    def bought_together(
+        self, item_id: str, k: int = 5, controls: Controls = NO_CONTROLS
+    ) -> list[Suggestion]:
+        """Item rules, then category rules whose members fit the item first (the filters apply)."""
         j = self.item(item_id)
-        return [
-            self._suggest(c.item, c.lift, self.explainer.bought_with(j, c.via_category))
-            for c in self.bought.companions(j, k)
-        ]
+        allowed = self._filter(controls, {j}).allowed(self.attributes, self.data.n_items)
+        fits: dict[int, Fit] = {}
+
+        def prefer(c: int) -> float:
+            fits[c] = self._fit(j, c)
+            return fits[c].preference
+
+        out = []
+        for c in self.bought.companions(j, k, allowed=allowed, prefer=prefer):
+            fit = fits.get(c.item)
+            # a category rule's members share its lift: their fit orders them, and shows
+            score = c.lift if c.via_category is None or fit is None else c.lift * fit.preference
+            why = self.explainer.bought_with(j, c.via_category, fit)
+            out.append(self._suggest(c.item, score, why))
+        return out
 
     def continue_session(
         self, item_ids: Sequence[str], k: int = 10, controls: Controls = NO_CONTROLS
@@ -230,23 +280,42 @@ class RecommendationEngine:
         ids = [self.data.item_index[i] for i in promo.item_ids if i in self.data.item_index]
         if promo.category_prefix:
             prefix = promo.category_prefix
-            ids += [
-                j for j, c in enumerate(self.data.item_category) if (c or "").startswith(prefix)
-            ]
+            ids += [j for j, c in enumerate(self.data.item_category) if under(c, prefix)]
         return np.unique(np.asarray(ids, np.int64))
 
-    def _rank(self, scores: FloatArray, k: int, controls: Controls, exclude: set[int]) -> Ranked:
-        scores = penalise_popularity(
-            np.asarray(scores, np.float64), self.popularity.popularity, controls.popularity_penalty
-        )
-        rule = BusinessFilter(
+    def _fit(self, item: int, companion: int) -> Fit:
+        """How ``companion`` fits ``item``, from their titles (neutral without titles)."""
+        item_id = self.data.item_ids[item]
+        item_title = self.titles.get(item_id)
+        title = self.titles.get(self.data.item_ids[companion])
+        category = self.data.item_category[item]
+        if item_title is None or title is None or category is None:
+            return Fit(NEUTRAL, "")
+        if category not in self._words:
+            self._words[category] = CategoryWords(
+                (self.titles.get(i, ""), self.brands.get(i))
+                for i, c in zip(self.data.item_ids, self.data.item_category, strict=True)
+                if c == category
+            )
+        companion_category = self.data.item_category[companion] or ""
+        item_text = f"{item_title} - {self.brands.get(item_id) or ''}"
+        return companion_fit(item_text, title, companion_category, self._words[category])
+
+    def _filter(self, controls: Controls, exclude: set[int]) -> BusinessFilter:
+        return BusinessFilter(
             controls.in_stock,
             controls.category_prefix,
             controls.price_min,
             controls.price_max,
             frozenset(exclude),
+            sold_out=not controls.include_sold_out,
         )
-        allowed = rule.allowed(self.attributes, self.data.n_items)
+
+    def _rank(self, scores: FloatArray, k: int, controls: Controls, exclude: set[int]) -> Ranked:
+        scores = penalise_popularity(
+            np.asarray(scores, np.float64), self.popularity.popularity, controls.popularity_penalty
+        )
+        allowed = self._filter(controls, exclude).allowed(self.attributes, self.data.n_items)
         if controls.diversity <= 0:
             return select(scores, allowed, k)
         pool = select(scores, allowed, k * 5)

@@ -5,8 +5,10 @@ score(h) = Σ_c w_c · minmax(score_c(h)) + prior · n₀ / (n₀ + |h|) · minm
 With no history the blend is popularity alone; with a short history the prior
 dominates, so cold users are never served worse than popularity. The weights w_c
 and the prior are chosen on the training data by an inner leave-last-out
-(``tune=True``, see :mod:`shopsense.recommend.blend`). For similar
-items a cold item (no events) falls back to content, then to popularity.
+(``tune=True``, see :mod:`shopsense.recommend.blend`). ``similar`` is the
+model-level item similarity of the recommender interface (a cold item falls back to
+content, then to popularity); the shop's "similar items" surface is
+:mod:`shopsense.recommend.similarity`, which does not reuse the for-you weights.
 """
 
 from __future__ import annotations
