@@ -409,6 +409,12 @@ def test_colour_words_that_name_other_things_are_soft(parser: AttributeParser) -
         ("running shoes not white", ["White"], None),
         ("shoes not black or white", ["Black", "White"], None),
         ("not white nike", ["White"], None),  # a brand after it
+        ("no white or black cast", [], "no white or black cast"),  # the list's thing
+        ("no white, black cast", [], "no white, black cast"),
+        ("phone case no black under 50", ["Black"], None),  # a price after it, kept
+        ("dress not red size 8", ["Red"], None),
+        ("shoes no white xl", ["White"], None),
+        ("shoes not white for men", ["White"], None),
     ],
 )
 def test_a_negated_colour_of_something_the_catalogue_does_not_sell_is_what_it_lacks(

@@ -353,8 +353,8 @@ class SearchService:
             meant = len(result_set(ranked)) - len(order)
             notices.append(
                 f"sorted by {SORTED_BY[request.sort]}, only the products holding the query's"
-                f" words are listed: {meant} found by meaning alone are left out (they rank"
-                " by relevance)"
+                f" words are listed: at least {meant} found by meaning alone are left out"
+                " (they rank by relevance)"
             )
         if (own.min_price, own.max_price) != (None, None) and own.currency is None:
             several = sorted(self._currencies())

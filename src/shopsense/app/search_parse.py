@@ -462,7 +462,7 @@ def _attribute_use(
     if f.negated:
         if f.field == "lacks":
             note = "what the product should not have: not searched for as words"
-            return ParseUse(f.field, f.value, f.text, "query", note)
+            return ParseUse(f.field, f.value, f.text, "unused", note)
         if f.field == "brand":
             return ParseUse(f.field, f.value, f.text, "filter", f"no products of {f.value}")
         note = f"-{ATTRIBUTE_WEIGHT:g} to products whose {f.field} is {f.value}"

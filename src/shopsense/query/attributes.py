@@ -40,7 +40,12 @@ _NEGATION = re.compile(
 #: ... and the next one in a list after a negated one: ``without nike or adidas``,
 #: ``not nike, adidas``, ``除了耐克和阿迪达斯``.
 _AND_NOT = re.compile(r"\s*(?:,|/|、|\band\b|\bor\b|\bnor\b|和|或|与|及)\s*$")
-_LIST_WORDS = frozenset({"and", "or", "nor"})
+_LIST_JOIN = re.compile(r"\s*(?:,|/|、|\band\b|\bor\b|\bnor\b)\s*")
+#: words after a negated colour that start another part of the query, not a thing
+_FUNCTION_WORDS = frozenset(
+    "and or nor for with without under over below above less more than in on at to from"
+    " of by size sized between around about".split()
+)
 _NEGATABLE = ("brand", "colour", "gender")
 #: The word right after a negated colour: ``sunscreen no white cast``, ``dress without red
 #: flowers`` (when that word names no kind of product the catalogue sells: field ``lacks``,
@@ -229,15 +234,26 @@ class AttributeParser:
         return sorted(found, key=lambda f: f.span)
 
     def _thing_after(self, text: str, end: int) -> int | None:
-        """Where the word after a colour ending at ``end`` ends, when it names a thing that
-        is not a kind of product the catalogue sells (nor another colour, gender or brand,
-        nor a list's ``or``): the colour is that thing's. ``None`` otherwise."""
+        """Where the word after a colour ending at ``end`` ends (after the colours of a
+        list it begins: ``no white or black cast``), when it names a thing that is not a
+        kind of product the catalogue sells, nor another colour, gender or brand, nor a
+        word that starts a price, size or anything else (``not red size 8``, ``no black
+        under 50``, ``not white for men``): the colours are that thing's. ``None``
+        otherwise."""
         if not self._kinds:
             return None
+        colour = next(f.pattern for f in self._fields if f.name == "colour")
+        while (joined := _LIST_JOIN.match(text, end)) and (
+            listed := colour.match(text, joined.end())
+        ):
+            end = listed.end()
         after = _NEXT_WORD.match(text, end)
-        if after is None or after.group(1) in _LIST_WORDS:
+        if after is None or after.group(1) in _FUNCTION_WORDS:
             return None
-        if any(f.pattern.match(text, after.start(1)) for f in self._fields):
+        at = after.start(1)
+        if any(f.pattern.match(text, at) for f in self._fields):
+            return None
+        if any(p.match(text, at) for p, _ in _SIZE_PATTERNS):  # "no white xl"
             return None
         return None if set(search_terms(after.group(1))) & self._kinds else after.end(1)
 
