@@ -349,8 +349,8 @@ class SearchService:
             notices.append(f"ltr ranks with the {self.ranker}")
         first = self._first_currency(typed) if request.sort in SORTED_BY else None
         order, apart = sort_order(ranked, request.sort, table, first)
-        if request.sort in SORTED_BY and len(order) < len(result_set(ranked)):
-            meant = len(result_set(ranked)) - len(order)
+        meant = len(result_set(ranked)) - len(order) if request.sort in SORTED_BY else 0
+        if meant > 0:
             notices.append(
                 f"sorted by {SORTED_BY[request.sort]}, only the products holding the query's"
                 f" words are listed: at least {meant} found by meaning alone are left out"

@@ -55,6 +55,7 @@ class ContentBased(Recommender):
         self.weights = dict(weights or {})
         self.E: Vectors = np.zeros((0, 0), np.float32)
         self._columns: dict[str, slice] = {}  # each block's columns of E
+        self._norms: dict[str, FloatArray] = {}  # each block's row norms in E
 
     def _fit(self, data: Interactions) -> None:
         parts = [
@@ -64,10 +65,11 @@ class ContentBased(Recommender):
         self.E = (
             l2_normalise(np.hstack(parts)) if parts else np.zeros((data.n_items, 1), np.float32)
         )
-        self._columns = {}
+        self._columns, self._norms = {}, {}
         at = 0
         for name, part in zip(self.blocks, parts, strict=True):
-            self._columns[name] = slice(at, at + part.shape[1])
+            cols = self._columns[name] = slice(at, at + part.shape[1])
+            self._norms[name] = np.linalg.norm(self.E[:, cols], axis=1).astype(np.float64)
             at += part.shape[1]
 
     def has_vector(self, item: int) -> bool:
@@ -88,8 +90,7 @@ class ContentBased(Recommender):
         cols = self._columns.get(name)
         if cols is None:
             return np.zeros(self.E.shape[0])
-        block = self.E[:, cols]
-        norms = np.linalg.norm(block, axis=1)
+        block, norms = self.E[:, cols], self._norms[name]
         if norms[item] == 0:
             return np.zeros(self.E.shape[0])
         dots = np.asarray(block @ block[item], np.float64)

@@ -185,8 +185,8 @@ class RecommendationEngine:
     ) -> list[Suggestion]:
         """Items like ``item_id`` (:mod:`~shopsense.recommend.similarity`), each saying why."""
         j = self.item(item_id)
-        ranked = self._rank(self.similarity.scores(j), k, controls, {j})
-        ok = self.similarity.shares(self.similarity.evidence(j))
+        scores, ok = self.similarity.scored(j)
+        ranked = self._rank(scores, k, controls, {j})
         return [
             self._suggest(
                 i,

@@ -104,6 +104,11 @@ class ItemSimilarity:
 
     def scores(self, item: int) -> FloatArray:
         """The similarity of every item to ``item``; ``-inf`` for items with no evidence."""
+        return self.scored(item)[0]
+
+    def scored(self, item: int) -> tuple[FloatArray, Shares]:
+        """:meth:`scores`, and which evidence passed its floor (what the reasons name),
+        from one read of the evidence."""
         ev = self.evidence(item)
         ok = self.shares(ev)
         total = (
@@ -115,4 +120,4 @@ class ItemSimilarity:
         )
         keep = ev.same_category | ok.content  # another category: only alike by content
         keep[item] = False
-        return np.asarray(np.where(keep, total, -np.inf), np.float64)
+        return np.asarray(np.where(keep, total, -np.inf), np.float64), ok
